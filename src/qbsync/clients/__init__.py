@@ -1,0 +1,1 @@
+"""HTTP clients: one HTTP layer (retries, limits, idempotency, redaction) under the QBO, Suprata and OAuth clients."""
