@@ -65,8 +65,13 @@ class SandboxResponse:
         return cls(status, json.dumps(payload, separators=(",", ":")).encode(), hdrs)
 
     @classmethod
-    def text(cls, body: str, status: int = 200, content_type: str = "text/plain;charset=utf-8",
-             headers: dict[str, str] | None = None) -> SandboxResponse:
+    def text(
+        cls,
+        body: str,
+        status: int = 200,
+        content_type: str = "text/plain;charset=utf-8",
+        headers: dict[str, str] | None = None,
+    ) -> SandboxResponse:
         hdrs = {"Content-Type": content_type}
         hdrs.update(headers or {})
         return cls(status, body.encode(), hdrs)
@@ -121,12 +126,12 @@ class Mount:
     def __call__(self, req: SandboxRequest) -> SandboxResponse:
         for prefix, handler in self._mounts:
             if req.path == prefix or req.path.startswith(prefix + "/"):
-                req.path = req.path[len(prefix):] or "/"
+                req.path = req.path[len(prefix) :] or "/"
                 return handler(req)
         return SandboxResponse.json({"error": "not_found", "path": req.path}, status=404)
 
 
-class SimulatedNetworkFault(Exception):  # noqa: N818 - it models a fault, not a bug
+class SimulatedNetworkFault(Exception):
     """Raised by a service to make the transport fail the way a network would.
 
     ``kind`` is ``read_timeout`` (the server may already have committed the write: the classic

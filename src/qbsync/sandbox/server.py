@@ -55,7 +55,7 @@ class SandboxServer:
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+            def log_message(self, format: str, *args: object) -> None:
                 pass  # the sandbox keeps its own request log; stderr stays quiet
 
             def _serve(self) -> None:
@@ -79,6 +79,6 @@ class SandboxServer:
                 if self.command != "HEAD":
                     self.wfile.write(resp.body)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve  # noqa: N815
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
 
         return _Handler

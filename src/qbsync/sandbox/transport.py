@@ -41,7 +41,7 @@ def requests_adapter(app: Handler):  # -> requests.adapters.BaseAdapter (importe
     from requests.structures import CaseInsensitiveDict
 
     class SandboxRequestsAdapter(BaseAdapter):
-        def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):  # noqa: ARG002
+        def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
             body = request.body or b""
             if isinstance(body, str):
                 body = body.encode()
