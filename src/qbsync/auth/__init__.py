@@ -1,0 +1,1 @@
+"""The QuickBooks connection: the token store and the errors it can raise."""
