@@ -1,0 +1,62 @@
+"""What every command shares: building the Env once per run, and finishing with render + exit code."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from qbsync.context import Env
+    from qbsync.render.output import HumanView
+    from qbsync.result import Outcome
+
+_state: dict[str, Any] = {"env": None}
+
+
+def build_env(flags: dict[str, Any], command: str) -> Env:
+    from qbsync.config import resolve_settings
+    from qbsync.context import Env
+    from qbsync.paths import resolve_paths
+
+    environ = dict(os.environ)
+    paths = resolve_paths(environ)
+    _state["env"] = None
+    settings = resolve_settings({k: v for k, v in flags.items() if v is not None}, environ, paths.config_file)
+    env = Env(settings=settings, paths=paths, environ=environ)
+    _state["env"] = env
+    if settings.debug:
+        _enable_debug_log(env)
+    return env
+
+
+def current_env() -> Env | None:
+    return _state["env"]
+
+
+def env_of(ctx: typer.Context) -> Env:
+    return ctx.find_root().obj
+
+
+def finish(env: Env, outcome: Outcome, human: HumanView | None = None) -> NoReturn:
+    from qbsync.render.output import emit
+
+    emit(env, outcome, human)
+    raise typer.Exit(int(outcome.exit_code))
+
+
+def _enable_debug_log(env: Env) -> None:
+    import logging
+
+    handler = logging.StreamHandler(env.stderr)
+    handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
+    try:
+        from qbsync.clients.redact import RedactingFilter
+
+        handler.addFilter(RedactingFilter())
+    except ImportError:  # pragma: no cover - the redaction module ships with the clients
+        pass
+    logger = logging.getLogger("qbsync")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.DEBUG)

@@ -1,0 +1,214 @@
+"""The ``qbsync`` command: global options, command registration, and the one place exceptions become exit codes.
+
+Command modules stay light at import time (typer and typing only) so ``qbsync --help`` is quick; each
+imports its core inside the command function.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from qbsync import __version__
+from qbsync.cli import check, config_cmd, diagnose, explain, reconnect, retry, sandbox_cmd, status, trace
+from qbsync.exit_codes import EXIT_CODES_HELP, ExitCode
+
+HELP = f"""Find out why invoices and payments are not reaching QuickBooks Online, and what to do about it, in order.
+
+Start with [bold]qbsync diagnose[/bold]. Try it safely on the built-in sandbox company: [bold]qbsync diagnose --demo[/bold].
+
+Global options work before or after the command name. {EXIT_CODES_HELP}
+"""
+
+app = typer.Typer(
+    name="qbsync",
+    help=HELP,
+    rich_markup_mode="rich",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
+)
+
+# Options that belong to qbsync itself, accepted anywhere on the line (people type `qbsync diagnose --json`).
+# name -> takes a value
+GLOBAL_OPTIONS: dict[str, bool] = {
+    "--profile": True,
+    "-p": True,
+    "--format": True,
+    "-f": True,
+    "--scenario": True,
+    "--json": False,
+    "--no-color": False,
+    "-q": False,
+    "--quiet": False,
+    "-v": False,
+    "--debug": False,
+    "--verbose": False,
+    "--demo": False,
+}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"qbsync {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    profile: Annotated[
+        str | None, typer.Option("--profile", "-p", help="Profile (company) from the config file.")
+    ] = None,
+    output_format: Annotated[
+        str | None, typer.Option("--format", "-f", metavar="table|json", help="Output format (default table).")
+    ] = None,
+    json_flag: Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", "--verbose", "-v", help="Details on stderr, secrets redacted.")
+    ] = False,
+    demo: Annotated[bool, typer.Option("--demo", help="Use the built-in sandbox company, in-process.")] = False,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", help="Sandbox scenario for --demo: a built-in name or a file.")
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    from qbsync.cli._runtime import build_env
+
+    if json_flag and output_format not in (None, "json"):
+        raise _usage("--json and --format table contradict each other", "use one of them")
+    flags: dict[str, Any] = {
+        "profile": profile,
+        "format": "json" if json_flag else output_format,
+        "no_color": True if no_color else None,
+        "quiet": True if quiet else None,
+        "debug": True if debug else None,
+        "demo": True if demo or scenario else None,
+        "scenario": scenario,
+    }
+    if flags["format"] is not None and flags["format"] not in ("table", "json"):
+        raise _usage(f"--format must be table or json, not {flags['format']!r}", "e.g. --format json")
+    ctx.obj = build_env(flags, command=ctx.invoked_subcommand or "")
+
+
+def _usage(message: str, hint: str) -> Exception:
+    from qbsync.errors import UsageError
+
+    return UsageError(message, hint=hint)
+
+
+status.register(app)
+diagnose.register(app)
+trace.register(app)
+retry.register(app)
+reconnect.register(app)
+explain.register(app)
+check.register(app)
+config_cmd.register(app)
+sandbox_cmd.register(app)
+
+
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """Move qbsync's own options in front of the command name, where Typer expects them."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token == "--":
+            rest.extend(argv[i:])
+            break
+        name = token.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            front.append(token)
+            if GLOBAL_OPTIONS[name] and "=" not in token and i + 1 < len(argv):
+                front.append(argv[i + 1])
+                i += 1
+        else:
+            rest.append(token)
+        i += 1
+    return front + rest
+
+
+def _wants_json(argv: list[str]) -> bool:
+    if "--json" in argv or "--format=json" in argv:
+        return True
+    for i, token in enumerate(argv[:-1]):
+        if token in ("--format", "-f") and argv[i + 1] == "json":
+            return True
+    return os.environ.get("QBSYNC_FORMAT") == "json"
+
+
+def _command_name(argv: list[str]) -> str:
+    names = {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups}
+    return next((a for a in argv if a in names), "qbsync")
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run qbsync and return the exit code; every expected failure becomes one line and a documented code."""
+    from qbsync.cli._runtime import current_env
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args:
+        args = ["--help"]
+    args = hoist_global_options(args)
+    try:
+        result = app(args=args, prog_name="qbsync", standalone_mode=False)
+        return int(result) if isinstance(result, int) else 0
+    except KeyboardInterrupt:
+        return int(ExitCode.INTERRUPTED)
+    except Exception as exc:  # mapped below; anything unexpected still gets one line, details under --debug
+        return _handle(exc, args, current_env())
+
+
+def _handle(exc: BaseException, args: list[str], env: Any) -> int:
+    # Typer vendors click; its usage errors live in a private module (we never import click itself).
+    from typer._click.exceptions import ClickException
+
+    from qbsync.errors import QbsyncError, UsageError
+    from qbsync.render.output import emit_error
+
+    if isinstance(exc, typer.Abort):
+        return int(ExitCode.INTERRUPTED)
+    if isinstance(exc, ClickException):
+        text = exc.format_message().strip().rstrip(".")
+        error: QbsyncError = UsageError(
+            text.replace("\n", " "), hint="run 'qbsync --help' (or 'qbsync COMMAND --help')"
+        )
+    elif isinstance(exc, QbsyncError):
+        error = exc
+    else:
+        from qbsync.errors import QbsyncError as Internal
+
+        error = Internal(
+            f"unexpected error: {type(exc).__name__}",
+            hint="run again with --debug for details, and report it with 'qbsync diagnose --report'",
+            code="internal",
+        )
+        if env is not None and env.settings.debug:
+            import traceback
+
+            from qbsync.clients.redact import redact_text
+
+            sys.stderr.write(redact_text("".join(traceback.format_exception(exc))))
+    emit_error(
+        env,
+        _command_name(args),
+        error,
+        sys.stdout,
+        sys.stderr,
+        json_output=env.json_output if env is not None else _wants_json(args),
+    )
+    return int(error.exit_code)
+
+
+def main() -> None:
+    sys.exit(run())

@@ -1,0 +1,25 @@
+"""qbsync trace: one record, or one customer's balance, on both sides."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "trace",
+        help="Follow one invoice, payment or customer across Suprata and QuickBooks and say where they differ.\n\n"
+        'Example: [bold]qbsync trace INV-1042[/bold]   or   [bold]qbsync trace --customer "Aspen Dental"[/bold]',
+    )(trace)
+
+
+def trace(
+    ctx: typer.Context,
+    ref: Annotated[str | None, typer.Argument(help="Invoice or payment number (INV-1042, PMT-2001) or id.")] = None,
+    customer: Annotated[str | None, typer.Option("--customer", help="Trace a customer's balance (name or id).")] = None,
+) -> None:
+    from qbsync.cli._pending import not_yet
+
+    raise not_yet("trace", "issue 5")

@@ -1,0 +1,110 @@
+"""Core of ``qbsync config``: the effective settings with sources, and safe edits of the config file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qbsync.config import ALL_SPECS, GLOBAL_SPECS, Settings, _coerce, load_config_file, masked
+from qbsync.errors import ConfigError, UsageError
+
+
+@dataclass
+class SettingRow:
+    name: str
+    value: Any
+    source: str
+    help: str
+
+
+@dataclass
+class EffectiveSettings:
+    profile: str
+    config_file: str
+    profiles: list[str]
+    settings: list[SettingRow]
+
+
+@dataclass
+class SetResult:
+    config_file: str
+    section: str
+    name: str
+    value: Any
+
+
+def effective_settings(settings: Settings) -> EffectiveSettings:
+    rows = [
+        SettingRow(
+            spec.name, masked(spec.name, settings.values[spec.name].value), settings.values[spec.name].source, spec.help
+        )
+        for spec in ALL_SPECS.values()
+    ]
+    return EffectiveSettings(settings.profile, str(settings.config_file), list(settings.profiles_in_file), rows)
+
+
+def set_setting(config_file: Path, profile: str, name: str, raw: str) -> SetResult:
+    spec = ALL_SPECS.get(name)
+    if spec is None:
+        raise UsageError(f"unknown setting {name!r}", hint="run 'qbsync config' to list the settings")
+    try:
+        value = _coerce(spec, raw)
+    except ValueError as exc:
+        raise UsageError(f"{name}: {exc}", hint="give a valid value") from None
+    if spec.choices and value not in spec.choices:
+        raise UsageError(f"{name} must be one of {', '.join(spec.choices)}", hint="give one of those")
+    data = load_config_file(config_file)  # refuses a corrupt file rather than overwrite it
+    is_global = spec in GLOBAL_SPECS
+    section = "defaults" if is_global else f"profiles.{profile}"
+    if is_global:
+        data.setdefault("defaults", {})[name] = value
+    else:
+        data.setdefault("profiles", {}).setdefault(profile, {})[name] = value
+    _write_atomically(config_file, dump_toml(data))
+    return SetResult(str(config_file), section, name, masked(name, value))
+
+
+def dump_toml(data: dict[str, Any]) -> str:
+    """TOML for qbsync's two-level config (scalars only)."""
+    lines: list[str] = []
+    if data.get("defaults"):
+        lines.append("[defaults]")
+        lines += [f"{k} = {_toml_scalar(v)}" for k, v in data["defaults"].items()]
+        lines.append("")
+    for profile, table in data.get("profiles", {}).items():
+        lines.append(f"[profiles.{_toml_key(profile)}]")
+        lines += [f"{k} = {_toml_scalar(v)}" for k, v in table.items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _toml_key(key: str) -> str:
+    return key if key.replace("-", "").replace("_", "").isalnum() else _toml_scalar(key)
+
+
+def _toml_scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{text}"'
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Temp file, fsync, rename, mode 0600 (the file may hold an API key)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=".config-", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ConfigError(f"cannot write {path}: {exc.strerror}", hint="check the folder's permissions") from None

@@ -1,0 +1,84 @@
+"""The versioned JSON envelope every command prints on stdout with ``--format json`` (pipx style).
+
+``docs/envelope.schema.json`` is generated from ``Envelope``; a test keeps it current.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from qbsync.exit_codes import STATUS_BY_CODE, ExitCode
+
+SCHEMA_VERSION = 1
+Status = Literal["ok", "warning", "critical", "partial", "error"]
+
+
+class EnvelopeError(BaseModel):
+    code: str = Field(description="Stable machine code, e.g. usage, config, not_found, unreachable, P5")
+    message: str
+    hint: str | None = None
+
+
+class Envelope(BaseModel):
+    schema_version: Literal[1] = SCHEMA_VERSION
+    command: str
+    status: Status
+    exit_code: int
+    data: dict[str, Any] = Field(default_factory=dict)
+    errors: list[EnvelopeError] = Field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    """What a command hands to the renderer: typed data plus the exit code it earned."""
+
+    command: str
+    exit_code: ExitCode
+    data: Any = None  # a pydantic model, a dataclass or a dict
+    status: Status | None = None
+    errors: list[EnvelopeError] = field(default_factory=list)
+
+    def envelope(self) -> Envelope:
+        return Envelope(
+            command=self.command,
+            status=self.status or STATUS_BY_CODE.get(int(self.exit_code), "error"),  # type: ignore[arg-type]
+            exit_code=int(self.exit_code),
+            data=to_jsonable(self.data) if self.data is not None else {},
+            errors=self.errors,
+        )
+
+
+def to_jsonable(value: Any) -> Any:
+    """Models, dataclasses, dates and Decimals to plain JSON values."""
+    import dataclasses
+    from datetime import date, datetime
+    from decimal import Decimal
+    from enum import Enum
+
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def envelope_json_schema() -> dict[str, Any]:
+    schema = Envelope.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://github.com/qbsync/qbsync/docs/envelope.schema.json"
+    return schema
