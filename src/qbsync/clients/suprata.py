@@ -1,0 +1,251 @@
+"""Client for the Suprata API (docs/suprata-api.md) over the one HTTP layer.
+
+Reads plus one write: ``request_retry`` asks Suprata to push a record again, with an idempotency key
+that the caller fixes once per logical request (the HTTP layer reuses it on every retry; Suprata
+answers the same key with the same request and never pushes twice).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, TypeAdapter
+
+from qbsync.clients import suprata_models as m
+from qbsync.clients.errors import SupraApiError, Unauthorized
+from qbsync.clients.http import HttpClient, Idempotency, StaticToken
+
+API_PREFIX = "/api/v1"
+PAGE_LIMIT = 500  # Suprata's maximum page size
+MAX_KEYS = 500  # Suprata's maximum ids/numbers per request
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def emulator_base(sandbox_base: str) -> str:
+    """Suprata base URL of the qbsync sandbox served at ``sandbox_base``."""
+    return sandbox_base.rstrip("/") + "/suprata"
+
+
+@cache
+def _page_adapter(model: type[M]) -> TypeAdapter[m.Page[M]]:
+    return TypeAdapter(m.Page[model])  # type: ignore[valid-type]
+
+
+def _timestamp(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _chunks(keys: Iterable[str], size: int = MAX_KEYS) -> list[list[str]]:
+    seen: dict[str, None] = {}
+    for key in keys:
+        if key:
+            seen.setdefault(str(key), None)
+    values = list(seen)
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def supra_error(response: httpx.Response) -> SupraApiError:
+    """The typed error of a non-2xx Suprata response (body ``{"error", "message"}``, or whatever came)."""
+    try:
+        body = m.ApiError.model_validate_json(response.content)
+        code, message = body.error, body.message
+    except ValueError:
+        code, message = "unavailable" if response.status_code >= 500 else "unknown", response.text[:300]
+    return SupraApiError(response.status_code, code, message)
+
+
+class SupraClient:
+    def __init__(self, http: HttpClient, api_key: str, *, base_url: str) -> None:
+        self.http = http
+        self._token = StaticToken(api_key)
+        self.base_url = base_url.rstrip("/") + API_PREFIX
+
+    def __repr__(self) -> str:
+        return f"SupraClient(base_url={self.base_url!r})"
+
+    # --- plumbing -------------------------------------------------------------------------------------
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        idempotency: Idempotency | None = None,
+    ) -> httpx.Response:
+        response = self.http.request(
+            method,
+            f"{self.base_url}{path}",
+            params={k: v for k, v in (params or {}).items() if v is not None},
+            json=json,
+            token=self._token,
+            idempotency=idempotency,
+            describe_error=supra_error,
+        )
+        if response.status_code == 401:
+            err = supra_error(response)
+            raise Unauthorized("Suprata", err.detail, code=err.code)
+        if not 200 <= response.status_code < 300:
+            raise supra_error(response)
+        return response
+
+    def _one(self, path: str, model: type[M]) -> M:
+        return model.model_validate_json(self._call("GET", path).content)
+
+    def _pages(self, path: str, model: type[M], params: dict[str, Any]) -> Iterator[list[M]]:
+        adapter = _page_adapter(model)
+        cursor: str | None = None
+        seen: set[str] = set()
+        while True:
+            page = adapter.validate_json(
+                self._call("GET", path, params={**params, "limit": PAGE_LIMIT, "cursor": cursor}).content
+            )
+            yield page.data
+            cursor = page.next_cursor
+            if not cursor:
+                return
+            if cursor in seen:  # a server bug must not become an endless loop
+                raise SupraApiError(200, "cursor_loop", f"{path} returned the same next_cursor twice")
+            seen.add(cursor)
+
+    def _list(self, path: str, model: type[M], params: dict[str, Any]) -> list[M]:
+        return [row for page in self._pages(path, model, params) for row in page]
+
+    def _bulk(self, path: str, model: type[M], key_param: str, keys: Iterable[str], params: dict[str, Any]) -> list[M]:
+        """One paged fetch per 500 keys."""
+        return [
+            row for chunk in _chunks(keys) for row in self._list(path, model, {**params, key_param: ",".join(chunk)})
+        ]
+
+    # --- account and connection -----------------------------------------------------------------------
+
+    def account(self) -> m.Account:
+        return self._one("/account", m.Account)
+
+    def connection(self) -> m.QboConnection:
+        """Suprata's own QuickBooks connection (status, realm, token expiry, last token-endpoint error)."""
+        return self._one("/quickbooks/connection", m.QboConnection)
+
+    # --- sync attempts ------------------------------------------------------------------------------------
+
+    def iter_attempts(
+        self,
+        *,
+        outcome: str | None = None,
+        record_type: str | None = None,
+        record_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        latest: bool = False,
+    ) -> Iterator[m.SyncAttempt]:
+        params = {
+            "outcome": outcome,
+            "record_type": record_type,
+            "record_id": record_id,
+            "since": _timestamp(since) if since else None,
+            "until": _timestamp(until) if until else None,
+            "latest": "true" if latest else None,
+        }
+        for page in self._pages("/sync/attempts", m.SyncAttempt, params):
+            yield from page
+
+    def attempts(self, **filters: Any) -> list[m.SyncAttempt]:
+        """Sync attempts, oldest first. ``latest=True`` gives each record's most recent attempt only."""
+        return list(self.iter_attempts(**filters))
+
+    # --- records ------------------------------------------------------------------------------------------
+
+    def customers(
+        self,
+        *,
+        ids: Iterable[str] | None = None,
+        numbers: Iterable[str] | None = None,
+        q: str | None = None,
+        sync_state: str | None = None,
+    ) -> list[m.Customer]:
+        params = {"q": q, "sync_state": sync_state}
+        if ids is not None:
+            return self._bulk("/customers", m.Customer, "ids", ids, params)
+        if numbers is not None:
+            return self._bulk("/customers", m.Customer, "numbers", numbers, params)
+        return self._list("/customers", m.Customer, params)
+
+    def customer(self, customer_id: str) -> m.Customer:
+        return self._one(f"/customers/{customer_id}", m.Customer)
+
+    def items(
+        self, *, ids: Iterable[str] | None = None, skus: Iterable[str] | None = None, sync_state: str | None = None
+    ) -> list[m.Item]:
+        params = {"sync_state": sync_state}
+        if ids is not None:
+            return self._bulk("/items", m.Item, "ids", ids, params)
+        if skus is not None:
+            return self._bulk("/items", m.Item, "skus", skus, params)
+        return self._list("/items", m.Item, params)
+
+    def item(self, item_id: str) -> m.Item:
+        return self._one(f"/items/{item_id}", m.Item)
+
+    def invoices(
+        self,
+        *,
+        ids: Iterable[str] | None = None,
+        numbers: Iterable[str] | None = None,
+        customer_id: str | None = None,
+        sync_state: str | None = None,
+    ) -> list[m.Invoice]:
+        params = {"customer_id": customer_id, "sync_state": sync_state}
+        if ids is not None:
+            return self._bulk("/invoices", m.Invoice, "ids", ids, params)
+        if numbers is not None:
+            return self._bulk("/invoices", m.Invoice, "numbers", numbers, params)
+        return self._list("/invoices", m.Invoice, params)
+
+    def invoice(self, invoice_id: str) -> m.Invoice:
+        return self._one(f"/invoices/{invoice_id}", m.Invoice)
+
+    def payments(
+        self,
+        *,
+        ids: Iterable[str] | None = None,
+        numbers: Iterable[str] | None = None,
+        customer_id: str | None = None,
+        invoice_id: str | None = None,
+        sync_state: str | None = None,
+    ) -> list[m.Payment]:
+        params = {"customer_id": customer_id, "invoice_id": invoice_id, "sync_state": sync_state}
+        if ids is not None:
+            return self._bulk("/payments", m.Payment, "ids", ids, params)
+        if numbers is not None:
+            return self._bulk("/payments", m.Payment, "numbers", numbers, params)
+        return self._list("/payments", m.Payment, params)
+
+    def payment(self, payment_id: str) -> m.Payment:
+        return self._one(f"/payments/{payment_id}", m.Payment)
+
+    def tax_categories(self) -> list[m.TaxCategory]:
+        return self._list("/tax-categories", m.TaxCategory, {})
+
+    # --- retries (the only write) -------------------------------------------------------------------------
+
+    def request_retry(self, record_type: str, record_id: str, idempotency_key: str) -> m.RetryRequest:
+        """Ask Suprata to push one record again. Reuse ``idempotency_key`` for the same logical request."""
+        body = m.RetryCreate(record_type=record_type, record_id=record_id)  # type: ignore[arg-type]
+        response = self._call(
+            "POST",
+            "/sync/retries",
+            json=body.model_dump(mode="json", exclude_none=True),
+            idempotency=Idempotency.header_key(idempotency_key),
+        )
+        return m.RetryRequest.model_validate_json(response.content)
+
+    def get_retry(self, retry_id: str) -> m.RetryRequest:
+        return self._one(f"/sync/retries/{retry_id}", m.RetryRequest)
