@@ -1,0 +1,391 @@
+"""Classify one sync failure into a pattern of the table, from what QuickBooks said and what it holds now.
+
+Pure functions, no I/O. The rules live in ``patterns.RULES``; this module matches them against a
+``FailureSignal`` and lets ``Facts`` (read from QuickBooks by the evidence layer) confirm, contradict or
+choose between candidates. When the evidence does not support a pattern the answer is ``unknown``: a
+confident wrong pattern sends a small business to fix the wrong thing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Literal
+
+from qbsync.clients.faults import QboError, QboFault, extract_fault_from_text, http_status_in_text, parse_fault
+from qbsync.diagnosis.patterns import NO_ENTITY, RULES, Rule, get_pattern
+
+if TYPE_CHECKING:
+    from qbsync.clients.suprata_models import SyncAttempt
+
+ErrorKind = Literal["http", "timeout", "connection", "oauth"]
+ESCALATE_AFTER = timedelta(hours=24)
+CONFIDENT = 0.7
+
+_ENTITY_OF_RECORD = {"customer": "customer", "item": "item", "invoice": "invoice", "payment": "payment"}
+
+
+@dataclass(frozen=True)
+class FailureSignal:
+    """What one failure says: the record, the kind of failure, and QuickBooks' answer."""
+
+    record_type: str | None = None  # customer | item | invoice | payment
+    kind: ErrorKind | None = None
+    http_status: int | None = None
+    qbo_entity: str | None = None  # entity of the failing QBO request; may differ from record_type
+    qbo_operation: str | None = None
+    fault: QboFault | None = None
+    raw: str = ""
+
+    @property
+    def entity(self) -> str:
+        """Lower-case entity to match rules on: the request's, else the record's, else ``none``."""
+        if self.qbo_entity:
+            return self.qbo_entity.strip().lower()
+        return _ENTITY_OF_RECORD.get((self.record_type or "").lower(), NO_ENTITY)
+
+    @property
+    def entity_inferred(self) -> bool:
+        return not self.qbo_entity and self.record_type is not None
+
+    @property
+    def status(self) -> int | None:
+        return self.http_status if self.http_status is not None else (self.fault.http_status if self.fault else None)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return self.fault.codes if self.fault else ()
+
+    @property
+    def text(self) -> str:
+        words = self.fault.text if self.fault else ""
+        return words or self.raw[:5000]
+
+    @property
+    def fields(self) -> str:
+        if not self.fault:
+            return ""
+        return " ".join(p for e in self.fault.errors for p in (e.element, e.detail) if p)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What QuickBooks holds now, read by the evidence layer. ``None`` means not known."""
+
+    book_close_date: date | None = None
+    record_txn_date: date | None = None
+    customer_state: Literal["ok", "missing", "inactive", "deleted"] | None = None
+    name_conflict_with: Literal["customer", "vendor", "employee", "none"] | None = None
+    item_conflict: bool | None = None  # an unlinked QBO item with that name exists
+    item_inactive: bool | None = None
+    tax_code_state: Literal["ok", "unmapped", "inactive", "missing"] | None = None
+    linked_txn_deleted: bool | None = None
+    qbo_duplicate_count: int | None = None  # copies of the record QuickBooks holds
+    connection_state: Literal["ok", "expired", "revoked"] | None = None
+    failing_since: datetime | None = None
+    now: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Classification:
+    pattern: str
+    name: str
+    confidence: float
+    reason: str
+    rule_id: str
+    confirmed: bool = False
+    needs: tuple[str, ...] = ()
+    escalate: bool = False
+    candidates: tuple[str, ...] = ()
+
+    @property
+    def docs(self) -> str:
+        return get_pattern(self.pattern).docs
+
+
+# --- building signals -----------------------------------------------------------------------------------------
+
+_TIMEOUT_RE = re.compile(r"timed?\s*out|readtimeout|read timeout|deadline exceeded", re.IGNORECASE)
+_CONNECTION_RE = re.compile(
+    r"connection (refused|reset|error|aborted)|could not connect|name or service not known|failed to establish",
+    re.IGNORECASE,
+)
+
+
+def signal_from_attempt(attempt: SyncAttempt) -> FailureSignal:
+    """The signal of one Suprata sync attempt: the QuickBooks response exactly as Suprata kept it."""
+    error = attempt.error
+    if error is None:
+        return FailureSignal(record_type=attempt.record_type)
+    headers = {"intuit_tid": error.intuit_tid} if error.intuit_tid else None
+    fault = parse_fault(error.http_status, error.body, error.content_type, headers)
+    if fault is None and error.kind == "oauth" and error.body:
+        fault = extract_fault_from_text(error.body)
+    return FailureSignal(
+        record_type=attempt.record_type,
+        kind=error.kind,
+        http_status=error.http_status,
+        qbo_entity=error.qbo_entity,
+        qbo_operation=error.qbo_operation,
+        fault=fault,
+        raw=error.body or "",
+    )
+
+
+def signal_from_text(
+    text: str,
+    code: str | int | None = None,
+    status: int | None = None,
+    entity: str | None = None,
+    *,
+    record_type: str | None = None,
+    kind: ErrorKind | None = None,
+    operation: str | None = None,
+) -> FailureSignal:
+    """The signal of an error pasted by a person: parsed tolerantly; explicit arguments win."""
+    text = text if isinstance(text, str) else str(text or "")
+    fault = extract_fault_from_text(text)
+    if code is not None and str(code).strip():
+        fault = _with_code(fault, str(code).strip(), text)
+    if status is None:
+        status = fault.http_status if fault and fault.http_status else http_status_in_text(text)
+    if kind is None:
+        kind = _kind_from_text(text, fault)
+    return FailureSignal(
+        record_type=record_type,
+        kind=kind,
+        http_status=status,
+        qbo_entity=entity or None,
+        qbo_operation=operation,
+        fault=fault,
+        raw=text,
+    )
+
+
+def signal_from_fields(fields: dict) -> FailureSignal:
+    """The signal of one structured record (``explain --jsonl`` input, labelled-set lines)."""
+    raw = _str(fields.get("raw")) or ""
+    message, detail = _str(fields.get("message")), _str(fields.get("detail"))
+    status = _int(fields.get("http_status"))
+    base = signal_from_text(
+        raw or " ".join(p for p in (message, detail) if p),
+        code=_str(fields.get("code")),
+        status=status,
+        entity=_str(fields.get("entity")),
+        record_type=_str(fields.get("record_type")),
+        kind=_str(fields.get("kind")),  # type: ignore[arg-type]
+        operation=_str(fields.get("operation")),
+    )
+    if message or detail or fields.get("fault_type") or fields.get("element"):
+        # Explicit fields describe the fault better than anything found in the text.
+        old = base.fault.primary if base.fault else QboError()
+        error = QboError(
+            code=_str(fields.get("code")) or old.code,
+            message=message or old.message,
+            detail=detail or old.detail,
+            element=_str(fields.get("element")) or old.element,
+        )
+        fault = base.fault or QboFault(http_status=status, raw=raw, body_format="text")
+        rest = fault.errors[1:] if base.fault else ()
+        fault = replace(fault, errors=(error, *rest), fault_type=_str(fields.get("fault_type")) or fault.fault_type)
+        base = replace(base, fault=fault)
+    return base
+
+
+def _with_code(fault: QboFault | None, code: str, text: str) -> QboFault:
+    if fault is None:
+        return QboFault(
+            http_status=None, errors=(QboError(code=code, message=text[:1000] or None),), raw=text, body_format="text"
+        )
+    first = replace(fault.primary, code=code)
+    return replace(fault, errors=(first, *fault.errors[1:]))
+
+
+def _kind_from_text(text: str, fault: QboFault | None) -> ErrorKind | None:
+    if fault is not None and fault.is_oauth:
+        return "oauth"
+    if fault is None or not fault.codes:
+        if _TIMEOUT_RE.search(text):
+            return "timeout"
+        if _CONNECTION_RE.search(text):
+            return "connection"
+    return None
+
+
+def _str(value: object) -> str | None:
+    if value is None or isinstance(value, dict | list):
+        return None
+    s = str(value).strip()
+    return s or None
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value).strip()) if value is not None and not isinstance(value, bool) else None
+    except ValueError:
+        return None
+
+
+# --- classifying --------------------------------------------------------------------------------------------
+
+
+def classify(signal: FailureSignal, facts: Facts | None = None) -> Classification:
+    """The pattern this failure belongs to, how sure we are, and why, in plain words."""
+    try:
+        return _classify(signal, facts)
+    except Exception as exc:  # a diagnosis must never crash on odd evidence
+        return _unknown(f"qbsync could not read this error ({type(exc).__name__}).", "unknown.unreadable", 0.1)
+
+
+def _classify(signal: FailureSignal, facts: Facts | None) -> Classification:
+    rule = next((r for r in RULES if matches(r, signal)), None)
+    if rule is None:
+        return _no_rule(signal)
+    confidence = rule.confidence
+    if rule.entities and signal.entity_inferred:
+        confidence -= 0.1  # the request's entity was guessed from the record type
+    if signal.fault and signal.fault.extra.get("partial"):
+        confidence -= 0.1  # read from a truncated body
+    pattern, reason, confirmed = rule.pattern, rule.says, False
+    facts = facts or Facts()
+
+    candidates = rule.candidates or (rule.pattern,)
+    verdicts = {pid: _verdict(pid, facts, signal) for pid in candidates}
+    chosen = next((pid for pid in candidates if verdicts[pid][0] == "confirms"), None)
+    if chosen is not None:
+        pattern, confirmed = chosen, True
+        why = verdicts[chosen][1]
+        reason = f"{reason} Confirmed: {why}." if chosen == rule.pattern else f"{why[0].upper()}{why[1:]}."
+        confidence = min(0.98, max(confidence, 0.75) + 0.1)
+    elif verdicts[rule.pattern][0] == "contradicts":
+        reason = f"{reason} But {verdicts[rule.pattern][1]}, so this is not confirmed."
+        confidence = min(confidence, 0.35)
+    elif len(candidates) > 1:
+        names = ", ".join(f"{pid} {get_pattern(pid).name}" for pid in candidates)
+        reason = f"{reason} Could be: {names}; what QuickBooks holds now would tell."
+
+    known = {name for name, value in vars(facts).items() if value is not None}
+    needs = () if confirmed else tuple(n for n in rule.needs if n not in known)
+    escalate = pattern == "P7" and _failing_over_a_day(facts)
+    if escalate:
+        reason += " It has been failing for over a day: escalate to support."
+    p = get_pattern(pattern)
+    return Classification(
+        pattern=p.id,
+        name=p.name,
+        confidence=round(max(0.05, confidence), 2),
+        reason=reason,
+        rule_id=rule.id,
+        confirmed=confirmed,
+        needs=needs,
+        escalate=escalate,
+        candidates=tuple(candidates) if len(candidates) > 1 else (),
+    )
+
+
+def matches(rule: Rule, signal: FailureSignal) -> bool:
+    """Whether every condition the rule sets holds for the signal."""
+    codes = signal.codes
+    if rule.codes and not any(c in rule.codes for c in codes):
+        return False
+    if rule.no_code and codes:
+        return False
+    if rule.statuses and signal.status not in rule.statuses:
+        return False
+    if rule.kinds and signal.kind not in rule.kinds:
+        return False
+    if rule.operations and (signal.qbo_operation or "") not in rule.operations:
+        return False
+    if rule.entities and signal.entity not in rule.entities:
+        return False
+    if rule.text_re is not None and not rule.text_re.search(signal.text):
+        return False
+    return rule.field_re is None or bool(rule.field_re.search(signal.fields))
+
+
+def _verdict(pattern: str, f: Facts, signal: FailureSignal) -> tuple[str | None, str]:
+    """("confirms" | "contradicts" | None, why): what the facts say about one pattern."""
+    if pattern == "P1":
+        if f.customer_state in ("missing", "inactive", "deleted"):
+            return "confirms", f"the customer is {f.customer_state} in QuickBooks"
+        if f.name_conflict_with in ("customer", "vendor", "employee"):
+            return "confirms", f"a {f.name_conflict_with} in QuickBooks already uses that name"
+        if f.customer_state == "ok" and f.name_conflict_with in (None, "none"):
+            return "contradicts", "the customer is active in QuickBooks and no other name clashes with it"
+        if f.name_conflict_with == "none":
+            return "contradicts", "no customer, vendor or employee in QuickBooks uses that name"
+    elif pattern == "P2":
+        if f.item_conflict:
+            return "confirms", "QuickBooks has an item of that name that is not linked to Suprata"
+        if f.item_inactive:
+            return "confirms", "the linked QuickBooks item is inactive"
+        if f.item_conflict is False and f.item_inactive is not True:
+            return "contradicts", "QuickBooks has no unlinked item of that name"
+    elif pattern == "P3":
+        if f.book_close_date and f.record_txn_date:
+            if f.record_txn_date <= f.book_close_date:
+                return "confirms", (
+                    f"the record is dated {f.record_txn_date}, on or before the books-close date {f.book_close_date}"
+                )
+            return "contradicts", (
+                f"the record is dated {f.record_txn_date}, after the books-close date {f.book_close_date}"
+            )
+    elif pattern == "P4":
+        if f.tax_code_state in ("unmapped", "inactive", "missing"):
+            return "confirms", f"the tax code for this invoice is {f.tax_code_state}"
+        if f.tax_code_state == "ok":
+            return "contradicts", "the tax mapping and QuickBooks tax code look fine"
+    elif pattern == "P5":
+        if f.connection_state in ("expired", "revoked"):
+            return "confirms", f"the QuickBooks connection is {f.connection_state}"
+        if f.connection_state == "ok":
+            return "contradicts", (
+                "the QuickBooks connection works now (likely a short-lived access token that is renewed by itself)"
+            )
+    elif pattern == "P6":
+        if f.linked_txn_deleted:
+            return "confirms", "the linked transaction was deleted in QuickBooks"
+        if f.qbo_duplicate_count is not None and f.qbo_duplicate_count >= 2:
+            return "confirms", f"QuickBooks holds {f.qbo_duplicate_count} copies of the record"
+        if f.qbo_duplicate_count == 1 and signal.kind == "timeout":
+            return "confirms", "QuickBooks saved the record although the attempt timed out"
+        if f.qbo_duplicate_count == 0 and f.linked_txn_deleted is not True:
+            return "contradicts", "QuickBooks holds no copy of the record"
+    elif pattern == "P7":
+        if signal.kind == "timeout" and f.qbo_duplicate_count == 0:
+            return "confirms", "nothing was saved in QuickBooks, so a retry is safe"
+        if signal.kind == "timeout" and f.qbo_duplicate_count:
+            return "contradicts", "QuickBooks did save the record"
+    return None, ""
+
+
+def _failing_over_a_day(f: Facts) -> bool:
+    if f.failing_since is None or f.now is None:
+        return False
+    try:
+        return f.now - f.failing_since > ESCALATE_AFTER
+    except TypeError:  # naive vs aware datetimes: do not guess
+        return False
+
+
+def _no_rule(signal: FailureSignal) -> Classification:
+    fault = signal.fault
+    if fault is None and not signal.raw.strip() and signal.status is None and signal.kind is None:
+        return _unknown("There is nothing to go on: no QuickBooks answer was recorded.", "unknown.no-evidence", 0.1)
+    bits = []
+    if fault and fault.code:
+        bits.append(f"code {fault.code}")
+    if fault and fault.message:
+        bits.append(f'"{fault.message[:120]}"')
+    if signal.status:
+        bits.append(f"HTTP {signal.status}")
+    if signal.qbo_entity:
+        bits.append(f"on {signal.qbo_entity}")
+    said = ", ".join(bits) or "this text"
+    return _unknown(f"No pattern fits {said}; qbsync will not guess.", "unknown.no-rule", 0.3)
+
+
+def _unknown(reason: str, rule_id: str, confidence: float) -> Classification:
+    p = get_pattern("unknown")
+    return Classification(pattern=p.id, name=p.name, confidence=confidence, reason=reason, rule_id=rule_id)
