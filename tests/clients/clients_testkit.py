@@ -1,0 +1,45 @@
+"""Helpers for the client tests (a uniquely named module: tests/ directories are not packages)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from qbsync.sandbox.http import SandboxRequest, SandboxResponse
+
+REPO = Path(__file__).resolve().parents[2]
+CASSETTES = REPO / "cassettes"
+START = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
+
+
+class Scripted:
+    """A sandbox-style service answering from a script, then (optionally) delegating to a real service.
+
+    Each script entry is a ``SandboxResponse`` or a callable raising ``SimulatedNetworkFault``. Every
+    request is kept, so tests can look at what was sent on each attempt.
+    """
+
+    def __init__(self, *script: SandboxResponse | Callable[[SandboxRequest], SandboxResponse], then: Any = None):
+        self.script = list(script)
+        self.then = then
+        self.requests: list[SandboxRequest] = []
+
+    def __call__(self, req: SandboxRequest) -> SandboxResponse:
+        self.requests.append(req)
+        if self.script:
+            step = self.script.pop(0)
+            return step(req) if callable(step) else step
+        if self.then is not None:
+            return self.then(req)
+        return SandboxResponse.json({"ok": True})
+
+
+def json_response(payload: Any, status: int = 200, **headers: str) -> SandboxResponse:
+    return SandboxResponse.json(payload, status=status, headers={k.replace("_", "-"): v for k, v in headers.items()})
+
+
+def load_cassette(name: str) -> dict[str, Any]:
+    return json.loads((CASSETTES / name).read_text(encoding="utf-8"))
