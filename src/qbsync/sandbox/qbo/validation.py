@@ -1,0 +1,102 @@
+"""State checks shared by the HTTP API and the "directly in QuickBooks" Python API.
+
+Every failure is derived from the company's state (an existing name, an inactive record, a closed period),
+never from a canned trigger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from qbsync.sandbox.qbo import faults
+from qbsync.sandbox.qbo.schema import PARTIES
+
+if TYPE_CHECKING:
+    from qbsync.sandbox.qbo.company import QboCompany
+
+API_USER = "API API"  # how QBO names the app's user in 5010 texts (qbo-api.md section 7.3)
+
+
+@dataclass
+class WriteContext:
+    """Who writes and under which request options."""
+
+    api: bool = True  # False: a person in the QBO web UI (may edit a closed period after the password prompt)
+    user: str = API_USER
+    allow_duplicate_doc: bool = False  # include=allowduplicatedocnum
+    hidden: set[tuple[str, str]] = field(default_factory=set)  # created earlier in the same batch: invisible
+
+
+def ref_value(ref: Any) -> str | None:
+    if isinstance(ref, dict):
+        value = ref.get("value")
+        return None if value in (None, "") else str(value)
+    if ref in (None, ""):
+        return None
+    return str(ref)
+
+
+def resolve_ref(co: QboCompany, entity: str, ref: Any, ctx: WriteContext, *, field_name: str) -> dict[str, Any]:
+    """The referenced record; 2500 when it does not exist, 610 when it was made inactive."""
+    value = ref_value(ref)
+    if value is None:
+        raise faults.required_param(field_name)
+    rec = co.store.get(entity, value)
+    if rec is None or (entity, value) in ctx.hidden:
+        if co.store.is_deleted(entity, value):
+            raise faults.txn_deleted()
+        raise faults.invalid_reference()
+    if rec.get("Active") is False:
+        raise faults.made_inactive()
+    return rec
+
+
+def check_party_name(co: QboCompany, name: str, self_key: tuple[str, str] | None) -> None:
+    """DisplayName is unique across Customer, Vendor and Employee, case-insensitively, active or not."""
+    wanted = name.strip().casefold()
+    for entity in PARTIES:
+        for rec in co.store.all(entity):
+            if (entity, rec["Id"]) != self_key and str(rec.get("DisplayName", "")).strip().casefold() == wanted:
+                raise faults.duplicate_name()
+
+
+def check_item_name(co: QboCompany, name: str, self_id: str | None) -> None:
+    wanted = name.strip().casefold()
+    for rec in co.store.all("Item"):
+        if rec["Id"] != self_id and str(rec.get("Name", "")).strip().casefold() == wanted:
+            raise faults.duplicate_name(is_item=True)
+
+
+def check_doc_number(
+    co: QboCompany, entity: str, doc_number: str | None, self_id: str | None, ctx: WriteContext
+) -> None:
+    if not doc_number or not co.duplicate_doc_number_check or ctx.allow_duplicate_doc:
+        return
+    for rec in co.store.all(entity):
+        if rec["Id"] != self_id and rec.get("DocNumber") == doc_number:
+            raise faults.duplicate_doc_number(doc_number, entity, rec["Id"])
+
+
+def check_period_open(co: QboCompany, txn_date: str | None, ctx: WriteContext) -> None:
+    """6210 when the transaction date is on or before the book close date (API only)."""
+    if not ctx.api or co.book_close_date is None or not txn_date:
+        return
+    try:
+        when = date.fromisoformat(str(txn_date)[:10])
+    except ValueError:
+        return
+    if when <= co.book_close_date:
+        raise faults.period_closed()
+
+
+def check_sync_token(
+    co: QboCompany, entity: str, existing: dict[str, Any], data: dict[str, Any], ctx: WriteContext
+) -> None:
+    if "SyncToken" not in data or data["SyncToken"] in (None, ""):
+        if ctx.api:
+            raise faults.required_param("SyncToken")
+        return  # a person in the UI always edits the current version
+    if str(data["SyncToken"]) != existing["SyncToken"]:
+        raise faults.stale_object(co.store.meta[(entity, existing["Id"])].writer)
