@@ -1,4 +1,5 @@
-"""Typed trouble with the QuickBooks connection.
+"""Typed trouble with the QuickBooks connection: ``QbsyncError`` subclasses (``CouldNotCheck`` where nothing
+can be concluded), so the CLI renders them like any other expected trouble.
 
 Every error has a stable ``code``, a one-line ``message`` and a ``hint`` (the fix). None of them ever holds
 a token, an authorization code or a client secret: messages are built from facts we choose, never from a
@@ -9,18 +10,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from qbsync.errors import CouldNotCheck, QbsyncError
+from qbsync.exit_codes import ExitCode
+
 RECONNECT_HINT = "Run `qbsync reconnect` to connect qbsync to QuickBooks again."
 CONNECTION_EXPIRED_PATTERN = "P5"
 
 
-class AuthError(Exception):
+class AuthError(QbsyncError):
     code = "auth_error"
     pattern: str | None = None
 
     def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+        super().__init__(message, hint=hint or None)
 
 
 class ConnectionExpired(AuthError):
@@ -28,6 +30,7 @@ class ConnectionExpired(AuthError):
 
     code = "connection_expired"
     pattern = CONNECTION_EXPIRED_PATTERN
+    exit_code = ExitCode.CRITICAL  # something needs action: reconnect
 
     def __init__(self, message: str, *, reason: str, intuit_tid: str | None = None) -> None:
         super().__init__(message, RECONNECT_HINT)
@@ -37,6 +40,7 @@ class ConnectionExpired(AuthError):
 
 class NotConnected(AuthError):
     code = "not_connected"
+    exit_code = ExitCode.CRITICAL
 
     def __init__(self, path: Path) -> None:
         super().__init__(f"No QuickBooks connection is stored in {path}.", RECONNECT_HINT)
@@ -47,6 +51,7 @@ class TokenFileUnreadable(AuthError):
     """The token file exists but cannot be used; it is left untouched until a successful reconnect."""
 
     code = "token_file_unreadable"
+    exit_code = ExitCode.CRITICAL
 
     def __init__(self, path: Path, reason: str) -> None:
         super().__init__(
@@ -57,7 +62,7 @@ class TokenFileUnreadable(AuthError):
         self.reason = reason
 
 
-class TokenStoreBusy(AuthError):
+class TokenStoreBusy(AuthError, CouldNotCheck):
     """Could not check: another qbsync process held the token lock for too long."""
 
     code = "token_store_busy"
@@ -71,7 +76,7 @@ class TokenStoreBusy(AuthError):
         self.waited_seconds = waited_seconds
 
 
-class OAuthUnavailable(AuthError):
+class OAuthUnavailable(AuthError, CouldNotCheck):
     """Could not check: Intuit's OAuth service timed out, was unreachable or failed (5xx)."""
 
     code = "oauth_unavailable"
@@ -120,4 +125,4 @@ class AuthorizationFailed(AuthError):
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message, "Start the connection again with `qbsync reconnect`.")
-        self.reason = reason  # state_mismatch | access_denied | missing_code | error
+        self.reason = reason  # state_mismatch | access_denied | missing_code | error | code_rejected

@@ -174,8 +174,14 @@ def exchange_code(client: Any, code: str, realm_id: str, clock: Clock) -> TokenG
     """Trade a one-time authorization code for the first tokens of a connection."""
     obtained_at = clock.now()
     _clear_token_fields(client)
-    with _oauth_call(client.token_endpoint, "authorization_code"):
-        client.get_bearer_token(code, realm_id=realm_id)
+    try:
+        with _oauth_call(client.token_endpoint, "authorization_code"):
+            client.get_bearer_token(code, realm_id=realm_id)
+    except ConnectionExpired:
+        # invalid_grant here is about the code, not a stored connection: not P5.
+        raise AuthorizationFailed(
+            "code_rejected", "Intuit refused the authorization code (already used, expired or for another app)."
+        ) from None
     return _grant_from(client, obtained_at)
 
 
