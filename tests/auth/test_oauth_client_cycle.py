@@ -58,6 +58,10 @@ def connect(wiring: Wiring, clock, store: TokenStore, environment: str) -> None:
 
 
 def test_full_cycle_authorize_code_token_refresh_revoke(wiring, oauth, registry, clock, data_dir, leaks):
+    from intuitlib.client import AuthClient
+
+    assert isinstance(wiring.client, oauth_client.QbsyncAuthClient) and isinstance(wiring.client, AuthClient)
+    assert wiring.client.token_endpoint == oauth.endpoints["token_endpoint"]  # from the emulator's discovery
     request = oauth_client.build_authorization_request(wiring.client)
     query = parse_qs(urlsplit(request.url).query)
     assert query["scope"] == [ACCOUNTING_SCOPE]  # the accounting scope only: no id_token, no JWKS fetch
