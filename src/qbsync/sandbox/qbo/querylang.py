@@ -66,14 +66,24 @@ def _lex_error(col: int, ch: str) -> faults.QboError:
 
 
 def tokenize(text: str) -> list[Token]:
+    """All tokens; a lexical error becomes a final ``lexerr`` token so that, as in JavaCC, a parse error
+    earlier in the statement is reported first."""
     tokens: list[Token] = []
+    try:
+        _lex(text, tokens)
+    except faults.QboError as err:
+        tokens.append(Token("lexerr", "", err, 0))
+    return tokens
+
+
+def _lex(text: str, tokens: list[Token]) -> None:
     pos = 0
     while True:
         while pos < len(text) and text[pos].isspace():
             pos += 1
         if pos >= len(text):
             tokens.append(Token("eof", "<EOF>", None, pos + 1))
-            return tokens
+            return
         m = _TOKEN_RE.match(text, pos)
         if not m:
             raise _lex_error(pos + 1, text[pos])
@@ -128,10 +138,13 @@ class _Parser:
 
     @property
     def tok(self) -> Token:
-        return self.tokens[self.i]
+        tok = self.tokens[self.i]
+        if tok.kind == "lexerr":
+            raise tok.value
+        return tok
 
     def advance(self) -> Token:
-        tok = self.tokens[self.i]
+        tok = self.tok
         self.i = min(self.i + 1, len(self.tokens) - 1)
         return tok
 

@@ -11,7 +11,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from qbsync.sandbox.qbo import faults
-from qbsync.sandbox.qbo.schema import PARTIES
 
 if TYPE_CHECKING:
     from qbsync.sandbox.qbo.company import QboCompany
@@ -55,18 +54,15 @@ def resolve_ref(co: QboCompany, entity: str, ref: Any, ctx: WriteContext, *, fie
 
 def check_party_name(co: QboCompany, name: str, self_key: tuple[str, str] | None) -> None:
     """DisplayName is unique across Customer, Vendor and Employee, case-insensitively, active or not."""
-    wanted = name.strip().casefold()
-    for entity in PARTIES:
-        for rec in co.store.all(entity):
-            if (entity, rec["Id"]) != self_key and str(rec.get("DisplayName", "")).strip().casefold() == wanted:
-                raise faults.duplicate_name()
+    holder = co.store.holder_of_name("Customer", name)
+    if holder is not None and holder != self_key:
+        raise faults.duplicate_name()
 
 
 def check_item_name(co: QboCompany, name: str, self_id: str | None) -> None:
-    wanted = name.strip().casefold()
-    for rec in co.store.all("Item"):
-        if rec["Id"] != self_id and str(rec.get("Name", "")).strip().casefold() == wanted:
-            raise faults.duplicate_name(is_item=True)
+    holder = co.store.holder_of_name("Item", name)
+    if holder is not None and holder != ("Item", self_id):
+        raise faults.duplicate_name(is_item=True)
 
 
 def check_doc_number(
