@@ -222,10 +222,9 @@ def _oauth_error(obj: Mapping[str, Any]) -> QboError | None:
 
 
 def _fault_from_json(obj: Any, **common: Any) -> QboFault | None:
-    if isinstance(obj, Mapping):
-        batch = _get(obj, "BatchItemResponse")
-        if isinstance(batch, list) and batch:
-            return _fault_from_batch(batch, **common)
+    batch = _get(obj, "BatchItemResponse") if isinstance(obj, Mapping) else None
+    if isinstance(batch, list) and batch and not isinstance(_get(obj, "Fault"), Mapping):
+        return None  # a batch reply is judged item by item (parse_batch_item), not as one failure
     fault = _find_fault_json(obj)
     if fault is not None:
         errors = _errors_from_json_fault(fault)
@@ -238,24 +237,6 @@ def _fault_from_json(obj: Any, **common: Any) -> QboFault | None:
             fault_type = "oauth" if oauth.code in OAUTH_ERROR_CODES or _get(obj, "error_description") else None
             return QboFault(fault_type=fault_type, errors=(oauth,), **common)
     return None
-
-
-def _fault_from_batch(items: list[Any], **common: Any) -> QboFault | None:
-    errors: list[QboError] = []
-    bids: list[str] = []
-    fault_type = None
-    for item in items:
-        if not isinstance(item, Mapping):
-            continue
-        fault = _get(item, "Fault")
-        if isinstance(fault, Mapping):
-            errors.extend(_errors_from_json_fault(fault))
-            fault_type = fault_type or _text(_get(fault, "type"))
-            bids.append(_text(_get(item, "bId")) or "?")
-    if not errors:
-        return None
-    extra = {"batch_failed_bids": ",".join(bids), **_extra_from_errors(tuple(errors))}
-    return QboFault(fault_type=fault_type, errors=tuple(errors), extra=extra, **common)
 
 
 # --- XML --------------------------------------------------------------------------------------------------
