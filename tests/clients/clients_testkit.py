@@ -43,3 +43,40 @@ def json_response(payload: Any, status: int = 200, **headers: str) -> SandboxRes
 
 def load_cassette(name: str) -> dict[str, Any]:
     return json.loads((CASSETTES / name).read_text(encoding="utf-8"))
+
+
+# --- the QBO emulator --------------------------------------------------------------------------------------
+
+REALM = "9130350000000001"
+
+
+class QboEnv:
+    """An emulated QBO company plus a way to build clients against it (in-process or any base URL)."""
+
+    def __init__(self, clock: Any, latency_ms: float = 0) -> None:
+        from qbsync.sandbox.http import Mount
+        from qbsync.sandbox.qbo import QboSandbox
+        from qbsync.sandbox.tokens import ACCOUNTING_SCOPE, AccessTokenRegistry
+
+        self.clock = clock
+        self.tokens = AccessTokenRegistry(clock)
+        self.sandbox = QboSandbox(clock, self.tokens, latency_ms=latency_ms)
+        self.company = self.sandbox.add_company(REALM, "Peak Plumbing")
+        self.scope = ACCOUNTING_SCOPE
+        self.token = self.tokens.issue(REALM, "client-id", {ACCOUNTING_SCOPE}).value
+        self.app = Mount()
+        self.app.mount("/qbo", self.sandbox)
+
+    def stats(self) -> dict[str, Any]:
+        return self.sandbox.stats(REALM)
+
+    def client(self, app: Any = None, *, base: str | None = None, token: Any = None, **http_kw: Any):
+        from qbsync.clients.http import HttpClient, StaticToken
+        from qbsync.clients.qbo import QboClient, emulator_base
+        from qbsync.sandbox import IN_PROCESS_BASE
+        from qbsync.sandbox.transport import SandboxTransport
+
+        transport = None if base else SandboxTransport(app or self.app)
+        http_kw.setdefault("clock", self.clock)
+        http = HttpClient(transport=transport, token=token or StaticToken(self.token), **http_kw)
+        return QboClient(http, REALM, base_url=emulator_base(base or IN_PROCESS_BASE))

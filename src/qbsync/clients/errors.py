@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from qbsync.clients.redact import redact_text
+
 if TYPE_CHECKING:
     from qbsync.clients.faults import QboFault
 
@@ -16,7 +18,7 @@ class ApiError(Exception):
     """An API answered with an error, or could not be asked. ``status`` is the HTTP status when there was one."""
 
     def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
+        super().__init__(redact_text(message))
         self.status = status
 
     @property

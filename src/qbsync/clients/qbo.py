@@ -31,12 +31,16 @@ from qbsync.clients.qbo_models import (
     Tombstone,
     parse_entity,
 )
+from qbsync.clients.redact import redact_text
 
 QBO_PRODUCTION_BASE = "https://quickbooks.api.intuit.com"
 QBO_SANDBOX_BASE = "https://sandbox-quickbooks.api.intuit.com"
 DEFAULT_MINOR_VERSION = 75
 BATCH_MAX_ITEMS = 30  # Intuit's recommended maximum payloads per batch
-NAME_ENTITIES = ("Customer", "Vendor", "Employee")  # DisplayName is unique across these three
+NAME_ENTITIES = ("Customer", "Vendor", "Employee")
+DELETED_SUFFIX = (
+    " (deleted)"  # QBO renames a deactivated customer, vendor or employee  # DisplayName is unique across these three
+)
 # Name lists hide inactive rows unless asked for with ``Active IN (true, false)``.
 NAME_LISTS = frozenset({"Customer", "Vendor", "Employee", "Item", "Account", "Class", "Department", "Term"})
 # DocNumber is not unique (allowduplicatedocnum), so those chunks hold 999 keys: a full 1,000-row page then
@@ -241,21 +245,27 @@ class QboClient:
         return self.by_doc_numbers("Invoice", numbers)  # type: ignore[return-value]
 
     def by_display_names(self, names: Iterable[str]) -> dict[str, list[Row]]:
-        """Customers, vendors and employees (active or not) by exact DisplayName.
+        """Customers, vendors and employees, active or not, by DisplayName; keyed by the name asked for.
 
-        DisplayName is unique across the three lists, which is why a customer can fail with 6240 because a
-        vendor holds its name. Keyed by the name as QuickBooks returned it.
+        DisplayName is unique across the three lists (a customer fails with 6240 when a vendor holds its
+        name), and QBO renames a deactivated one to "<name> (deleted)", so both spellings are asked for:
+        one request per list per 500 names (1,000 keys).
         """
-        wanted = q.unique_keys(names)
+        wanted = [str(n) for n in q.unique_keys(names)]
+        keys = [k for n in wanted for k in (n, f"{n}{DELETED_SUFFIX}")]
         calls = [
             (lambda s=s: self.query(s, expect_at_most=len(s.conditions[-1].value)))
             for entity in NAME_ENTITIES
-            for s in q.chunked_in(q.select(entity).in_("Active", (True, False)), "DisplayName", wanted)
+            for s in q.chunked_in(q.select(entity).in_("Active", (True, False)), "DisplayName", keys)
         ]
+        asked = set(wanted)
         out: dict[str, list[Row]] = {}
         for rows in self.parallel(calls):
             for row in rows:
-                out.setdefault(getattr(row, "display_name", None) or "", []).append(row)
+                name = getattr(row, "display_name", None) or ""
+                if name not in asked and name.endswith(DELETED_SUFFIX):
+                    name = name.removesuffix(DELETED_SUFFIX)
+                out.setdefault(name, []).append(row)
         return out
 
     def items_by_name(self, names: Iterable[str]) -> dict[str, Item]:
@@ -326,7 +336,17 @@ def response_fault(response: httpx.Response) -> QboFault | None:
         fault = _unreadable(response, f"HTTP {status}")
     if fault is not None and fault.intuit_tid is None and intuit_tid(response):
         fault = replace(fault, intuit_tid=intuit_tid(response))
-    return fault
+    return _scrubbed(fault) if fault is not None else None
+
+
+def _scrubbed(fault: QboFault) -> QboFault:
+    """The fault without secrets: QBO's 401 Detail echoes the start of the rejected token."""
+
+    def clean(text: str | None) -> str | None:
+        return redact_text(text) if text else text
+
+    errors = tuple(replace(e, message=clean(e.message), detail=clean(e.detail)) for e in fault.errors)
+    return replace(fault, raw=redact_text(fault.raw), errors=errors)
 
 
 def _unreadable(response: httpx.Response, why: str) -> QboFault:

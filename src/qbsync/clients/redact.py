@@ -26,10 +26,15 @@ SECRET_PARAMS = frozenset(
 )
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"})
 
-_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
-_JSON_FIELD = re.compile(
-    r'(?i)("(?:' + "|".join(sorted(SECRET_PARAMS)) + r')"\s*:\s*)"[^"]*"',
-)
+# JSON fields holding secrets: as above except ``code``, which in JSON is a QBO error code, not an OAuth code.
+SECRET_FIELDS = SECRET_PARAMS - {"code"}
+
+# A credential after Bearer/Basic: 8+ characters with a digit or punctuation (so "bearer token" survives).
+_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+(?=[A-Za-z._~+/=-]*[0-9._~+/=-])[A-Za-z0-9._~+/=-]{8,}")
+_JSON_FIELD = re.compile(r'(?i)("(?:' + "|".join(sorted(SECRET_FIELDS)) + r')"\s*:\s*)"[^"]*"')
+# QBO's 401 Detail echoes the start of the rejected token ("Token expired: AB0160139..."); JWT-looking strings.
+_TOKEN_ECHO = re.compile(r"(?i)(token expired:\s*)[^\s\"'<>,;]+")
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]+)*")
 _FORM_FIELD = re.compile(r"(?i)\b(" + "|".join(sorted(SECRET_PARAMS)) + r")=[^&\s\"']+")
 
 
@@ -55,6 +60,8 @@ def redact_text(text: str, secrets: Iterable[str | None] = ()) -> str:
     out = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
     out = _JSON_FIELD.sub(lambda m: f'{m.group(1)}"{REDACTED}"', out)
     out = _FORM_FIELD.sub(lambda m: f"{m.group(1)}={REDACTED}", out)
+    out = _TOKEN_ECHO.sub(lambda m: f"{m.group(1)}{REDACTED}", out)
+    out = _JWT.sub(REDACTED, out)
     for secret in secrets:
         if secret and len(secret) >= 6:  # short values would erase ordinary words
             out = out.replace(secret, REDACTED)
