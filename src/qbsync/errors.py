@@ -44,3 +44,34 @@ class CouldNotCheck(QbsyncError):
 class ActionFailed(QbsyncError):
     code = "failed"
     exit_code = ExitCode.FAILURE
+
+
+def as_qbsync_error(exc: BaseException) -> QbsyncError | None:
+    """Map the clients' and the token store's typed errors to expected trouble; None for real bugs."""
+    if isinstance(exc, QbsyncError):
+        return exc
+    from qbsync.clients.errors import ApiError, SupraApiError, TemporarilyUnavailable, Unauthorized, Unreachable
+
+    if isinstance(exc, Unauthorized):
+        if exc.service.lower().startswith("suprata"):
+            return ConfigError(
+                "Suprata refused the API key",
+                code="suprata_unauthorized",
+                hint="check suprata_api_key / suprata_api_key_env with 'qbsync config'",
+            )
+        return CouldNotCheck(
+            "QuickBooks refused qbsync's connection",
+            code="connection_expired",
+            hint="run 'qbsync reconnect' to connect qbsync to QuickBooks again",
+        )
+    if isinstance(exc, TemporarilyUnavailable):
+        return CouldNotCheck(
+            exc.message, code="P7", hint="QuickBooks is throttling or unavailable; try again in a few minutes"
+        )
+    if isinstance(exc, Unreachable):
+        return CouldNotCheck(exc.message, hint="check the network and the base URLs in 'qbsync config'")
+    if isinstance(exc, SupraApiError) and exc.status == 404:
+        return NotFoundError(exc.message, hint="check the number or id")
+    if isinstance(exc, ApiError):
+        return CouldNotCheck(exc.message, hint="run again with --debug for details (secrets are redacted)")
+    return None

@@ -173,7 +173,7 @@ def _handle(exc: BaseException, args: list[str], env: Any) -> int:
     # Typer vendors click; its usage errors live in a private module (we never import click itself).
     from typer._click.exceptions import ClickException
 
-    from qbsync.errors import QbsyncError, UsageError
+    from qbsync.errors import QbsyncError, UsageError, as_qbsync_error
     from qbsync.render.output import emit_error
 
     if isinstance(exc, typer.Abort):
@@ -183,8 +183,8 @@ def _handle(exc: BaseException, args: list[str], env: Any) -> int:
         error: QbsyncError = UsageError(
             text.replace("\n", " "), hint="run 'qbsync --help' (or 'qbsync COMMAND --help')"
         )
-    elif isinstance(exc, QbsyncError):
-        error = exc
+    elif (mapped := as_qbsync_error(exc)) is not None:
+        error = mapped
     else:
         from qbsync.errors import QbsyncError as Internal
 

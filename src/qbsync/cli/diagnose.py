@@ -30,6 +30,23 @@ def diagnose(
         str | None, typer.Option("--report", metavar="PATH", help="Also write a redacted report for support.")
     ] = None,
 ) -> None:
-    from qbsync.cli._pending import not_yet
+    from qbsync.cli._runtime import env_of, finish
+    from qbsync.diagnosis.diagnose import diagnose as run_diagnosis
+    from qbsync.diagnosis.diagnose import exit_code_for, parse_filters
+    from qbsync.render.diagnose_view import render_diagnosis
+    from qbsync.render.progress import working
+    from qbsync.result import Outcome
 
-    raise not_yet("diagnose", "issue 4")
+    env = env_of(ctx)
+    with working(env, "Reading Suprata's sync log and QuickBooks"):
+        services = env.services()
+        filters = parse_filters(since, record_type, customer, pattern, payments, services.clock.now())
+        report_data = run_diagnosis(services, filters)
+    if report:
+        from qbsync.render.support_report import write_support_report
+
+        write_support_report(report, report_data)
+        from qbsync.render.output import message
+
+        message(env, f"support report written to {report} (secrets redacted)")
+    finish(env, Outcome("diagnose", exit_code_for(report_data), report_data), render_diagnosis)

@@ -136,7 +136,7 @@ PATTERNS: dict[str, Pattern] = {
             ),
             fix_by="self",
             retry="useless_until_fixed",
-            plan_order=3,
+            plan_order=2,
         ),
         Pattern(
             id="P2",
@@ -153,7 +153,7 @@ PATTERNS: dict[str, Pattern] = {
             ),
             fix_by="self",
             retry="useless_until_fixed",
-            plan_order=4,
+            plan_order=3,
         ),
         Pattern(
             id="P3",
@@ -172,7 +172,7 @@ PATTERNS: dict[str, Pattern] = {
             ),
             fix_by="self",
             retry="useless_until_fixed",
-            plan_order=6,
+            plan_order=5,
             warning="Changing a closed period changes figures your bookkeeper may already have reported or filed.",
         ),
         Pattern(
@@ -192,7 +192,7 @@ PATTERNS: dict[str, Pattern] = {
             ),
             fix_by="self",
             retry="useless_until_fixed",
-            plan_order=5,
+            plan_order=4,
         ),
         Pattern(
             id="P5",
@@ -227,7 +227,7 @@ PATTERNS: dict[str, Pattern] = {
             ),
             fix_by="bookkeeper",
             retry="unsafe",
-            plan_order=7,
+            plan_order=6,
         ),
         Pattern(
             id="P7",
@@ -243,7 +243,7 @@ PATTERNS: dict[str, Pattern] = {
             ),
             fix_by="self",
             retry="safe",
-            plan_order=2,
+            plan_order=7,
         ),
         Pattern(
             id="unknown",

@@ -32,7 +32,9 @@ class SandboxServer:
         return f"http://{LOOPBACK}:{self.port}"
 
     def start(self) -> SandboxServer:
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="qbsync-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="qbsync-sandbox", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -1,0 +1,230 @@
+"""``qbsync diagnose`` core: failures from Suprata, evidence from QuickBooks, root causes in plan order."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from qbsync.diagnosis.evidence import Evidence, gather
+from qbsync.diagnosis.failures import FailureSet, load_failures
+from qbsync.diagnosis.planner import build_root_causes, classify_all
+from qbsync.diagnosis.report import ConnectionView, DiagnosisReport, EditedInQuickBooks, RootCause, Summary
+from qbsync.errors import UsageError
+from qbsync.exit_codes import ExitCode
+
+PATTERN_IDS = ("P1", "P2", "P3", "P4", "P5", "P6", "P7", "unknown")
+RECORD_TYPES = ("customer", "item", "invoice", "payment")
+ALL_AT_ONCE_MIN = 3
+
+
+@dataclass
+class Filters:
+    since: datetime | None = None
+    record_type: str | None = None
+    customer: str | None = None
+    pattern: str | None = None
+    payments: bool = False
+
+    def describe(self) -> dict[str, str]:
+        out = {k: str(v) for k, v in vars(self).items() if v not in (None, False)}
+        if self.since:
+            out["since"] = self.since.isoformat().replace("+00:00", "Z")
+        return out
+
+
+def parse_filters(
+    since: str | None, record_type: str | None, customer: str | None, pattern: str | None, payments: bool, now: datetime
+) -> Filters:
+    if record_type is not None and record_type.lower() not in RECORD_TYPES:
+        raise UsageError(f"--record-type must be one of {', '.join(RECORD_TYPES)}", hint="e.g. --record-type invoice")
+    if pattern is not None:
+        canon = pattern.upper() if pattern.lower() != "unknown" else "unknown"
+        if canon not in PATTERN_IDS:
+            raise UsageError(
+                f"--pattern must be P1 to P7 or unknown, not {pattern!r}", hint="see 'qbsync explain --help'"
+            )
+        pattern = canon
+    return Filters(
+        parse_since(since, now) if since else None,
+        record_type.lower() if record_type else None,
+        customer,
+        pattern,
+        payments,
+    )
+
+
+def parse_since(text: str, now: datetime) -> datetime:
+    m = re.fullmatch(r"\s*(\d+)\s*([hdw])\s*", text.lower())
+    if m:
+        hours = int(m.group(1)) * {"h": 1, "d": 24, "w": 168}[m.group(2)]
+        return now - timedelta(hours=hours)
+    try:
+        return datetime.combine(date.fromisoformat(text.strip()), datetime.min.time(), UTC)
+    except ValueError:
+        raise UsageError(
+            f"--since {text!r} is not a duration or a date", hint="e.g. --since 24h, 7d or 2026-11-01"
+        ) from None
+
+
+def diagnose(services: Any, filters: Filters) -> DiagnosisReport:
+    now = services.clock.now()
+    suprata, qbo = services.suprata, services.qbo
+    before = services.qbo_request_count()
+    fs = load_failures(suprata, since=filters.since)
+    _apply_record_filters(fs, filters)
+    ev = gather(qbo, suprata, fs, now)
+    causes = build_root_causes(classify_all(fs, ev), fs, ev, services.retry_counts())
+    if filters.pattern:
+        causes = [c for c in causes if c.pattern == filters.pattern]
+    if filters.payments:
+        causes = _payments_view(causes)
+    for i, cause in enumerate(causes, 1):
+        cause.step = i
+    report = DiagnosisReport(
+        generated_at=now,
+        company=ev.company_name,
+        realm_id=services.realm_id,
+        filters=filters.describe(),
+        summary=_summary(fs, causes, _all_failing_since(suprata, fs)),
+        connections=_connections(ev, services),
+        root_causes=causes,
+        edited_in_quickbooks=_edited_in_quickbooks(fs, ev),
+        books_closed_through=ev.book_close_date,
+    )
+    after = services.qbo_request_count()
+    report.qbo_requests = after - before if after is not None and before is not None else None
+    return report
+
+
+def exit_code_for(report: DiagnosisReport) -> ExitCode:
+    if any(c.status in ("expired", "revoked") for c in report.connections if c.who == "suprata"):
+        return ExitCode.CRITICAL
+    if not report.root_causes:
+        return ExitCode.OK
+    if all(c.pattern == "P7" and not c.escalate for c in report.root_causes):
+        return ExitCode.WARNING
+    return ExitCode.CRITICAL
+
+
+def _apply_record_filters(fs: FailureSet, filters: Filters) -> None:
+    if filters.record_type:
+        fs.failures = [f for f in fs.failures if f.record_type == filters.record_type]
+        if filters.record_type != "payment":
+            fs.waiting_payments = []
+    if filters.customer:
+        wanted = filters.customer.strip().lower()
+        ids = {
+            c.id
+            for c in fs.customers.values()
+            if wanted in (c.id.lower(), c.number.lower()) or wanted in c.display_name.lower()
+        }
+        if not ids:
+            known = sorted(c.display_name for c in fs.customers.values())[:5]
+            raise UsageError(
+                f"no failing customer matches {filters.customer!r}",
+                hint=f"customers with failures: {', '.join(known)}" if known else "there are no failures",
+            )
+        fs.failures = [
+            f for f in fs.failures if (f.customer_id in ids) or (f.record_type == "customer" and f.record_id in ids)
+        ]
+        fs.waiting_payments = [p for p in fs.waiting_payments if p.customer_id in ids]
+
+
+def _payments_view(causes: list[RootCause]) -> list[RootCause]:
+    """Suprata's separate payments screen: the causes that block payments, listing only the payments."""
+    out = []
+    for cause in causes:
+        payments = [r for r in cause.records if r.record_type == "payment"]
+        if payments:
+            cause.records = payments
+            cause.blocks = {"payment": len(payments)}
+            out.append(cause)
+    return out
+
+
+def _summary(fs: FailureSet, causes: list[RootCause], all_since: datetime | None) -> Summary:
+    records = {(r.record_type, r.record_id) for c in causes for r in c.records}
+    by_type = Counter(rt for rt, _ in records)
+    firsts = [f.first_failed_at for f in fs.failures]
+    lasts = [f.last_failed_at for f in fs.failures]
+    return Summary(
+        failures=len(fs.failures),
+        root_causes=len(causes),
+        blocked_records=len(records),
+        first_failure_at=min(firsts) if firsts else None,
+        last_failure_at=max(lasts) if lasts else None,
+        by_type=dict(sorted(by_type.items())),
+        by_pattern=dict(Counter(c.pattern for c in causes)),
+        all_failing_since=all_since,
+        needs_action=any(not (c.pattern == "P7" and not c.escalate) for c in causes),
+        only_transient=bool(causes) and all(c.pattern == "P7" and not c.escalate for c in causes),
+    )
+
+
+def _all_failing_since(suprata: Any, fs: FailureSet) -> datetime | None:
+    """When every push since one moment has failed: a system-side cause (connection, outage), not data."""
+    if len(fs.failures) < ALL_AT_ONCE_MIN:
+        return None
+    last_failure = max(f.last_failed_at for f in fs.failures)
+    window_start = last_failure - timedelta(days=7)
+    successes = suprata.attempts(outcome="succeeded", since=window_start)
+    last_success = max((a.attempted_at for a in successes), default=None)
+    after = sorted(f.first_failed_at for f in fs.failures if last_success is None or f.first_failed_at > last_success)
+    if len(after) >= ALL_AT_ONCE_MIN and (last_success is None or last_success < last_failure):
+        return after[0]
+    return None
+
+
+def _connections(ev: Evidence, services: Any) -> list[ConnectionView]:
+    views = []
+    conn = ev.suprata_connection
+    if conn is not None:
+        days = (conn.refresh_token_expires_at - ev.now).days if conn.refresh_token_expires_at else None
+        views.append(
+            ConnectionView(
+                "suprata",
+                conn.status,
+                conn.realm_id,
+                conn.company_name,
+                conn.last_refresh_at,
+                conn.refresh_token_expires_at,
+                days,
+                conn.reconnect_url,
+                conn.last_error,
+            )
+        )
+    views.append(services.own_connection())
+    return views
+
+
+def _edited_in_quickbooks(fs: FailureSet, ev: Evidence) -> list[EditedInQuickBooks]:
+    """Linked records changed in QuickBooks after Suprata last pushed them: a frequent source of confusion."""
+    out: list[EditedInQuickBooks] = []
+    tables = (
+        ("Invoice", "invoice", fs.invoices),
+        ("Payment", "payment", fs.payments),
+        ("Customer", "customer", fs.customers),
+    )
+    for entity, rtype, table in tables:
+        by_qbo_id = {r.qbo.qbo_id: r for r in table.values() if r.qbo.qbo_id}
+        for row in ev.changed(entity):
+            record = by_qbo_id.get(getattr(row, "id", None))
+            if record is None:
+                continue
+            changed_at = getattr(getattr(row, "meta_data", None), "last_updated_time", None)
+            synced = record.qbo.synced_at
+            if getattr(row, "status", None) == "Deleted":
+                change = "deleted"
+            elif getattr(row, "active", None) is False:
+                change = "made inactive"
+            elif (getattr(row, "private_note", None) or "").lower() == "voided":
+                change = "voided"
+            else:
+                change = "updated"
+            if changed_at is not None and synced is not None and changed_at <= synced + timedelta(seconds=5):
+                continue
+            out.append(EditedInQuickBooks(rtype, getattr(record, "number", None), row.id, change, changed_at, synced))
+    return out

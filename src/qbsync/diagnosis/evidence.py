@@ -1,0 +1,246 @@
+"""Evidence from QuickBooks (and Suprata's own settings) for the candidate root causes.
+
+Only what the failures call for is read, always in bulk: one query per entity per 1,000 keys, one CDC call,
+the preferences and the company info, run side by side within the realm's limits. Then ``facts_for`` turns
+what was read into the classifier's ``Facts`` for one failure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from qbsync.clients import suprata_models as m
+from qbsync.diagnosis.classifier import Facts
+from qbsync.diagnosis.failures import Failure, FailureSet
+
+CDC_DAYS = 30  # QuickBooks keeps change data for 30 days
+TAX_CODES = {"6000", "6100", "6160", "6170", "6230", "2280"}
+INACTIVE_REF_CODES = {"610", "2500", "6250"}
+
+
+@dataclass
+class Evidence:
+    now: datetime
+    book_close_date: date | None = None
+    company_name: str | None = None
+    names: dict[str, list[Any]] = field(default_factory=dict)  # lower-cased DisplayName -> customers/vendors/employees
+    items_by_name: dict[str, Any] = field(default_factory=dict)  # lower-cased Name -> Item
+    customers_by_id: dict[str, Any] = field(default_factory=dict)
+    items_by_id: dict[str, Any] = field(default_factory=dict)
+    tax_codes: dict[str, Any] = field(default_factory=dict)
+    tax_categories: dict[str, m.TaxCategory] = field(default_factory=dict)
+    invoices_by_doc: dict[str, list[Any]] = field(default_factory=dict)
+    changes: dict[str, list[Any]] = field(default_factory=dict)  # CDC, per entity
+    deleted: set[tuple[str, str]] = field(default_factory=set)  # (entity, id) deleted in QuickBooks
+    cdc_since: datetime | None = None
+    suprata_connection: m.QboConnection | None = None
+    duplicate_candidates: dict[str, m.Invoice] = field(default_factory=dict)  # DocNumber -> Suprata invoice
+
+    def name_holders(self, name: str) -> list[Any]:
+        return self.names.get(name.strip().lower(), [])
+
+    def changed(self, entity: str) -> list[Any]:
+        return self.changes.get(entity, [])
+
+
+def gather(qbo: Any, suprata: Any, fs: FailureSet, now: datetime) -> Evidence:
+    ev = Evidence(now=now)
+    codes = {f.signal.fault.code for f in fs.failures if f.signal.fault and f.signal.fault.code}
+    entities = {(f.signal.qbo_entity or "").lower() for f in fs.failures}
+
+    customer_names = sorted({c.display_name for c in _colliding(fs, "customer", entities, codes, fs.customers)})
+    item_names = sorted({i.name for i in _colliding(fs, "item", entities, codes, fs.items)})
+    linked_customers = sorted({c.qbo.qbo_id for c in fs.customers.values() if c.qbo.qbo_id})
+    linked_items = sorted({i.qbo.qbo_id for i in fs.items.values() if i.qbo.qbo_id})
+    wants_tax = bool(codes & (TAX_CODES | INACTIVE_REF_CODES)) and any(f.record_type == "invoice" for f in fs.failures)
+
+    timeouts = sorted(rid for rtype, rid in fs.timeout_records if rtype == "invoice")
+    if timeouts:
+        ev.duplicate_candidates = {i.number: i for i in suprata.invoices(ids=timeouts)}
+    doc_numbers = sorted(
+        set(ev.duplicate_candidates)
+        | {f.number for f in fs.failures if f.record_type == "invoice" and f.number and "6140" in codes}
+    )
+    earliest = min((f.first_failed_at for f in fs.failures), default=now)
+    ev.cdc_since = max(now - timedelta(days=CDC_DAYS) + timedelta(minutes=5), earliest - timedelta(days=7))
+
+    calls: dict[str, Any] = {
+        "preferences": qbo.preferences,
+        "company": qbo.company_info,
+        "cdc": lambda: qbo.cdc(["Invoice", "Payment", "Customer", "Item"], ev.cdc_since),
+        "suprata_connection": suprata.connection,
+    }
+    if customer_names:
+        calls["names"] = lambda: qbo.by_display_names(customer_names)
+    if item_names:
+        calls["items_by_name"] = lambda: qbo.items_by_name(item_names)
+    if linked_customers:
+        calls["customers_by_id"] = lambda: qbo.by_ids("Customer", linked_customers)
+    if linked_items:
+        calls["items_by_id"] = lambda: qbo.by_ids("Item", linked_items)
+    if wants_tax:
+        calls["tax_codes"] = lambda: qbo.query("SELECT * FROM TaxCode WHERE Active IN (true, false)")
+        calls["tax_categories"] = suprata.tax_categories
+    if doc_numbers:
+        calls["invoices_by_doc"] = lambda: qbo.invoices_by_doc_numbers(doc_numbers)
+
+    names = list(calls)
+    results = dict(zip(names, qbo.parallel([calls[n] for n in names]), strict=True))
+
+    prefs = results["preferences"]
+    ev.book_close_date = _close_date(prefs)
+    ev.company_name = getattr(results["company"], "company_name", None)
+    ev.suprata_connection = results["suprata_connection"]
+    ev.changes = results["cdc"]
+    for entity, rows in ev.changes.items():
+        for row in rows:
+            if getattr(row, "status", None) == "Deleted":
+                ev.deleted.add((entity, row.id))
+    for name, rows in results.get("names", {}).items():
+        ev.names.setdefault(name.strip().lower(), []).extend(rows)
+    ev.items_by_name = {k.strip().lower(): v for k, v in results.get("items_by_name", {}).items()}
+    ev.customers_by_id = results.get("customers_by_id", {})
+    ev.items_by_id = results.get("items_by_id", {})
+    ev.tax_codes = {row.id: row for row in results.get("tax_codes", []) if getattr(row, "id", None)}
+    ev.tax_categories = {c.id: c for c in results.get("tax_categories", [])}
+    ev.invoices_by_doc = results.get("invoices_by_doc", {})
+    return ev
+
+
+def _colliding(fs: FailureSet, rtype: str, entities: set[str], codes: set[str], table: dict[str, Any]) -> list[Any]:
+    """Suprata records of ``rtype`` whose creation may have hit a name collision (6240)."""
+    if "6240" not in codes:
+        return []
+    out = []
+    for f in fs.failures:
+        code = f.signal.fault.code if f.signal.fault else None
+        if code != "6240" or (f.signal.qbo_entity or f.record_type).lower() != rtype:
+            continue
+        if f.record_type == rtype and f.record is not None:
+            out.append(f.record)
+        elif rtype == "customer" and f.customer_id in table:
+            out.append(table[f.customer_id])
+        elif rtype == "item" and f.record_type == "invoice" and f.record is not None:
+            out.extend(
+                table[line.item_id]
+                for line in f.record.lines
+                if line.item_id in table and not table[line.item_id].qbo.qbo_id
+            )
+    return out
+
+
+def _close_date(prefs: Any) -> date | None:
+    info = getattr(prefs, "accounting_info_prefs", None)
+    value = getattr(info, "book_close_date", None) if info is not None else None
+    if value is None and isinstance(prefs, dict):
+        value = prefs.get("AccountingInfoPrefs", {}).get("BookCloseDate")
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value
+
+
+# --- facts for one failure ------------------------------------------------------------------------------
+
+
+def facts_for(f: Failure, fs: FailureSet, ev: Evidence) -> Facts:
+    record = f.record
+    customer = fs.customers.get(f.customer_id or "") if f.record_type in ("invoice", "payment") else None
+    if f.record_type == "customer":
+        customer = record
+    facts: dict[str, Any] = {
+        "book_close_date": ev.book_close_date,
+        "record_txn_date": getattr(record, "txn_date", None),
+        "failing_since": f.first_failed_at,
+        "now": ev.now,
+        "connection_state": _connection_state(ev.suprata_connection, f),
+    }
+    if customer is not None:
+        facts["customer_state"] = _customer_state(customer, ev)
+        if not customer.qbo.qbo_id:
+            facts["name_conflict_with"] = _name_conflict(customer.display_name, ev)
+    if f.record_type == "item" and record is not None:
+        facts["item_conflict"] = _item_conflict(record, ev)
+    if f.record_type == "invoice" and record is not None:
+        items = [fs.items[line.item_id] for line in record.lines if line.item_id in fs.items]
+        unlinked = [i for i in items if not i.qbo.qbo_id]
+        if unlinked:
+            facts["item_conflict"] = any(_item_conflict(i, ev) for i in unlinked)
+        linked = [ev.items_by_id.get(i.qbo.qbo_id or "") for i in items if i.qbo.qbo_id]
+        facts["item_inactive"] = any(q is not None and q.active is False for q in linked) if linked else None
+        if ev.tax_categories:
+            facts["tax_code_state"] = tax_state(record, ev)[0]
+        copies = _live_copies(ev.invoices_by_doc.get(record.number, []))
+        if record.number in ev.invoices_by_doc:
+            facts["qbo_duplicate_count"] = len(copies)
+    if f.record_type == "payment" and record is not None:
+        linked_invoices = [fs.invoices.get(a.invoice_id) for a in record.applied]
+        facts["linked_txn_deleted"] = any(
+            inv is not None and inv.qbo.qbo_id and ("Invoice", inv.qbo.qbo_id) in ev.deleted for inv in linked_invoices
+        )
+    return Facts(**{k: v for k, v in facts.items() if v is not None})
+
+
+def _connection_state(conn: m.QboConnection | None, f: Failure) -> str | None:
+    if conn is None:
+        return None
+    if conn.status in ("expired", "revoked"):
+        return conn.status
+    return "ok"
+
+
+def _customer_state(customer: m.Customer, ev: Evidence) -> str:
+    qbo_id = customer.qbo.qbo_id
+    if not qbo_id:
+        return "missing"
+    if ("Customer", qbo_id) in ev.deleted:
+        return "deleted"
+    qbo_customer = ev.customers_by_id.get(qbo_id)
+    if qbo_customer is None:
+        return "missing" if ev.customers_by_id else "ok"
+    return "inactive" if qbo_customer.active is False else "ok"
+
+
+def _name_conflict(name: str, ev: Evidence) -> str | None:
+    holders = ev.name_holders(name)
+    if not holders:
+        return "none" if ev.names or name else None
+    kinds = {type(h).__name__.lower() for h in holders}
+    for kind in ("vendor", "employee", "customer"):
+        if kind in kinds:
+            return kind
+    return None
+
+
+def _item_conflict(item: m.Item, ev: Evidence) -> bool | None:
+    if not ev.items_by_name:
+        return None
+    qbo_item = ev.items_by_name.get(item.name.strip().lower())
+    return qbo_item is not None and qbo_item.id != item.qbo.qbo_id
+
+
+def tax_state(invoice: m.Invoice, ev: Evidence) -> tuple[str, m.TaxCategory | None, m.TaxMapping | None]:
+    category = ev.tax_categories.get(invoice.tax_category_id or "")
+    if category is None:
+        return ("ok", None, None)
+    mapping = next((mp for mp in category.mappings if mp.state == invoice.service_state), None)
+    if mapping is None or not mapping.qbo_tax_code_id:
+        return ("unmapped", category, mapping)
+    code = ev.tax_codes.get(mapping.qbo_tax_code_id)
+    if code is None:
+        return ("missing", category, mapping)
+    if getattr(code, "active", True) is False:
+        return ("inactive", category, mapping)
+    return ("ok", category, mapping)
+
+
+def _live_copies(invoices: list[Any]) -> list[Any]:
+    """QuickBooks invoices that still count: voided ones keep their number but carry no amount."""
+    return [i for i in invoices if not _is_voided(i)]
+
+
+def _is_voided(invoice: Any) -> bool:
+    note = (getattr(invoice, "private_note", None) or "").strip().lower()
+    total = getattr(invoice, "total_amt", None)
+    return note == "voided" and (total is None or total == 0)

@@ -1,0 +1,255 @@
+"""The clients one run needs, for a real company (from the profile) or the in-process sandbox (``--demo``).
+
+Both paths are the same code below the transport: the same HTTP layer, the same QBO and Suprata clients,
+the same token store and refresh through intuitlib. Only the transport and the base URLs differ.
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from qbsync.clock import Clock
+from qbsync.errors import ConfigError
+
+if TYPE_CHECKING:
+    from qbsync.auth.tokens import TokenStore
+    from qbsync.clients.qbo import QboClient
+    from qbsync.clients.suprata import SupraClient
+    from qbsync.context import Env
+    from qbsync.diagnosis.report import ConnectionView
+
+QBO_BASES = {"production": "https://quickbooks.api.intuit.com", "sandbox": "https://sandbox-quickbooks.api.intuit.com"}
+
+
+class CountingTransport(httpx.BaseTransport):
+    """Counts requests that reach the wire (retries included): benchmarks and tests read it."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            self.count += 1
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+@dataclass
+class Services:
+    clock: Clock
+    suprata: SupraClient
+    qbo: QboClient
+    realm_id: str
+    profile: str
+    token_store: TokenStore | None
+    data_dir: Path
+    qbo_transport: CountingTransport
+    sandbox: Any = None  # the in-process Sandbox under --demo
+    oauth_app: Any = None
+    _extras: dict[str, Any] = field(default_factory=dict)
+
+    def qbo_request_count(self) -> int:
+        return self.qbo_transport.count
+
+    def retry_counts(self) -> dict[tuple[str, str], int]:
+        """Retries qbsync itself sent per record for its current cause (the local retry history)."""
+        try:
+            from qbsync.retrying.history import RetryHistory
+        except ImportError:
+            return {}
+        return RetryHistory(self.data_dir, self.profile).counts()
+
+    def own_connection(self) -> ConnectionView:
+        from qbsync.diagnosis.report import ConnectionView
+
+        if self.token_store is None:
+            return ConnectionView("qbsync", "not_configured", self.realm_id, note="run 'qbsync reconnect'")
+        try:
+            facts = self.token_store.describe(self.clock)
+        except Exception as exc:  # an unreadable token file is a finding here, not a crash
+            return ConnectionView("qbsync", "unknown", self.realm_id, note=getattr(exc, "message", str(exc)))
+        if facts is None:
+            return ConnectionView(
+                "qbsync",
+                "not_configured",
+                self.realm_id,
+                reconnect="qbsync reconnect",
+                note="qbsync has no QuickBooks connection of its own yet",
+            )
+        return ConnectionView(
+            "qbsync",
+            "expired" if facts.needs_reconnect else "connected",
+            facts.realm_id,
+            None,
+            facts.last_refresh_at,
+            facts.refresh_expires_at,
+            facts.refresh_days_left,
+            "qbsync reconnect" if facts.needs_reconnect else None,
+        )
+
+    def auth_client(self) -> Any:
+        """intuitlib's client for qbsync's own app; its constructor fetches discovery, so only on demand."""
+        if "auth_client" not in self._extras:
+            from qbsync.clients.oauth import open_auth_client
+
+            sandbox_app = self.sandbox.app if self.sandbox is not None else None
+            self._extras["auth_client"] = open_auth_client(self.oauth_app, sandbox_app=sandbox_app)
+        return self._extras["auth_client"]
+
+    def bearer(self) -> str:
+        """A valid access token for qbsync's own connection, refreshed (rotation-safe) when due."""
+        from qbsync.auth.errors import NotConnected
+        from qbsync.clients.oauth import refresh_tokens
+
+        if self.token_store is None:
+            raise NotConnected(self.data_dir)
+        return self.token_store.get_valid_access_token(
+            lambda refresh_token: refresh_tokens(self.auth_client(), refresh_token, self.clock), self.clock
+        )
+
+
+def build_services(env: Env) -> Services:
+    if env.settings.demo:
+        return _demo_services(env)
+    return _profile_services(env)
+
+
+def _profile_services(env: Env) -> Services:
+    from qbsync.auth.tokens import TokenStore
+    from qbsync.clients.oauth import OAuthApp
+
+    s = env.settings
+    missing = [name for name in ("suprata_base_url", "qbo_realm_id") if not getattr(s, name)]
+    api_key = s.secret("suprata_api_key")
+    if not api_key:
+        missing.append(f"suprata_api_key (or the variable {s.suprata_api_key_env})")
+    if missing:
+        raise ConfigError(
+            f"profile {s.profile!r} is not configured: missing {', '.join(missing)}",
+            hint=f"set them with 'qbsync --profile {s.profile} config set NAME VALUE', or try 'qbsync diagnose --demo'",
+        )
+    if s.qbo_environment == "custom":
+        if not s.qbo_base_url:
+            raise ConfigError("qbo_environment is custom but qbo_base_url is not set", hint="set qbo_base_url")
+        qbo_base = s.qbo_base_url
+    else:
+        qbo_base = QBO_BASES[s.qbo_environment]
+    discovery = s.oauth_discovery_url or ("sandbox" if s.qbo_environment == "sandbox" else "production")
+    oauth_app = OAuthApp(s.intuit_client_id or "", s.secret("intuit_client_secret") or "", s.redirect_uri, discovery)
+    tokens = TokenStore(env.paths.data_dir / "tokens", s.profile)
+    return _assemble(
+        env.clock,
+        None,
+        httpx.HTTPTransport(retries=1),
+        s.suprata_base_url,
+        api_key,
+        qbo_base,
+        str(s.qbo_realm_id),
+        s.profile,
+        tokens,
+        env.paths.data_dir,
+        oauth_app,
+    )
+
+
+def _demo_services(env: Env) -> Services:
+    from qbsync.auth.tokens import TokenGrant, TokenStore
+    from qbsync.clients.oauth import OAuthApp
+    from qbsync.sandbox.app import build_sandbox
+    from qbsync.sandbox.transport import SandboxTransport
+
+    try:
+        sandbox = build_sandbox(_scenario_source(env.settings.scenario))
+    except KeyError as exc:  # the catalogue's "no such scenario"
+        raise ConfigError(str(exc.args[0]), hint="run 'qbsync sandbox scenarios' to list them") from None
+    profile = sandbox.profile()
+    # The demo keeps its tokens in a throwaway folder: it must never touch a real profile's connection.
+    demo_dir = Path(tempfile.mkdtemp(prefix="qbsync-demo-"))
+    atexit.register(shutil.rmtree, demo_dir, True)
+    tokens = TokenStore(demo_dir / "tokens", "demo")
+    if sandbox.qbsync_tokens is not None:
+        issued = sandbox.qbsync_tokens
+        obtained = sandbox.clock.now()
+        if sandbox.scenario.connections.qbsync.state == "expired":
+            from datetime import timedelta
+
+            obtained -= timedelta(days=102)
+        grant = TokenGrant.from_token_response(issued.as_token_json(include_hard_expiry=True), obtained)
+        tokens.save_connection(grant, realm_id=sandbox.realm_id, environment="sandbox")
+    oauth_app = OAuthApp(
+        profile["intuit_client_id"],
+        profile["intuit_client_secret"],
+        profile["redirect_uri"],
+        profile["oauth_discovery_url"],
+    )
+    return _assemble(
+        sandbox.clock,
+        sandbox,
+        SandboxTransport(sandbox.app),
+        profile["suprata_base_url"],
+        profile["suprata_api_key"],
+        profile["qbo_base_url"],
+        sandbox.realm_id,
+        "demo",
+        tokens,
+        demo_dir,
+        oauth_app,
+    )
+
+
+def _scenario_source(name: str) -> str | Path:
+    path = Path(name).expanduser()
+    if path.suffix == ".json" or path.exists():
+        if not path.exists():
+            raise ConfigError(f"scenario file {path} does not exist", hint="see 'qbsync sandbox scenarios'")
+        return path
+    return name
+
+
+def _assemble(
+    clock: Clock,
+    sandbox: Any,
+    transport: httpx.BaseTransport,
+    suprata_base: str,
+    api_key: str,
+    qbo_base: str,
+    realm_id: str,
+    profile: str,
+    tokens: TokenStore | None,
+    data_dir: Path,
+    oauth_app: Any,
+) -> Services:
+    from qbsync.clients.http import HttpClient
+    from qbsync.clients.qbo import QboClient
+    from qbsync.clients.suprata import SupraClient
+
+    counting = CountingTransport(transport)
+    holder: dict[str, Services] = {}
+    qbo_http = HttpClient(transport=counting, clock=clock, token=lambda: holder["services"].bearer())
+    suprata_http = HttpClient(transport=transport, clock=clock)
+    services = Services(
+        clock=clock,
+        suprata=SupraClient(suprata_http, api_key, base_url=suprata_base),
+        qbo=QboClient(qbo_http, realm_id, base_url=qbo_base),
+        realm_id=realm_id,
+        profile=profile,
+        token_store=tokens,
+        data_dir=data_dir,
+        qbo_transport=counting,
+        sandbox=sandbox,
+        oauth_app=oauth_app,
+    )
+    holder["services"] = services
+    return services
