@@ -110,12 +110,8 @@ def _lex(text: str, tokens: list[Token]) -> None:
             out: list[str] = []
             while True:
                 if i >= len(text):
-                    raise (
-                        _lex_error(len(text) + 1, "'")
-                        if not text
-                        else faults.query_parser_error(
-                            f'Invalid content. Lexical error at line 1, column {len(text) + 1}.  Encountered: <EOF> after : ""'
-                        )
+                    raise faults.query_parser_error(  # an unterminated string literal
+                        f'Invalid content. Lexical error at line 1, column {len(text) + 1}.  Encountered: <EOF> after : ""'
                     )
                 ch = text[i]
                 if ch == "\\" and i + 1 < len(text):
