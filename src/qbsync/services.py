@@ -165,21 +165,30 @@ def _profile_services(env: Env) -> Services:
 
 
 def _demo_services(env: Env) -> Services:
-    from qbsync.auth.tokens import TokenGrant, TokenStore
-    from qbsync.clients.oauth import OAuthApp
     from qbsync.sandbox.app import build_sandbox
-    from qbsync.sandbox.transport import SandboxTransport
 
     try:
         sandbox = build_sandbox(_scenario_source(env.settings.scenario))
     except KeyError as exc:  # the catalogue's "no such scenario"
         raise ConfigError(str(exc.args[0]), hint="run 'qbsync sandbox scenarios' to list them") from None
-    profile = sandbox.profile()
-    # The demo keeps its tokens in a throwaway folder: it must never touch a real profile's connection.
+    # The demo keeps its tokens and history in a throwaway folder: it must never touch a real profile.
     demo_dir = Path(tempfile.mkdtemp(prefix="qbsync-demo-"))
     atexit.register(shutil.rmtree, demo_dir, True)
-    tokens = TokenStore(demo_dir / "tokens", "demo")
-    if sandbox.qbsync_tokens is not None:
+    return services_for_sandbox(sandbox, demo_dir)
+
+
+def services_for_sandbox(sandbox: Any, data_dir: Path, profile: str = "demo") -> Services:
+    """Services wired in-process to ``sandbox``, qbsync's own tokens kept under ``data_dir``.
+
+    Tests hold the sandbox and build services from it, so state carries across commands.
+    """
+    from qbsync.auth.tokens import TokenGrant, TokenStore
+    from qbsync.clients.oauth import OAuthApp
+    from qbsync.sandbox.transport import SandboxTransport
+
+    profile_settings = sandbox.profile()
+    tokens = TokenStore(data_dir / "tokens", profile)
+    if sandbox.qbsync_tokens is not None and tokens.load() is None:
         issued = sandbox.qbsync_tokens
         obtained = sandbox.clock.now()
         if sandbox.scenario.connections.qbsync.state == "expired":
@@ -189,22 +198,22 @@ def _demo_services(env: Env) -> Services:
         grant = TokenGrant.from_token_response(issued.as_token_json(include_hard_expiry=True), obtained)
         tokens.save_connection(grant, realm_id=sandbox.realm_id, environment="sandbox")
     oauth_app = OAuthApp(
-        profile["intuit_client_id"],
-        profile["intuit_client_secret"],
-        profile["redirect_uri"],
-        profile["oauth_discovery_url"],
+        profile_settings["intuit_client_id"],
+        profile_settings["intuit_client_secret"],
+        profile_settings["redirect_uri"],
+        profile_settings["oauth_discovery_url"],
     )
     return _assemble(
         sandbox.clock,
         sandbox,
         SandboxTransport(sandbox.app),
-        profile["suprata_base_url"],
-        profile["suprata_api_key"],
-        profile["qbo_base_url"],
+        profile_settings["suprata_base_url"],
+        profile_settings["suprata_api_key"],
+        profile_settings["qbo_base_url"],
         sandbox.realm_id,
-        "demo",
+        profile,
         tokens,
-        demo_dir,
+        data_dir,
         oauth_app,
     )
 
