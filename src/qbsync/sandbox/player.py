@@ -1,0 +1,305 @@
+"""Plays a scenario: seeds both systems, then applies the timeline in time order while Suprata's engine syncs.
+
+Suprata-side events (an invoice created, a record edited) are followed by an engine tick, as Suprata syncs
+on change; automatic retries run when they fall due between events. Everything that happens "directly in
+QuickBooks" goes through the QBO emulator's own Python API, so the same validation applies.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from qbsync.sandbox import scenario as sc
+from qbsync.sandbox.suprata.store import (
+    CustomerRec,
+    InvoiceRec,
+    ItemRec,
+    LineRec,
+    PaymentRec,
+    TaxCategoryRec,
+    money,
+)
+
+if TYPE_CHECKING:
+    from qbsync.sandbox.app import Sandbox
+
+
+def customer_id(number: str) -> str:
+    return "cus_" + number.split("-")[-1]
+
+
+def invoice_id(number: str) -> str:
+    return "inv_" + number.split("-")[-1]
+
+
+def payment_id(number: str) -> str:
+    return "pmt_" + number.split("-")[-1]
+
+
+class ScenarioPlayer:
+    def __init__(self, sandbox: Sandbox, scenario: sc.Scenario) -> None:
+        self.sb = sandbox
+        self.scenario = scenario
+        self.tz = ZoneInfo(scenario.company.timezone)
+        self.tax_code_ids: dict[str, str] = {}
+
+    # --- starting state -------------------------------------------------------------------------
+
+    def seed(self) -> None:
+        s, co, store = self.scenario, self.sb.qbo_company, self.sb.suprata_store
+        start = s.clock.start
+        for spec in s.qbo.vendors:
+            co.create("Vendor", _party(spec))
+        for spec in s.qbo.employees:
+            co.create("Employee", _party(spec))
+        for spec in s.qbo.customers:
+            co.create("Customer", _party(spec))
+        for spec in s.qbo.items:
+            body: dict[str, Any] = {
+                "Name": spec.name,
+                "Type": spec.type,
+                "UnitPrice": float(spec.unit_price),
+                "Taxable": spec.taxable,
+                "Active": spec.active,
+            }
+            if spec.sku:
+                body["Sku"] = spec.sku
+            co.create("Item", body)
+        for spec in s.qbo.tax_codes:
+            rate = co.create("TaxRate", {"Name": f"{spec.name} rate", "RateValue": float(spec.rate_percent)})
+            detail = {"TaxRateRef": {"value": rate["Id"]}, "TaxTypeApplicable": "TaxOnAmount", "TaxOrder": 0}
+            code = co.create(
+                "TaxCode", {"Name": spec.name, "Active": spec.active, "SalesTaxRateList": {"TaxRateDetail": [detail]}}
+            )
+            self.tax_code_ids[spec.name] = code["Id"]
+        for spec in s.suprata.customers:
+            self._add_customer(spec, start)
+        for spec in s.suprata.items:
+            store.add(
+                ItemRec(
+                    id="itm_" + spec.sku.lower().replace("-", "_"),
+                    sku=spec.sku,
+                    name=spec.name,
+                    unit_price=money(spec.unit_price),
+                    created_at=start,
+                    updated_at=start,
+                    type=spec.type,
+                    taxable=spec.taxable,
+                )
+            )
+        for spec in s.suprata.tax_categories:
+            cat = TaxCategoryRec(id=spec.id, name=spec.name, rate_percent=spec.rate_percent)
+            for state, code_name in spec.mappings.items():
+                cat.mappings[state] = self._mapping(code_name)
+            store.tax_categories[cat.id] = cat
+
+    def _mapping(self, code_name: str | None) -> tuple[str | None, str | None]:
+        if code_name is None:
+            return (None, None)
+        if code_name not in self.tax_code_ids:
+            raise ValueError(f"tax mapping names unknown QBO tax code {code_name!r}")
+        return (self.tax_code_ids[code_name], code_name)
+
+    def _add_customer(self, spec: sc.SupCustomerSpec, when: datetime) -> CustomerRec:
+        rec = CustomerRec(
+            id=customer_id(spec.number),
+            number=spec.number,
+            display_name=spec.display_name,
+            created_at=when,
+            updated_at=when,
+            company_name=spec.company_name,
+            given_name=spec.given_name,
+            family_name=spec.family_name,
+            email=spec.email,
+            phone=spec.phone,
+            line1=spec.line1,
+            city=spec.city,
+            state=spec.state,
+            postal_code=spec.postal_code,
+        )
+        self.sb.suprata_store.add(rec)
+        return rec
+
+    # --- timeline -------------------------------------------------------------------------------
+
+    def play(self) -> None:
+        for event in self.scenario.ordered_timeline():
+            self.advance_to(event.at)
+            self.apply(event)
+            if event.type in sc.SUPRATA_EVENTS:
+                self.sb.engine.tick()
+        self.advance_to(self.scenario.clock.now)
+
+    def advance_to(self, when: datetime) -> None:
+        """Move the clock to ``when``, running every automatic retry that falls due on the way."""
+        engine, clock = self.sb.engine, self.sb.clock
+        while True:
+            due = engine.next_due()
+            if due is None or due > when:
+                break
+            clock.set(due)
+            engine.tick()
+        clock.set(when)
+
+    def apply(self, event: Any) -> None:
+        handler = getattr(self, "_on_" + event.type)
+        handler(event)
+
+    def _local_date(self, when: datetime) -> date:
+        return when.astimezone(self.tz).date()
+
+    # Suprata side
+
+    def _on_customer_created(self, ev: sc.CustomerCreated) -> None:
+        self._add_customer(ev.customer, ev.at)
+
+    def _on_invoice_created(self, ev: sc.InvoiceCreated) -> None:
+        store = self.sb.suprata_store
+        customer = store.customers[customer_id(ev.customer)]
+        txn_date = ev.txn_date or self._local_date(ev.at)
+        category = store.tax_categories.get(ev.tax_category or "")
+        inv = InvoiceRec(
+            id=invoice_id(ev.number),
+            number=ev.number,
+            customer_id=customer.id,
+            txn_date=txn_date,
+            lines=[self._line(spec) for spec in ev.lines],
+            created_at=ev.at,
+            updated_at=ev.at,
+            due_date=txn_date + timedelta(days=ev.due_days),
+            service_state=ev.service_state or customer.state,
+            tax_category_id=category.id if category else None,
+            tax_rate_percent=category.rate_percent if category else None,
+        )
+        inv.sync.needs_push = True
+        store.add(inv)
+
+    def _line(self, spec: sc.LineSpec) -> LineRec:
+        item = self.sb.suprata_store.item_by_ref(spec.sku)
+        if item is None:
+            raise ValueError(f"unknown item {spec.sku!r}")
+        price = spec.unit_price if spec.unit_price is not None else item.unit_price
+        return LineRec(
+            item_id=item.id,
+            quantity=Decimal(spec.qty),
+            unit_price=money(price),
+            description=spec.description or item.name,
+            taxable=item.taxable,
+        )
+
+    def _on_payment_created(self, ev: sc.PaymentCreated) -> None:
+        store = self.sb.suprata_store
+        applied: list[tuple[str, Decimal]] = []
+        customer = None
+        for app in ev.applied:
+            inv = store.invoices[invoice_id(app.invoice)]
+            amount = money(app.amount) if app.amount is not None else inv.balance
+            inv.paid += amount
+            applied.append((inv.id, amount))
+            customer = customer or inv.customer_id
+        pay = PaymentRec(
+            id=payment_id(ev.number),
+            number=ev.number,
+            customer_id=customer or "",
+            txn_date=ev.txn_date or self._local_date(ev.at),
+            applied=applied,
+            created_at=ev.at,
+            updated_at=ev.at,
+            method=ev.method,
+            reference=ev.reference,
+        )
+        pay.sync.needs_push = True
+        store.add(pay)
+
+    def _on_invoice_edited(self, ev: sc.InvoiceEdited) -> None:
+        inv = self.sb.suprata_store.invoices[invoice_id(ev.number)]
+        inv.lines.extend(self._line(spec) for spec in ev.add_lines)
+        if ev.due_date:
+            inv.due_date = ev.due_date
+        inv.updated_at = ev.at
+        inv.sync.needs_push = True
+
+    def _on_engine_tick(self, ev: sc.EngineTick) -> None:
+        pass  # the tick follows every Suprata-side event
+
+    def _on_tax_mapping_changed(self, ev: sc.TaxMappingChanged) -> None:
+        cat = self.sb.suprata_store.tax_categories[ev.category]
+        cat.mappings[ev.state] = self._mapping(ev.tax_code)
+
+    # Suprata's connection
+
+    def _on_connection_lapsed(self, ev: sc.ConnectionLapsed) -> None:
+        self.sb.lapse_suprata_connection()
+
+    def _on_connection_revoked(self, ev: sc.ConnectionRevoked) -> None:
+        self.sb.revoke_suprata_connection()
+
+    def _on_reconnected(self, ev: sc.Reconnected) -> None:
+        self.sb.connect_suprata()
+
+    # directly in QuickBooks
+
+    def _on_qbo_edited(self, ev: sc.QboEdited) -> None:
+        co = self.sb.qbo_company
+        rec = self.sb.qbo_find(ev.entity, ev.key)
+        co.sparse_update(ev.entity, {"Id": rec["Id"], **ev.changes})
+
+    def _on_qbo_payment_entered(self, ev: sc.QboPaymentEntered) -> None:
+        co = self.sb.qbo_company
+        inv = self.sb.qbo_find("Invoice", ev.invoice)
+        amount = ev.amount if ev.amount is not None else Decimal(str(inv["Balance"]))
+        body: dict[str, Any] = {
+            "CustomerRef": {"value": inv["CustomerRef"]["value"]},
+            "TotalAmt": float(amount),
+            "TxnDate": (ev.txn_date or self._local_date(ev.at)).isoformat(),
+            "Line": [{"Amount": float(amount), "LinkedTxn": [{"TxnId": inv["Id"], "TxnType": "Invoice"}]}],
+        }
+        if ev.reference:
+            body["PaymentRefNum"] = ev.reference
+        co.create("Payment", body)
+
+    def _on_qbo_voided(self, ev: sc.QboVoided) -> None:
+        self.sb.qbo_company.void(ev.entity, self.sb.qbo_find(ev.entity, ev.key)["Id"])
+
+    def _on_qbo_deleted(self, ev: sc.QboDeleted) -> None:
+        self.sb.qbo_company.delete(ev.entity, self.sb.qbo_find(ev.entity, ev.key)["Id"])
+
+    def _on_qbo_made_inactive(self, ev: sc.QboMadeInactive) -> None:
+        self.sb.qbo_company.make_inactive(ev.entity, self.sb.qbo_find(ev.entity, ev.key)["Id"])
+
+    def _on_qbo_renamed(self, ev: sc.QboRenamed) -> None:
+        field = "Name" if ev.entity == "Item" else "DisplayName"
+        rec = self.sb.qbo_find(ev.entity, ev.key)
+        self.sb.qbo_company.sparse_update(ev.entity, {"Id": rec["Id"], field: ev.new_name})
+
+    def _on_books_closed(self, ev: sc.BooksClosed) -> None:
+        self.sb.qbo_company.set_book_close_date(ev.through)
+
+    # QuickBooks' infrastructure
+
+    def _on_throttle_burst(self, ev: sc.ThrottleBurst) -> None:
+        self.sb.qbo_faults.throttle_burst(ev.at, ev.at + timedelta(seconds=ev.seconds))
+
+    def _on_outage(self, ev: sc.Outage) -> None:
+        self.sb.qbo_faults.outage(ev.at, ev.at + timedelta(seconds=ev.seconds), ev.status)
+
+    def _on_timeout_after_commit(self, ev: sc.TimeoutAfterCommit) -> None:
+        self.sb.qbo_faults.timeout_after_commit(ev.entity, ev.count)
+
+
+def _party(spec: sc.PartySpec) -> dict[str, Any]:
+    body: dict[str, Any] = {"DisplayName": spec.display_name, "Active": spec.active}
+    if spec.given_name:
+        body["GivenName"] = spec.given_name
+    if spec.family_name:
+        body["FamilyName"] = spec.family_name
+    if spec.company_name:
+        body["CompanyName"] = spec.company_name
+    if spec.email:
+        body["PrimaryEmailAddr"] = {"Address": spec.email}
+    if spec.phone:
+        body["PrimaryPhone"] = {"FreeFormNumber": spec.phone}
+    return body

@@ -1,0 +1,67 @@
+"""Scenario control of QuickBooks' infrastructure trouble, through the QBO emulator's own fault injector.
+
+The injector throttles by count ("the next N requests"); scenarios describe bursts as clock windows. The
+``ThrottleWindows`` gate in front of the QBO service arms one injected 429 per request inside a window, so
+every throttled answer is still built (and counted) by the emulator itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import Any
+
+from qbsync.clock import Clock
+from qbsync.sandbox.http import SandboxRequest, SandboxResponse
+
+
+class ThrottleWindows:
+    """Wraps the QBO service: requests inside a burst window get QBO's own 429."""
+
+    def __init__(self, qbo: Any, clock: Clock) -> None:
+        self.qbo = qbo
+        self.clock = clock
+        self._windows: list[tuple[datetime, datetime, str | None]] = []
+        self._lock = threading.Lock()
+
+    def add(self, start: datetime, end: datetime, realm_id: str | None = None) -> None:
+        with self._lock:
+            self._windows.append((start, end, realm_id))
+
+    def _realm_in_window(self, req: SandboxRequest) -> str | None:
+        parts = [p for p in req.path.split("/") if p]
+        if len(parts) < 3 or parts[0] != "v3":
+            return None
+        realm, now = parts[2], self.clock.now()
+        with self._lock:
+            hit = any(start <= now < end and r in (None, realm) for start, end, r in self._windows)
+        return realm if hit else None
+
+    def __call__(self, req: SandboxRequest) -> SandboxResponse:
+        realm = self._realm_in_window(req)
+        if realm is None:
+            return self.qbo(req)
+        self.qbo.faults.throttle_burst(1, realm)
+        resp: SandboxResponse | None = None
+        try:
+            resp = self.qbo(req)
+            return resp
+        finally:
+            if resp is None or resp.status != 429:
+                self.qbo.faults.take_throttle(realm)  # not consumed (refused earlier): disarm it
+
+
+class QboFaultControl:
+    def __init__(self, qbo: Any, realm_id: str, windows: ThrottleWindows) -> None:
+        self.qbo = qbo
+        self.realm_id = realm_id
+        self.windows = windows
+
+    def throttle_burst(self, start: datetime, end: datetime) -> None:
+        self.windows.add(start, end, self.realm_id)
+
+    def outage(self, start: datetime, end: datetime, status: int = 503) -> None:
+        self.qbo.faults.add_outage(start, end, status, self.realm_id)
+
+    def timeout_after_commit(self, entity: str, count: int = 1) -> None:
+        self.qbo.faults.timeout_after_commit(entity, count)
