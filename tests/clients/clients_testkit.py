@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,5 +79,6 @@ class QboEnv:
 
         transport = None if base else SandboxTransport(app or self.app)
         http_kw.setdefault("clock", self.clock)
+        http_kw.setdefault("rng", random.Random(0))  # jitter is part of recorded timestamps: keep it fixed
         http = HttpClient(transport=transport, token=token or StaticToken(self.token), **http_kw)
         return QboClient(http, REALM, base_url=emulator_base(base or IN_PROCESS_BASE))
