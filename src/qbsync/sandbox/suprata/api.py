@@ -89,23 +89,23 @@ class SuprataService:
     # --- lists ----------------------------------------------------------------------------------
 
     def _customers(self, req: SandboxRequest) -> SandboxResponse:
-        rows: Iterable[Any] = self._by_keys(req, "customer", self.store.customers.values(), "number", "numbers")
+        rows: Iterable[Any] = self._by_keys(req, "customer", self.store.customers.values(), "numbers")
         q = req.arg("q")
         if q:
             rows = [c for c in rows if q.lower() in c.display_name.lower()]
         return self._page(req, self._by_state(req, rows))
 
     def _items(self, req: SandboxRequest) -> SandboxResponse:
-        rows = self._by_keys(req, "item", self.store.items.values(), "sku", "skus")
+        rows = self._by_keys(req, "item", self.store.items.values(), "skus")
         return self._page(req, self._by_state(req, rows))
 
     def _invoices(self, req: SandboxRequest) -> SandboxResponse:
-        rows = self._by_keys(req, "invoice", self.store.invoices.values(), "number", "numbers")
+        rows = self._by_keys(req, "invoice", self.store.invoices.values(), "numbers")
         rows = self._by_field(req, rows, "customer_id")
         return self._page(req, self._by_state(req, rows))
 
     def _payments(self, req: SandboxRequest) -> SandboxResponse:
-        rows = self._by_keys(req, "payment", self.store.payments.values(), "number", "numbers")
+        rows = self._by_keys(req, "payment", self.store.payments.values(), "numbers")
         rows = self._by_field(req, rows, "customer_id")
         invoice_id = req.arg("invoice_id")
         if invoice_id:
@@ -158,7 +158,9 @@ class SuprataService:
                 422, "invalid_request", f"Body must be {{record_type, record_id}}: {_short(exc)}"
             ) from None
         key = (req.headers.get("idempotency-key") or "").strip()
-        if key and key in self.store.idempotency:
+        if not key:
+            raise ApiProblem(400, "invalid_request", "The Idempotency-Key header is required")
+        if key in self.store.idempotency:
             retry_id, record_type, record_id = self.store.idempotency[key]
             if (record_type, record_id) != (body.record_type, body.record_id):
                 raise ApiProblem(422, "invalid_request", "Idempotency-Key was already used for another record")
@@ -172,8 +174,7 @@ class SuprataService:
             requested_at=self.clock.now(),
         )
         self.store.retries[retry.id] = retry
-        if key:
-            self.store.idempotency[key] = (retry.id, body.record_type, body.record_id)
+        self.store.idempotency[key] = (retry.id, body.record_type, body.record_id)
         return _ok(retry.to_model(), status=202)
 
     def _get_retry(self, req: SandboxRequest) -> SandboxResponse:
@@ -186,7 +187,7 @@ class SuprataService:
 
     # --- helpers --------------------------------------------------------------------------------
 
-    def _by_keys(self, req: SandboxRequest, record_type: str, rows: Iterable[Any], attr: str, param: str) -> list[Any]:
+    def _by_keys(self, req: SandboxRequest, record_type: str, rows: Iterable[Any], param: str) -> list[Any]:
         ids, numbers = _keys(req, "ids"), _keys(req, param)
         if ids is None and numbers is None:
             return list(rows)
@@ -199,7 +200,6 @@ class SuprataService:
             record = self.store.by_number(record_type, number)
             if record is not None and record not in picked:
                 picked.append(record)
-        del attr
         return picked
 
     @staticmethod
