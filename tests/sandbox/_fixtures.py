@@ -119,6 +119,9 @@ def fingerprint(sandbox: Sandbox) -> list[Any]:
         for r in table.values()
     ]
     attempts = [a.model_dump(mode="json") for a in store.attempts]
+    for attempt in attempts:  # the OAuth emulator draws its intuit_tid at random (not the sandbox's to change)
+        if attempt["error"] and attempt["error"]["kind"] == "oauth":
+            attempt["error"]["intuit_tid"] = "<random>"
     qbo = {entity: sandbox.qbo_company.all(entity) for entity in ("Customer", "Item", "Invoice", "Payment")}
     return [records, attempts, qbo, sandbox.clock.now().isoformat()]
 
