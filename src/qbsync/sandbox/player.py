@@ -174,8 +174,8 @@ class ScenarioPlayer:
             tax_category_id=category.id if category else None,
             tax_rate_percent=category.rate_percent if category else None,
         )
-        inv.sync.needs_push = True
         store.add(inv)
+        self.sb.engine.enqueue(inv)
 
     def _line(self, spec: sc.LineSpec) -> LineRec:
         item = self.sb.suprata_store.item_by_ref(spec.sku)
@@ -211,8 +211,8 @@ class ScenarioPlayer:
             method=ev.method,
             reference=ev.reference,
         )
-        pay.sync.needs_push = True
         store.add(pay)
+        self.sb.engine.enqueue(pay)
 
     def _on_invoice_edited(self, ev: sc.InvoiceEdited) -> None:
         inv = self.sb.suprata_store.invoices[invoice_id(ev.number)]
@@ -220,7 +220,7 @@ class ScenarioPlayer:
         if ev.due_date:
             inv.due_date = ev.due_date
         inv.updated_at = ev.at
-        inv.sync.needs_push = True
+        self.sb.engine.enqueue(inv)
 
     def _on_engine_tick(self, ev: sc.EngineTick) -> None:
         pass  # the tick follows every Suprata-side event

@@ -188,9 +188,12 @@ class SuprataService:
     # --- helpers --------------------------------------------------------------------------------
 
     def _by_keys(self, req: SandboxRequest, record_type: str, rows: Iterable[Any], param: str) -> list[Any]:
-        ids, numbers = _keys(req, "ids"), _keys(req, param)
-        if ids is None and numbers is None:
+        ids, numbers, qbo_ids = _keys(req, "ids"), _keys(req, param), _keys(req, "qbo_ids")
+        if ids is None and numbers is None and qbo_ids is None:
             return list(rows)
+        if qbo_ids is not None:  # records by their link to QuickBooks (e.g. to tell QBO-only payments apart)
+            wanted = set(qbo_ids)
+            return [r for r in rows if r.sync.qbo_id in wanted]
         table = self.store.table(record_type)
         picked: list[Any] = []
         for record_id in ids or []:

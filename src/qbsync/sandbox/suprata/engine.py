@@ -78,7 +78,13 @@ class SyncEngine:
         self.income_account_id = income_account_id
         self._rng = random.Random(f"suprata-requestid-{seed}")
         self._tick_results: dict[tuple[str, str], _Outcome] = {}
+        self._queue: dict[tuple[str, str], Record] = {}  # invoices and payments to push or retry
         self.requests_sent = 0
+
+    def enqueue(self, record: Record) -> None:
+        """A record created or edited in Suprata: push it on the next tick."""
+        record.sync.needs_push = True
+        self._queue[(record.record_type, record.id)] = record
 
     # --- scheduling -----------------------------------------------------------------------------
 
@@ -105,25 +111,26 @@ class SyncEngine:
 
     def next_due(self) -> datetime | None:
         """When the next automatic retry falls due (the scenario player advances the clock to it)."""
-        due = [
-            r.sync.next_retry_at
-            for table in (self.store.invoices, self.store.payments)
-            for r in table.values()
-            if r.sync.next_retry_at is not None and not r.sync.needs_push
-        ]
+        due = [r.sync.next_retry_at for r in self._queue.values() if r.sync.next_retry_at and not r.sync.needs_push]
         return min(due) if due else None
 
-    def has_work(self) -> bool:
-        return any(r.sync.needs_push for t in (self.store.invoices, self.store.payments) for r in t.values()) or any(
-            r.status == "queued" for r in self.store.retries.values()
-        )
-
     def _work(self, now: datetime) -> Iterator[Record]:
-        for table in (self.store.invoices, self.store.payments):
-            for record in list(table.values()):
-                s = record.sync
-                if s.needs_push or (s.next_retry_at is not None and s.next_retry_at <= now):
-                    yield record
+        """Queued records in dependency order (invoices before payments), then creation order."""
+        ready = [
+            r
+            for r in self._queue.values()
+            if r.sync.needs_push or (r.sync.next_retry_at is not None and r.sync.next_retry_at <= now)
+        ]
+        ready.sort(key=lambda r: TYPE_ORDER[r.record_type])
+        yield from ready
+
+    def _settle(self, record: Record) -> None:
+        s = record.sync
+        key = (record.record_type, record.id)
+        if record.record_type in ("invoice", "payment") and (s.needs_push or s.next_retry_at is not None):
+            self._queue[key] = record
+        else:
+            self._queue.pop(key, None)
 
     def run_retry(self, retry: RetryState, fresh_tick: bool = True) -> None:
         if retry.status != "queued":
@@ -254,6 +261,7 @@ class SyncEngine:
             s.next_retry_at = now + timedelta(seconds=delay) if record.record_type in ("invoice", "payment") else None
         else:
             s.state, s.next_retry_at, s.transient_failures = "failed", None, 0
+        self._settle(record)
         return attempt
 
     # --- HTTP -----------------------------------------------------------------------------------
