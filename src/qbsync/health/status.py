@@ -1,0 +1,340 @@
+"""``qbsync status`` core: both connections, recent failures by pattern, the backlog, the close date, throttling.
+
+A handful of requests: Suprata's connection, its failed attempts (current red marks, and the last 7 days),
+its last successes, the unsynced invoices and payments (one filtered list per state), and QuickBooks'
+preferences and company info side by side. No QuickBooks evidence per failure: patterns here come from what
+QuickBooks said alone (``qbsync diagnose`` confirms them).
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from qbsync.diagnosis.report import ConnectionView
+from qbsync.exit_codes import ExitCode
+
+UNSYNCED_STATES = ("failed", "pending", "not_synced")
+BACKLOG_TYPES = ("invoice", "payment")
+SUCCESS_WINDOWS_DAYS = (7,)
+
+
+@dataclass
+class Thresholds:
+    """When a finding becomes a warning. Per profile (config file) or per run (check options)."""
+
+    token_warn_days: int = 14
+    transient_max_hours: int = 24
+    close_window_days: int = 7
+
+    @classmethod
+    def from_settings(cls, settings: Any, **overrides: int | None) -> Thresholds:
+        t = cls(
+            token_warn_days=int(getattr(settings, "token_warn_days", 14) or 14),
+            transient_max_hours=int(getattr(settings, "transient_max_hours", 24) or 24),
+        )
+        for name, value in overrides.items():
+            if value is not None:
+                setattr(t, name, int(value))
+        return t
+
+
+@dataclass
+class UnsyncedRecord:
+    record_type: str  # invoice | payment
+    record_id: str
+    number: str
+    customer_id: str | None
+    txn_date: date | None
+    created_at: datetime | None
+    state: str  # failed | pending | not_synced
+    attempts: int
+
+
+@dataclass
+class Backlog:
+    count: int
+    by_type: dict[str, int]
+    by_state: dict[str, int]
+    oldest_created_at: datetime | None
+    oldest_age_days: int | None
+    oldest_record: str | None
+    records: list[UnsyncedRecord] = field(default_factory=list, repr=False)
+
+
+@dataclass
+class FailureCounts:
+    """Records whose latest push failed (the red marks), by pattern, by when they last failed."""
+
+    current: dict[str, int]
+    last_24h: dict[str, int]
+    last_7d: dict[str, int]
+    total: int
+    needs_action: int  # failing records whose pattern is not plain transient
+    transient: int
+    oldest_transient_since: datetime | None = None
+
+
+@dataclass
+class Throttling:
+    throttled_24h: int  # pushes QuickBooks answered 429 in the last 24 hours
+    unavailable_24h: int  # 5xx, timeouts, unreachable
+    last_throttled_at: datetime | None
+
+
+@dataclass
+class StatusReport:
+    generated_at: datetime
+    profile: str
+    company: str | None
+    realm_id: str | None
+    connections: list[ConnectionView]
+    suprata_reachable: bool
+    suprata_error: str | None
+    last_success_at: datetime | None
+    failures: FailureCounts
+    backlog: Backlog
+    books_closed_through: date | None
+    throttling: Throttling
+    warnings: list[str] = field(default_factory=list)
+    requests: dict[str, int] = field(default_factory=dict)
+    exit_code: int = 0
+
+
+# --- counting Suprata requests ------------------------------------------------------------------------------
+
+
+class _CountingHttp:
+    """Counts calls through a client's HTTP layer (Suprata's requests are not counted by Services)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            self.count += 1
+        return self._inner.request(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def counted(services: Any) -> tuple[Any, _CountingHttp]:
+    """A view of ``services`` whose Suprata client counts its requests; the original is not touched."""
+    client = copy.copy(services.suprata)
+    counter = _CountingHttp(services.suprata.http)
+    client.http = counter
+    return dataclasses.replace(services, suprata=client), counter
+
+
+# --- the core ------------------------------------------------------------------------------------------------
+
+
+def read_status(services: Any, thresholds: Thresholds | None = None) -> StatusReport:
+    """Everything ``qbsync status`` shows. Raises the clients' errors when QuickBooks cannot be read."""
+    thresholds = thresholds or Thresholds()
+    services, suprata_counter = counted(services)
+    qbo_before = services.qbo_request_count()
+    now = services.clock.now()
+    suprata, qbo = services.suprata, services.qbo
+
+    suprata_conn, suprata_error = None, None
+    try:
+        suprata_conn = suprata.connection()
+    except Exception as exc:  # reachability is a finding here; the rest of Suprata is then skipped
+        suprata_error = getattr(exc, "message", None) or type(exc).__name__
+
+    prefs, company = qbo.parallel([qbo.preferences, qbo.company_info])
+    close_date = close_date_of(prefs)
+    company_name = getattr(company, "company_name", None)
+
+    if suprata_conn is not None:
+        failing = suprata.attempts(latest=True, outcome="failed")
+        recent_failed = suprata.attempts(outcome="failed", since=now - timedelta(hours=24))
+        last_success = _last_success(suprata, now)
+        backlog = read_backlog(suprata, now)
+    else:
+        failing, recent_failed, last_success = [], [], None
+        backlog = Backlog(0, {}, {}, None, None, None)
+
+    connections = [suprata_view(suprata_conn, now)] if suprata_conn is not None else []
+    connections.append(services.own_connection())
+    report = StatusReport(
+        generated_at=now,
+        profile=services.profile,
+        company=company_name or (suprata_conn.company_name if suprata_conn else None),
+        realm_id=services.realm_id,
+        connections=connections,
+        suprata_reachable=suprata_conn is not None,
+        suprata_error=suprata_error,
+        last_success_at=last_success,
+        failures=count_failures(failing, now, close_date, suprata_conn, thresholds.transient_max_hours),
+        backlog=backlog,
+        books_closed_through=close_date,
+        throttling=_throttling(recent_failed),
+    )
+    report.warnings = connection_warnings(report.connections, thresholds)
+    report.requests = {
+        "suprata": suprata_counter.count,
+        "quickbooks": max(0, (services.qbo_request_count() or 0) - (qbo_before or 0)),
+    }
+    report.exit_code = int(status_exit_code(report, thresholds))
+    return report
+
+
+def status_exit_code(report: StatusReport, thresholds: Thresholds) -> ExitCode:
+    """As for diagnose: 2 when something needs action, 1 for transient trouble or risks ahead, 3 when Suprata
+    could not be read."""
+    if any(c.status in ("expired", "revoked", "disconnected") for c in report.connections):
+        return ExitCode.CRITICAL
+    if report.failures.needs_action:
+        return ExitCode.CRITICAL
+    if not report.suprata_reachable:
+        return ExitCode.UNKNOWN
+    if report.failures.transient or report.warnings:
+        return ExitCode.WARNING
+    return ExitCode.OK
+
+
+def close_date_of(prefs: Any) -> date | None:
+    info = getattr(prefs, "accounting_info_prefs", None)
+    value = getattr(info, "book_close_date", None) if info is not None else None
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value
+
+
+def suprata_view(conn: Any, now: datetime) -> ConnectionView:
+    expires = conn.refresh_token_expires_at
+    days = max(0, int((expires - now).total_seconds() // 86400)) if expires else None
+    return ConnectionView(
+        "suprata",
+        conn.status,
+        conn.realm_id,
+        conn.company_name,
+        conn.last_refresh_at,
+        expires,
+        days,
+        conn.reconnect_url if conn.status != "connected" else None,
+        conn.last_error if conn.status != "connected" else None,
+    )
+
+
+def connection_warnings(connections: list[ConnectionView], thresholds: Thresholds) -> list[str]:
+    out = []
+    for c in connections:
+        who = "Suprata's QuickBooks connection" if c.who == "suprata" else "qbsync's own QuickBooks connection"
+        if c.status == "connected" and c.days_left is not None and c.days_left <= thresholds.token_warn_days:
+            out.append(f"{who}: refresh token expires in {c.days_left} day(s)")
+        elif c.status in ("expired", "revoked", "disconnected"):
+            out.append(f"{who} is {c.status}: reconnect it")
+    return out
+
+
+def count_failures(
+    failing: list[Any], now: datetime, close_date: date | None, conn: Any, transient_max_hours: int = 24
+) -> FailureCounts:
+    """Pattern per red mark from QuickBooks' answer alone (plus the close date and the connection state).
+
+    A transient failure whose last push is older than ``transient_max_hours`` is no longer waiting for a
+    retry (Suprata gave up): it needs action, as diagnose escalates it."""
+    from qbsync.diagnosis.classifier import Facts, classify, signal_from_attempt
+
+    connection_state = None
+    if conn is not None:
+        connection_state = conn.status if conn.status in ("expired", "revoked") else "ok"
+    current: Counter[str] = Counter()
+    last_24h: Counter[str] = Counter()
+    last_7d: Counter[str] = Counter()
+    needs_action = transient = 0
+    oldest_transient: datetime | None = None
+    for attempt in failing:
+        facts = Facts(book_close_date=close_date, now=now, connection_state=connection_state)
+        cls = classify(signal_from_attempt(attempt), facts)
+        pattern = cls.pattern
+        current[pattern] += 1
+        if attempt.attempted_at >= now - timedelta(hours=24):
+            last_24h[pattern] += 1
+        if attempt.attempted_at >= now - timedelta(days=7):
+            last_7d[pattern] += 1
+        stale = attempt.attempted_at < now - timedelta(hours=transient_max_hours)
+        if pattern == "P7" and not stale:
+            transient += 1
+            if oldest_transient is None or attempt.attempted_at < oldest_transient:
+                oldest_transient = attempt.attempted_at
+        else:
+            needs_action += 1
+    return FailureCounts(
+        current=dict(sorted(current.items())),
+        last_24h=dict(sorted(last_24h.items())),
+        last_7d=dict(sorted(last_7d.items())),
+        total=sum(current.values()),
+        needs_action=needs_action,
+        transient=transient,
+        oldest_transient_since=oldest_transient,
+    )
+
+
+def read_backlog(suprata: Any, now: datetime) -> Backlog:
+    """Invoices and payments not in QuickBooks: one filtered list per type and state."""
+    records: list[UnsyncedRecord] = []
+    for rtype in BACKLOG_TYPES:
+        lister = suprata.invoices if rtype == "invoice" else suprata.payments
+        for state in UNSYNCED_STATES:
+            for r in lister(sync_state=state):
+                records.append(
+                    UnsyncedRecord(
+                        rtype,
+                        r.id,
+                        r.number,
+                        getattr(r, "customer_id", None),
+                        getattr(r, "txn_date", None),
+                        getattr(r, "created_at", None),
+                        r.qbo.state,
+                        r.qbo.attempts,
+                    )
+                )
+    with_time = [r for r in records if r.created_at is not None]
+    oldest = min(with_time, key=lambda r: r.created_at) if with_time else None  # type: ignore[arg-type,return-value]
+    return Backlog(
+        count=len(records),
+        by_type=dict(Counter(r.record_type for r in records)),
+        by_state=dict(Counter(r.state for r in records)),
+        oldest_created_at=oldest.created_at if oldest else None,
+        oldest_age_days=int((now - oldest.created_at).total_seconds() // 86400)
+        if oldest and oldest.created_at
+        else None,
+        oldest_record=f"{oldest.record_type} {oldest.number}" if oldest else None,
+        records=records,
+    )
+
+
+def _last_success(suprata: Any, now: datetime) -> datetime | None:
+    """The last successful push: widening windows, so a busy company costs one short request."""
+    for days in SUCCESS_WINDOWS_DAYS:
+        rows = suprata.attempts(outcome="succeeded", since=now - timedelta(days=days))
+        if rows:
+            return max(a.attempted_at for a in rows)
+    rows = suprata.attempts(outcome="succeeded")
+    return max((a.attempted_at for a in rows), default=None)
+
+
+def _throttling(recent_failed: list[Any]) -> Throttling:
+    throttled = [a for a in recent_failed if a.error is not None and a.error.http_status == 429]
+    unavailable = [
+        a
+        for a in recent_failed
+        if a.error is not None and (a.error.kind in ("timeout", "connection") or (a.error.http_status or 0) >= 500)
+    ]
+    return Throttling(
+        throttled_24h=len(throttled),
+        unavailable_24h=len(unavailable),
+        last_throttled_at=max((a.attempted_at for a in throttled), default=None),
+    )
