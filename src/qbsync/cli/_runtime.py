@@ -31,6 +31,11 @@ def build_env(flags: dict[str, Any], command: str) -> Env:
     return env
 
 
+def reset_env() -> None:
+    """Forget the previous run's Env (tests and embedders call ``run`` many times in one process)."""
+    _state["env"] = None
+
+
 def current_env() -> Env | None:
     return _state["env"]
 

@@ -154,8 +154,9 @@ def _command_name(argv: list[str]) -> str:
 
 def run(argv: list[str] | None = None) -> int:
     """Run qbsync and return the exit code; every expected failure becomes one line and a documented code."""
-    from qbsync.cli._runtime import current_env
+    from qbsync.cli._runtime import current_env, reset_env
 
+    reset_env()
     args = list(sys.argv[1:] if argv is None else argv)
     if not args:
         args = ["--help"]

@@ -28,6 +28,42 @@ def explain(
         str | None, typer.Option("--jsonl", metavar="FILE|-", help="One JSON error per line in, one out.")
     ] = None,
 ) -> None:
-    from qbsync.cli._pending import not_yet
+    from qbsync.cli._runtime import env_of, finish
+    from qbsync.diagnosis.explain import explain_text
+    from qbsync.errors import UsageError
+    from qbsync.exit_codes import ExitCode
+    from qbsync.render.explain_view import render_explanation, write_jsonl
+    from qbsync.result import Outcome
 
-    raise not_yet("explain", "issue 4")
+    env = env_of(ctx)
+    if jsonl is not None:
+        if text is not None:
+            raise UsageError("give either TEXT or --jsonl, not both", hint="qbsync explain --jsonl errors.jsonl")
+        write_jsonl(env, _open_lines(env, jsonl))
+        raise typer.Exit(0)
+    if text is None or text == "-":
+        if env.stdin_isatty or (text is None and env.stdin_isatty):
+            raise UsageError(
+                "no error text given", hint='qbsync explain "Duplicate Name Exists Error: ..." (or pipe it in)'
+            )
+        text = env.stdin.read()
+    if not text.strip() and code is None:
+        raise UsageError("the error text is empty", hint="paste the error exactly as Suprata shows it")
+    if code is None and text.strip().isdigit():  # `qbsync explain 6210`: a bare code, as people type it
+        code = text.strip()
+    explanation = explain_text(text, code=code, status=http_status, entity=entity)
+    finish(env, Outcome("explain", ExitCode.OK, explanation), render_explanation)
+
+
+def _open_lines(env, source: str):  # -> Iterable[str]
+    from pathlib import Path
+
+    from qbsync.errors import UsageError
+
+    if source == "-":
+        return env.stdin
+    path = Path(source).expanduser()
+    try:
+        return path.open(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}", hint="give a readable file, or - for stdin") from None

@@ -231,6 +231,16 @@ class SupraClient:
     def payment(self, payment_id: str) -> m.Payment:
         return self._one(f"/payments/{payment_id}", m.Payment)
 
+    def by_qbo_ids(self, record_type: str, qbo_ids: Iterable[str]) -> list[Any]:
+        """Suprata records linked to these QuickBooks ids (500 keys a request); unknown ids are simply absent."""
+        path, model = {
+            "customer": ("/customers", m.Customer),
+            "item": ("/items", m.Item),
+            "invoice": ("/invoices", m.Invoice),
+            "payment": ("/payments", m.Payment),
+        }[record_type]
+        return self._bulk(path, model, "qbo_ids", qbo_ids, {})
+
     def tax_categories(self) -> list[m.TaxCategory]:
         return self._list("/tax-categories", m.TaxCategory, {})
 

@@ -164,6 +164,7 @@ def paths() -> dict[str, Any]:
             [
                 _keys("ids", "customer ids"),
                 _keys("numbers", "customer numbers (C-1001)"),
+                _keys("qbo_ids", "ids of the linked QuickBooks customers"),
                 _query("q", "Case-insensitive substring of the display name"),
                 SYNC_STATE,
                 *PAGING,
@@ -175,7 +176,13 @@ def paths() -> dict[str, Any]:
             "listItems",
             "Price-list items; qbo.qbo_id links an item to QuickBooks",
             "ItemPage",
-            [_keys("ids", "item ids"), _keys("skus", "item SKUs"), SYNC_STATE, *PAGING],
+            [
+                _keys("ids", "item ids"),
+                _keys("skus", "item SKUs"),
+                _keys("qbo_ids", "ids of the linked QuickBooks items"),
+                SYNC_STATE,
+                *PAGING,
+            ],
             "400",
         ),
         "/items/{id}": _get("getItem", "One item", "Item", by_id, "404"),
@@ -186,6 +193,7 @@ def paths() -> dict[str, Any]:
             [
                 _keys("ids", "invoice ids"),
                 _keys("numbers", "invoice numbers (INV-1042)"),
+                _keys("qbo_ids", "ids of the linked QuickBooks invoices"),
                 _query("customer_id", "One customer's invoices"),
                 SYNC_STATE,
                 *PAGING,
@@ -200,6 +208,7 @@ def paths() -> dict[str, Any]:
             [
                 _keys("ids", "payment ids"),
                 _keys("numbers", "payment numbers (PMT-2001)"),
+                _keys("qbo_ids", "ids of the linked QuickBooks payments"),
                 _query("customer_id", "One customer's payments"),
                 _query("invoice_id", "Payments applied to this invoice"),
                 SYNC_STATE,

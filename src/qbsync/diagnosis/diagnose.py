@@ -17,7 +17,7 @@ from qbsync.exit_codes import ExitCode
 
 PATTERN_IDS = ("P1", "P2", "P3", "P4", "P5", "P6", "P7", "unknown")
 RECORD_TYPES = ("customer", "item", "invoice", "payment")
-ALL_AT_ONCE_MIN = 3
+ALL_AT_ONCE_MIN = 5  # a short throttle burst is not "everything fails"
 
 
 @dataclass
@@ -88,12 +88,17 @@ def diagnose(services: Any, filters: Filters) -> DiagnosisReport:
         company=ev.company_name,
         realm_id=services.realm_id,
         filters=filters.describe(),
-        summary=_summary(fs, causes, _all_failing_since(suprata, fs)),
+        summary=_summary(fs, causes, _all_failing_since(suprata, fs, causes)),
         connections=_connections(ev, services),
         root_causes=causes,
         edited_in_quickbooks=_edited_in_quickbooks(fs, ev),
         books_closed_through=ev.book_close_date,
     )
+    if ev.cdc_truncated:
+        report.notes.append(
+            "QuickBooks returned its maximum of 1,000 changes for the last 30 days: edits, deletions and "
+            "payments entered directly in QuickBooks may be incomplete; narrow with --since."
+        )
     after = services.qbo_request_count()
     report.qbo_requests = after - before if after is not None and before is not None else None
     return report
@@ -164,18 +169,21 @@ def _summary(fs: FailureSet, causes: list[RootCause], all_since: datetime | None
     )
 
 
-def _all_failing_since(suprata: Any, fs: FailureSet) -> datetime | None:
-    """When every push since one moment has failed: a system-side cause (connection, outage), not data."""
+def _all_failing_since(suprata: Any, fs: FailureSet, causes: list[RootCause]) -> datetime | None:
+    """When every push since one moment has failed for a system-side reason (connection, outage), not data."""
     if len(fs.failures) < ALL_AT_ONCE_MIN:
         return None
     last_failure = max(f.last_failed_at for f in fs.failures)
-    window_start = last_failure - timedelta(days=7)
-    successes = suprata.attempts(outcome="succeeded", since=window_start)
+    successes = suprata.attempts(outcome="succeeded", since=last_failure - timedelta(days=7))
     last_success = max((a.attempted_at for a in successes), default=None)
-    after = sorted(f.first_failed_at for f in fs.failures if last_success is None or f.first_failed_at > last_success)
-    if len(after) >= ALL_AT_ONCE_MIN and (last_success is None or last_success < last_failure):
-        return after[0]
-    return None
+    after = [f for f in fs.failures if last_success is None or f.first_failed_at > last_success]
+    if len(after) < ALL_AT_ONCE_MIN:
+        return None
+    pattern_of = {(r.record_type, r.record_id): c.pattern for c in causes for r in c.records}
+    system_side = sum(1 for f in after if pattern_of.get(f.key) in ("P5", "P7"))
+    if system_side < 0.9 * len(after):
+        return None
+    return min(f.first_failed_at for f in after)
 
 
 def _connections(ev: Evidence, services: Any) -> list[ConnectionView]:
@@ -203,6 +211,7 @@ def _connections(ev: Evidence, services: Any) -> list[ConnectionView]:
 def _edited_in_quickbooks(fs: FailureSet, ev: Evidence) -> list[EditedInQuickBooks]:
     """Linked records changed in QuickBooks after Suprata last pushed them: a frequent source of confusion."""
     out: list[EditedInQuickBooks] = []
+    failing = {f.key for f in fs.failures}
     tables = (
         ("Invoice", "invoice", fs.invoices),
         ("Payment", "payment", fs.payments),
@@ -225,6 +234,10 @@ def _edited_in_quickbooks(fs: FailureSet, ev: Evidence) -> list[EditedInQuickBoo
             else:
                 change = "updated"
             if changed_at is not None and synced is not None and changed_at <= synced + timedelta(seconds=5):
+                continue
+            # QuickBooks touches customers and invoices whenever a balance moves (payments): a plain update
+            # only matters on a record that is failing now.
+            if change == "updated" and (rtype, record.id) not in failing:
                 continue
             out.append(EditedInQuickBooks(rtype, getattr(record, "number", None), row.id, change, changed_at, synced))
     return out

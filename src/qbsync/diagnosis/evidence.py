@@ -16,6 +16,7 @@ from qbsync.diagnosis.classifier import Facts
 from qbsync.diagnosis.failures import Failure, FailureSet
 
 CDC_DAYS = 30  # QuickBooks keeps change data for 30 days
+CDC_MAX_OBJECTS = 1000  # and answers with at most this many objects
 TAX_CODES = {"6000", "6100", "6160", "6170", "6230", "2280"}
 INACTIVE_REF_CODES = {"610", "2500", "6250"}
 
@@ -35,8 +36,10 @@ class Evidence:
     changes: dict[str, list[Any]] = field(default_factory=dict)  # CDC, per entity
     deleted: set[tuple[str, str]] = field(default_factory=set)  # (entity, id) deleted in QuickBooks
     cdc_since: datetime | None = None
+    cdc_truncated: bool = False
     suprata_connection: m.QboConnection | None = None
     duplicate_candidates: dict[str, m.Invoice] = field(default_factory=dict)  # DocNumber -> Suprata invoice
+    qbo_only_payments: list[tuple[Any, list[m.Invoice]]] = field(default_factory=list)  # (QBO payment, its invoices)
 
     def name_holders(self, name: str) -> list[Any]:
         return self.names.get(name.strip().lower(), [])
@@ -63,8 +66,8 @@ def gather(qbo: Any, suprata: Any, fs: FailureSet, now: datetime) -> Evidence:
         set(ev.duplicate_candidates)
         | {f.number for f in fs.failures if f.record_type == "invoice" and f.number and "6140" in codes}
     )
-    earliest = min((f.first_failed_at for f in fs.failures), default=now)
-    ev.cdc_since = max(now - timedelta(days=CDC_DAYS) + timedelta(minutes=5), earliest - timedelta(days=7))
+    # The whole window QuickBooks keeps: a payment entered directly in QuickBooks can predate every failure.
+    ev.cdc_since = now - timedelta(days=CDC_DAYS) + timedelta(minutes=5)
 
     calls: dict[str, Any] = {
         "preferences": qbo.preferences,
@@ -94,6 +97,7 @@ def gather(qbo: Any, suprata: Any, fs: FailureSet, now: datetime) -> Evidence:
     ev.company_name = getattr(results["company"], "company_name", None)
     ev.suprata_connection = results["suprata_connection"]
     ev.changes = results["cdc"]
+    ev.cdc_truncated = sum(len(rows) for rows in ev.changes.values()) >= CDC_MAX_OBJECTS
     for entity, rows in ev.changes.items():
         for row in rows:
             if getattr(row, "status", None) == "Deleted":
@@ -106,7 +110,35 @@ def gather(qbo: Any, suprata: Any, fs: FailureSet, now: datetime) -> Evidence:
     ev.tax_codes = {row.id: row for row in results.get("tax_codes", []) if getattr(row, "id", None)}
     ev.tax_categories = {c.id: c for c in results.get("tax_categories", [])}
     ev.invoices_by_doc = results.get("invoices_by_doc", {})
+    ev.qbo_only_payments = _qbo_only_payments(suprata, ev)
     return ev
+
+
+def _qbo_only_payments(suprata: Any, ev: Evidence) -> list[tuple[Any, list[m.Invoice]]]:
+    """Live QuickBooks payments (from the CDC already read) that no Suprata payment is linked to:
+    entered directly in QuickBooks, so the two sides' balances differ."""
+    live = [p for p in ev.changed("Payment") if getattr(p, "status", None) != "Deleted" and not _is_voided_payment(p)]
+    if not live:
+        return []
+    known = {p.qbo.qbo_id for p in suprata.by_qbo_ids("payment", [p.id for p in live])}
+    unknown = [p for p in live if p.id not in known]
+    if not unknown:
+        return []
+    invoice_ids = {
+        t.txn_id for p in unknown for line in (p.line or []) for t in line.linked_txn if t.txn_type == "Invoice"
+    }
+    invoices = {i.qbo.qbo_id: i for i in suprata.by_qbo_ids("invoice", sorted(invoice_ids))} if invoice_ids else {}
+    out = []
+    for payment in unknown:
+        linked = [invoices[t.txn_id] for line in (payment.line or []) for t in line.linked_txn if t.txn_id in invoices]
+        if linked:  # a payment for an invoice Suprata never had is QuickBooks' own business
+            out.append((payment, linked))
+    return out
+
+
+def _is_voided_payment(payment: Any) -> bool:
+    note = (getattr(payment, "private_note", None) or "").strip().lower()
+    return note == "voided" and not getattr(payment, "total_amt", None)
 
 
 def _colliding(fs: FailureSet, rtype: str, entities: set[str], codes: set[str], table: dict[str, Any]) -> list[Any]:

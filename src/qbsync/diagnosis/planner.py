@@ -20,6 +20,7 @@ from qbsync.diagnosis.failures import Failure, FailureSet
 from qbsync.diagnosis.patterns import get_pattern
 from qbsync.diagnosis.report import BlockedRecord, EvidenceItem, RootCause
 
+PATTERN_EXAMPLE_NUMBER = "INV-1042"  # the pattern table's steps name an example record; say the real one
 RETRY_LOOP_THRESHOLD = 2  # same-cause retries after which the output calls it a loop
 TYPE_ORDER = {"customer": 0, "item": 1, "invoice": 2, "payment": 3}
 
@@ -42,6 +43,7 @@ def build_root_causes(
         groups[_group_key(c, fs, ev)].append(c)
     causes = [_root_cause(key, members, fs, ev, retry_counts or {}) for key, members in groups.items()]
     causes += _reconciliation_findings(fs, ev)
+    causes += _qbo_only_payment_findings(fs, ev)
     return order_plan(causes)
 
 
@@ -118,6 +120,7 @@ def _root_cause(
     confirmed = all(c.cls.confirmed for c in members)
     confidence = min(c.cls.confidence for c in members)
     title, evidence, first_step, next_command = _specifics(pattern_id, subject_type, subject_id, members, fs, ev)
+    example = members[0].failure.number or members[0].failure.record_id
     warnings = []
     if pattern.warning:
         warnings.append(pattern.warning)
@@ -131,6 +134,14 @@ def _root_cause(
         )
     times = [c.failure.first_failed_at for c in members]
     lasts = [c.failure.last_failed_at for c in members]
+    steps = [first_step, pattern.steps[-1]] if first_step else list(pattern.steps)
+    steps = [step.replace(PATTERN_EXAMPLE_NUMBER, example) for step in steps]
+    retry = pattern.retry
+    if pattern_id == "P5" and _reconnected_since(ev, max(lasts)):
+        # The lapse is over: Suprata reconnected after these failed, which confirms the cause and makes
+        # one retry of each record safe (Suprata never re-pushes records that failed on a dead connection).
+        confirmed, confidence, retry = True, 0.9, "safe"
+        steps = [first_step or "", pattern.steps[-1]]
     blocks: dict[str, int] = defaultdict(int)
     for r in records:
         blocks[r.record_type] += 1
@@ -145,9 +156,9 @@ def _root_cause(
         confidence=round(confidence, 2),
         reason=members[0].cls.reason,
         evidence=evidence,
-        steps=[first_step, *pattern.steps] if first_step else list(pattern.steps),
+        steps=steps,
         fix_by=pattern.fix_by,
-        retry=pattern.retry,
+        retry=retry,
         next_command=next_command,
         warnings=warnings,
         blocks=dict(blocks),
@@ -156,6 +167,12 @@ def _root_cause(
         last_seen=max(lasts) if lasts else None,
         escalate=any(c.cls.escalate for c in members),
     )
+
+
+def _reconnected_since(ev: Evidence, last_failure: datetime) -> bool:
+    conn = ev.suprata_connection
+    since = conn.connected_at if conn is not None else None
+    return conn is not None and conn.status == "connected" and since is not None and since > last_failure
 
 
 def _blocked(f: Failure, fs: FailureSet, retry_counts: dict[tuple[str, str], int]) -> BlockedRecord:
@@ -173,6 +190,11 @@ def _blocked(f: Failure, fs: FailureSet, retry_counts: dict[tuple[str, str], int
         )
     own = f.record_type.capitalize()
     direct = (f.signal.qbo_entity or own).lower() == f.record_type or f.latest.error is None
+    if not direct:
+        dependency = (f.signal.qbo_entity or "record").lower()
+        message = f"waits for its {dependency}: QuickBooks refused the {dependency}" + (
+            f" ({fault.code})" if fault is not None and fault.code else ""
+        )
     return BlockedRecord(
         record_type=f.record_type,
         record_id=f.record_id,
@@ -465,7 +487,7 @@ def _reconciliation_findings(fs: FailureSet, ev: Evidence) -> list[RootCause]:
                 steps=[
                     f"Void QuickBooks invoice {void_ids} (the copy Suprata does not link to); do not delete it: voiding "
                     "keeps the history.",
-                    *pattern.steps,
+                    *(step.replace(PATTERN_EXAMPLE_NUMBER, number) for step in pattern.steps[1:]),
                 ],
                 fix_by=pattern.fix_by,
                 retry="unsafe",
@@ -492,6 +514,77 @@ def _reconciliation_findings(fs: FailureSet, ev: Evidence) -> list[RootCause]:
                 ],
                 first_seen=None,
                 last_seen=None,
+            )
+        )
+    return out
+
+
+def _qbo_only_payment_findings(fs: FailureSet, ev: Evidence) -> list[RootCause]:
+    pattern = get_pattern("P6")
+    out = []
+    for payment, invoices in ev.qbo_only_payments:
+        numbers = ", ".join(i.number for i in invoices)
+        created = getattr(getattr(payment, "meta_data", None), "create_time", None)
+        amount = getattr(payment, "total_amt", None)
+        customer = getattr(getattr(payment, "customer_ref", None), "name", None) or (
+            fs.customers[invoices[0].customer_id].display_name if invoices[0].customer_id in fs.customers else None
+        )
+        evidence = [
+            EvidenceItem(
+                "quickbooks",
+                f"QuickBooks payment {payment.id} of ${amount} dated {payment.txn_date} "
+                f"(entered {_when(created)}) is applied to {numbers}",
+            ),
+            EvidenceItem(
+                "suprata",
+                f"no Suprata payment is linked to QuickBooks payment {payment.id}; Suprata still "
+                f"shows {numbers} with a balance of ${invoices[0].balance}",
+            ),
+        ]
+        out.append(
+            RootCause(
+                id=f"P6:qbo-only-payment:{payment.id}",
+                pattern="P6",
+                pattern_name=pattern.name,
+                title=f"Payment for {numbers} was entered directly in QuickBooks and is not in Suprata",
+                subject_type="record",
+                subject=f"payment:qbo:{payment.id}",
+                confirmed=True,
+                confidence=0.9,
+                reason="a QuickBooks payment applies to a Suprata invoice, but no Suprata payment links to it",
+                evidence=evidence,
+                steps=[
+                    f"With your bookkeeper: record the same payment in Suprata and link it to QuickBooks payment "
+                    f"{payment.id} (mark it synced) so Suprata never pushes a second copy.",
+                    f"If it was entered in QuickBooks by mistake, void it there (never delete), then let Suprata "
+                    f"sync its own record. Check with: qbsync trace {invoices[0].number}",
+                ],
+                fix_by=pattern.fix_by,
+                retry="unsafe",
+                next_command=f"qbsync trace {invoices[0].number}",
+                warnings=[w for w in (pattern.warning,) if w],
+                blocks={"invoice": len(invoices)},
+                records=[
+                    BlockedRecord(
+                        "invoice",
+                        i.id,
+                        i.number,
+                        customer,
+                        i.txn_date,
+                        i.total,
+                        i.qbo.state,
+                        None,
+                        None,
+                        0,
+                        0,
+                        None,
+                        f"QuickBooks holds payment {payment.id} Suprata does not know",
+                        True,
+                    )
+                    for i in invoices
+                ],
+                first_seen=created,
+                last_seen=created,
             )
         )
     return out

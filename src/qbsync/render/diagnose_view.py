@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from qbsync.diagnosis.report import ConnectionView, DiagnosisReport, RootCause
+from qbsync.render.explain_view import numbered
 
 MAX_RECORDS = 12
 FIX_BY = {"self": "you", "bookkeeper": "bookkeeper", "support": "support"}
@@ -61,6 +62,7 @@ def _context_lines(report: DiagnosisReport) -> list[str]:
     lines.append("Connections: " + "  ·  ".join(_connection(c) for c in report.connections))
     if report.books_closed_through:
         lines.append(f"Books closed through {report.books_closed_through}.")
+    lines += [f"[yellow]Note: {escape(note)}[/]" for note in report.notes]
     if report.filters:
         lines.append("[dim]Filters: " + ", ".join(f"{k}={v}" for k, v in report.filters.items()) + "[/]")
     return lines
@@ -129,8 +131,7 @@ def _cause_panel(c: RootCause) -> Panel:
         mark = "✓" if item.supports else "✗"
         parts.append(Text.from_markup(f"  {mark} [dim]{item.source}:[/] {escape(item.summary)}"))
     parts.append(Text.from_markup("[bold]Fix[/]"))
-    for i, step in enumerate(c.steps, 1):
-        parts.append(Text(f"  {i}. {step}"))
+    parts.append(numbered(c.steps))
     for warning in c.warnings:
         parts.append(Text.from_markup(f"[yellow]  ! {escape(warning)}[/]"))
     if c.records:
@@ -153,8 +154,6 @@ def _records_table(c: RootCause) -> Table:
         said = r.error or ""
         if r.error_code:
             said = f"[{r.error_code}] {said}"
-        if not r.direct and r.state != "waiting":
-            said = f"(blocked by its dependency) {said}"
         table.add_row(
             f"{r.record_type} {r.number or r.record_id}",
             escape(r.customer or ""),
