@@ -11,6 +11,7 @@ def register(app: typer.Typer) -> None:
     app.command(
         "reconnect",
         help="Connect qbsync to QuickBooks (sign in with Intuit), or disconnect with --revoke.\n\n"
+        "This is qbsync's OWN connection; Suprata's connection is reported, and reconnected from Suprata.\n\n"
         "Example: [bold]qbsync reconnect[/bold]   on a server: [bold]qbsync reconnect --no-browser[/bold]",
     )(reconnect)
 
@@ -21,13 +22,34 @@ def reconnect(
         bool, typer.Option("--no-browser", help="Print the URL; paste the redirect URL back.")
     ] = False,
     port: Annotated[
-        int | None, typer.Option("--port", help="Local port for the redirect (default from redirect_uri).")
+        int | None,
+        typer.Option("--port", min=1, max=65535, help="Local port for the redirect (default from redirect_uri)."),
     ] = None,
-    timeout: Annotated[int, typer.Option("--timeout", help="Seconds to wait for the browser.")] = 300,
+    timeout: Annotated[int, typer.Option("--timeout", min=1, help="Seconds to wait for the browser.")] = 300,
     revoke: Annotated[
         bool, typer.Option("--revoke", help="Disconnect: revoke at Intuit and delete local tokens.")
     ] = False,
 ) -> None:
-    from qbsync.cli._pending import not_yet
+    from qbsync.auth.reconnect import ConnectOptions, connect, deps_from_env, disconnect
+    from qbsync.cli._runtime import env_of, finish
+    from qbsync.errors import UsageError
+    from qbsync.render.reconnect_view import TerminalUi, render_reconnect
+    from qbsync.result import EnvelopeError, Outcome
 
-    raise not_yet("reconnect", "issue 7")
+    env = env_of(ctx)
+    if revoke and (no_browser or port is not None):
+        raise UsageError("--revoke opens no browser: --no-browser and --port do not apply", hint="drop them")
+    deps = deps_from_env(env)
+    if revoke:
+        outcome = disconnect(deps)
+    else:
+        outcome = connect(deps, ConnectOptions(no_browser, port, float(timeout)), TerminalUi(env))
+    errors = []
+    if outcome.failure is not None:
+        f = outcome.failure
+        errors.append(EnvelopeError(code=f.code, message=f.message, hint=f.hint))
+    finish(
+        env,
+        Outcome("reconnect", outcome.exit_code, outcome.report, status=outcome.status, errors=errors),  # type: ignore[arg-type]
+        render_reconnect,
+    )
