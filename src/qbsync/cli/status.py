@@ -14,6 +14,15 @@ def register(app: typer.Typer) -> None:
 
 
 def status(ctx: typer.Context) -> None:
-    from qbsync.cli._pending import not_yet
+    from qbsync.cli._runtime import env_of, finish
+    from qbsync.exit_codes import ExitCode
+    from qbsync.health.status import Thresholds, read_status
+    from qbsync.render.progress import working
+    from qbsync.render.status_view import render_status
+    from qbsync.result import Outcome
 
-    raise not_yet("status", "issue 8")
+    env = env_of(ctx)
+    with working(env, "Reading Suprata and QuickBooks"):
+        services = env.services()
+        report = read_status(services, Thresholds.from_settings(env.settings))
+    finish(env, Outcome("status", ExitCode(report.exit_code), report), render_status)
