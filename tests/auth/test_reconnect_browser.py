@@ -40,9 +40,9 @@ def test_browser_flow_connects_stores_and_confirms(live, browser, leaks):
     assert live.sandbox.tokens.check(stored.access_token, live.sandbox.realm_id) == "ok"
     assert live.oauth.refresh_token_state(stored.refresh_token) == "valid"
     assert live.oauth.count_events("token", "authorization_code", "ok") == 1
-    # The callback server is gone: the port is free again.
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", live.port))
+    # The callback server is gone: nothing listens on the port any more.
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", live.port), timeout=5).close()
 
 
 def test_json_envelope_keeps_the_two_connections_apart(live, browser, leaks):
