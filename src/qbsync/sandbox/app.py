@@ -178,9 +178,17 @@ class Sandbox:
 
 
 def build_sandbox(
-    scenario: str | Path | Scenario | dict[str, Any] = "demo", seed: int | None = None, latency_ms: float = 0
+    scenario: str | Path | Scenario | dict[str, Any] = "demo",
+    seed: int | None = None,
+    latency_ms: float = 0,
+    wire: str = "auto",
 ) -> Sandbox:
-    """Build a sandbox and play the scenario up to its ``now``. ``seed`` overrides the scenario's."""
+    """Build a sandbox and play the scenario up to its ``now``. ``seed`` overrides the scenario's.
+
+    ``wire``: how Suprata's engine reaches the app. ``httpx`` (an httpx client on ``SandboxTransport``) or
+    ``direct`` (same app, same bodies, no httpx client overhead); ``auto`` uses ``direct`` only for
+    generated ``scale-*`` scenarios, where httpx would dominate the build time.
+    """
     from qbsync.sandbox.admin import AdminService
     from qbsync.sandbox.catalog import resolve_scenario
     from qbsync.sandbox.player import ScenarioPlayer
@@ -211,7 +219,11 @@ def build_sandbox(
     store = SuprataStore(AccountInfo(account.id, account.name, account.timezone, account.home_state))
     store.connection.reconnect_url = SUPRATA_RECONNECT_URL
     app = Mount()
-    http = httpx.Client(transport=_transport(app), base_url=IN_PROCESS_BASE, timeout=30.0)
+    http: Any = httpx.Client(transport=_transport(app), base_url=IN_PROCESS_BASE, timeout=30.0)
+    if wire == "direct" or (wire == "auto" and spec.name.startswith("scale-")):
+        from qbsync.sandbox.suprata.wire import DirectClient
+
+        http = DirectClient(app)
     connection = SuprataConnection(
         store.connection, clock, http, f"{IN_PROCESS_BASE}/oauth/token", SUPRATA_CLIENT_ID, SUPRATA_CLIENT_SECRET
     )
