@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from qbsync.auth.callback_server import CallbackPage, CallbackReceiver, LoopbackCallbackServer
-from qbsync.auth.errors import AuthorizationFailed, ConnectionExpired
+from qbsync.auth.errors import AuthorizationFailed, ConnectionExpired, TokenFileUnreadable
 from qbsync.clock import Clock
 from qbsync.errors import ConfigError, QbsyncError, UsageError
 from qbsync.exit_codes import ExitCode
@@ -565,7 +565,11 @@ def disconnect(deps: ReconnectDeps) -> ReconnectOutcome:
 
     result = QbsyncConnectionResult("not_connected", deps.profile, deps.environment, str(deps.token_store.path))
     report = ReconnectReport("disconnect", result)
-    stored = deps.token_store.load()  # TokenFileUnreadable: the file is left as it is
+    try:
+        stored = deps.token_store.load()
+    except TokenFileUnreadable as exc:  # nothing to revoke with; the file is left as it is
+        result.status = "kept"
+        return ReconnectOutcome(report, _as_failure(exc))
     if stored is None:
         result.revoked_at_intuit = False
         result.tokens_deleted = False
