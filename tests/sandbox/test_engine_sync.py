@@ -39,7 +39,7 @@ def test_payment_waits_for_its_invoice_then_follows_it():
     sandbox = fresh("p3-closed-period")
     sandbox.apply_event({"type": "payment_created", "number": "PMT-2101", "applied": [{"invoice": "INV-1005"}]})
     pay = sandbox.suprata_store.by_number("payment", "PMT-2101")
-    assert pay.sync.state == "not_synced" and pay.sync.attempts == 0  # waiting, nothing pushed
+    assert pay.sync.state == "pending" and pay.sync.attempts == 0  # waiting, nothing pushed
     sandbox.apply_event({"type": "books_closed", "through": None})
     with suprata_client(sandbox) as client:
         inv = sandbox.suprata_store.by_number("invoice", "INV-1005")

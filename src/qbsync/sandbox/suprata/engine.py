@@ -207,7 +207,8 @@ class SyncEngine:
             inv = self.store.invoices[inv_id]
             if not inv.sync.qbo_id:
                 if trigger in ("auto", "scheduled_retry"):
-                    return None  # waits for its invoice; pushed on a later tick
+                    p.sync.state = "pending"  # queued behind its invoice; pushed on a later tick
+                    return None
                 dep = self._dependency(inv, trigger)
                 if not dep.ok:
                     return dep
