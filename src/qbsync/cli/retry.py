@@ -27,7 +27,39 @@ def retry(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Retry even if already retried for the same cause.")] = False,
     no_wait: Annotated[bool, typer.Option("--no-wait", help="Return without waiting for outcomes.")] = False,
+    wait_seconds: Annotated[
+        float,
+        typer.Option("--wait-seconds", min=0, help="How long to wait for Suprata's outcomes (default 120)."),
+    ] = 120.0,
 ) -> None:
-    from qbsync.cli._pending import not_yet
+    from qbsync.cli._runtime import env_of, finish
+    from qbsync.render.progress import working
+    from qbsync.render.retry_view import confirm_send, render_retry, retry_progress, show_plan_for_confirmation
+    from qbsync.result import Outcome
+    from qbsync.retrying.core import build_plan, parse_selection, verdict
+    from qbsync.retrying.executor import execute
 
-    raise not_yet("retry", "issue 6")
+    env = env_of(ctx)
+    selection = parse_selection(refs, pattern, all_safe)
+    with working(env, "Checking each record against Suprata and QuickBooks"):
+        services = env.services()
+        report = build_plan(services, selection, force=force)
+
+    if report.to_send():
+        if dry_run:
+            report.mode = "dry_run"
+        elif not yes and not env.can_prompt:
+            report.mode = "needs_confirmation"
+        elif not yes:
+            show_plan_for_confirmation(env, report)
+            report.mode = "sent" if confirm_send(env, report) else "declined"
+        else:
+            report.mode = "sent"
+        if report.mode == "sent":
+            with retry_progress(env, report) as progress:
+                execute(services, report, wait=not no_wait, wait_seconds=wait_seconds, progress=progress)
+    else:
+        report.mode = "dry_run" if dry_run else "nothing_to_do"
+
+    code, status, errors = verdict(report)
+    finish(env, Outcome("retry", code, report, status=status, errors=errors), render_retry)  # type: ignore[arg-type]

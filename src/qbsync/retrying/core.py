@@ -1,0 +1,67 @@
+"""``qbsync retry`` core: plan (pre-flight), then send and wait; the exit code the result earned."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qbsync.exit_codes import ExitCode
+from qbsync.result import EnvelopeError
+from qbsync.retrying.models import RetryReport
+from qbsync.retrying.preflight import build_plan
+from qbsync.retrying.targets import Selection, parse_selection
+
+__all__ = ["RetryReport", "Selection", "build_plan", "parse_selection", "verdict"]
+
+
+def verdict(report: RetryReport) -> tuple[ExitCode, str, list[EnvelopeError]]:
+    """(exit code, envelope status, errors). Actions: 0 all succeeded, 1 anything failed or was refused.
+
+    With ``--all-safe`` a refused record is an expected exclusion (its cause is still there) and does not
+    fail the run, unless nothing at all could be retried while failures remain.
+    """
+    s = report.summary
+    bulk_safe = bool(report.selection.get("all_safe"))
+    refused = [r for r in report.records if r.decision == "refuse"]
+    counted_refusals = [] if bulk_safe else [r for r in refused if r.role == "requested"]
+    errors: list[EnvelopeError] = []
+
+    if report.mode == "needs_confirmation":
+        errors.append(
+            EnvelopeError(
+                code="confirmation_required",
+                message=f"nothing was sent: {s.to_send} retry request(s) need confirmation and stdin is not a terminal",
+                hint="add --yes to send the retries shown in the plan, or --dry-run to only see it",
+            )
+        )
+        return ExitCode.FAILURE, "error", errors
+    if report.mode == "declined":
+        errors.append(EnvelopeError(code="declined", message="nothing was sent: not confirmed"))
+        return ExitCode.FAILURE, "error", errors
+
+    if s.to_send == 0:
+        if refused:
+            first = refused[0]
+            errors.append(
+                EnvelopeError(
+                    code="refused",
+                    message=f"nothing to retry: {len(refused)} record(s) refused; {first.label}: {first.reason}",
+                    hint=first.fix_first or (f"run '{first.next_command}'" if first.next_command else None),
+                )
+            )
+            return ExitCode.FAILURE, "error", errors
+        return ExitCode.SUCCESS, "ok", errors
+
+    if report.mode in ("plan", "dry_run"):
+        if counted_refusals:
+            return ExitCode.FAILURE, "partial", errors
+        return ExitCode.SUCCESS, "ok", errors
+
+    good = s.succeeded + s.queued
+    bad = s.failed + s.uncertain + s.pending + s.not_sent + len(counted_refusals)
+    if bad == 0:
+        return ExitCode.SUCCESS, "ok", errors
+    return ExitCode.FAILURE, ("partial" if good else "error"), errors
+
+
+def plan(services: Any, refs: list[str] | None, pattern: str | None, all_safe: bool, force: bool) -> RetryReport:
+    return build_plan(services, parse_selection(refs, pattern, all_safe), force=force)

@@ -1,0 +1,683 @@
+"""Pre-flight: decide, per record and with fresh evidence, whether a retry can help now.
+
+The failures are read again from Suprata and classified again by the diagnosis layer against what
+QuickBooks holds right now. On top of that classification every record gets the checks that decide a retry:
+
+- the duplicate guard: a record Suprata has not linked is looked up in QuickBooks (invoices by DocNumber,
+  amount, customer and date; payments by customer, date and amount; customers and items by name). Found:
+  no retry, because Suprata would create a second copy; the link is what is missing;
+- the cause must be gone: the customer's name still held by a vendor, the item still colliding, the period
+  still closed, the tax code still unmapped, Suprata's connection still down: no retry, fix that first;
+- dependencies first: a customer or item Suprata never created is retried before the invoice that needs it,
+  an invoice before its payments; a record waits when what it depends on cannot go;
+- the retry loop guard: a record qbsync already retried for this same cause is refused unless ``--force``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from qbsync.clients import suprata_models as m
+from qbsync.diagnosis.evidence import Evidence, gather, tax_state
+from qbsync.diagnosis.failures import Failure, FailureSet, error_signature, load_failures
+from qbsync.diagnosis.planner import build_root_causes, classify_all
+from qbsync.diagnosis.report import RootCause
+from qbsync.retrying.history import RetryHistory
+from qbsync.retrying.models import TYPE_ORDER, PlanRecord, RetryReport
+from qbsync.retrying.targets import Selection, resolve_refs
+
+DELETED_SUFFIX = " (deleted)"
+
+
+@dataclass
+class Lookups:
+    """What QuickBooks holds now for the records of the plan (bulk reads only)."""
+
+    customers_by_id: dict[str, Any] = field(default_factory=dict)
+    names: dict[str, list[Any]] = field(default_factory=dict)  # lower-cased DisplayName -> parties
+    items_by_id: dict[str, Any] = field(default_factory=dict)
+    items_by_name: dict[str, Any] = field(default_factory=dict)  # lower-cased Name -> Item
+    invoices_by_id: dict[str, Any] = field(default_factory=dict)
+    invoices_by_doc: dict[str, list[Any]] = field(default_factory=dict)
+    payments_by_id: dict[str, Any] = field(default_factory=dict)
+    payments_by_date: dict[str, list[Any]] = field(default_factory=dict)  # TxnDate -> payments
+
+
+@dataclass
+class Context:
+    services: Any
+    fs: FailureSet
+    ev: Evidence
+    lk: Lookups
+    history: RetryHistory
+    force: bool
+    records: dict[tuple[str, str], Any]  # every Suprata record the plan touches
+    failures: dict[tuple[str, str], Failure]
+    causes: dict[tuple[str, str], RootCause]
+    rows: dict[tuple[str, str], PlanRecord] = field(default_factory=dict)
+
+
+def build_plan(services: Any, selection: Selection, *, force: bool = False) -> RetryReport:
+    from qbsync.retrying.executor import settle_open_retries
+
+    suprata, qbo = services.suprata, services.qbo
+    history = RetryHistory(services.data_dir, services.profile)
+    settle_open_retries(services, history)  # what became of retries sent earlier (e.g. with --no-wait)
+    now = services.clock.now()
+    fs = load_failures(suprata)
+    records: dict[tuple[str, str], Any] = {}
+    for rtype, table in (("customer", fs.customers), ("item", fs.items), ("invoice", fs.invoices)):
+        records.update({(rtype, rid): rec for rid, rec in table.items()})
+    records.update({("payment", pid): p for pid, p in fs.payments.items()})
+    failures = {f.key: f for f in fs.failures}
+
+    requested: list[tuple[str, str]] = []
+    unsafe: set[tuple[str, str]] = set()  # --all-safe: shown with their cause, never sent
+    if selection.refs:
+        for rtype, rec in resolve_refs(suprata, selection.refs):
+            records[(rtype, rec.id)] = rec
+            requested.append((rtype, rec.id))
+        _fetch_dependencies(suprata, records, requested)
+        relevant = set(_closure(records, requested))
+        subset = [f for f in fs.failures if f.key in relevant]
+    else:
+        subset = list(fs.failures)
+    for f in subset:
+        if f.record is None:
+            f.record = records.get(f.key)
+
+    sub = FailureSet(
+        subset,
+        {rid: r for (t, rid), r in records.items() if t == "customer"},
+        {rid: r for (t, rid), r in records.items() if t == "item"},
+        {rid: r for (t, rid), r in records.items() if t == "invoice"},
+        {rid: r for (t, rid), r in records.items() if t == "payment"},
+        [],
+        fs.timeout_records,
+        fs.failed_attempts_seen,
+    )
+    ev = gather(qbo, suprata, sub, now)
+    classified = classify_all(sub, ev)
+    causes: dict[tuple[str, str], RootCause] = {}
+    for cause in build_root_causes(classified, sub, ev, history.counts()):
+        for r in cause.records:
+            key = (r.record_type, r.record_id)
+            if key not in causes or r.direct:
+                causes[key] = cause
+
+    if not selection.refs:
+        for f in subset:
+            cause = causes.get(f.key)
+            if selection.all_safe or (cause is not None and cause.pattern == selection.pattern):
+                requested.append(f.key)
+                if selection.all_safe and (cause is None or cause.retry != "safe"):
+                    unsafe.add(f.key)
+        requested.sort(key=lambda k: (TYPE_ORDER.get(k[0], 9), _label(records.get(k), k[1])))
+        _fetch_dependencies(suprata, records, requested)
+
+    keys = _closure(records, requested)
+    lk = _lookups(qbo, records, keys)
+    ctx = Context(services, sub, ev, lk, history, force, records, failures, causes)
+    for key in keys:
+        ctx.rows[key] = _row(ctx, key, "requested" if key in requested else "dependency")
+    for key in keys:  # needed_by / depends_on
+        for dep in _dependencies(records, key):
+            if dep in ctx.rows:
+                ctx.rows[dep].needed_by.append(ctx.rows[key].label)
+                ctx.rows[key].depends_on.append(ctx.rows[dep].label)
+    ordered = sorted(ctx.rows.values(), key=lambda r: (TYPE_ORDER.get(r.record_type, 9), r.label))
+    for row in ordered:  # dependencies are decided before the records that need them
+        _decide(ctx, row)
+        if row.key in unsafe and row.decision == "retry":
+            cause = causes.get(row.key)
+            pattern = cause.pattern if cause is not None else "?"
+            row.decision, row.code = "skip", "not_transient"
+            row.reason = (
+                f"not a transient failure ({pattern}); its cause looks fixed, so retry it on purpose: "
+                f"qbsync retry --pattern {pattern}"
+            )
+            row.next_command = f"qbsync retry --pattern {pattern}"
+
+    by_label = {r.label: r for r in ordered}
+    for row in reversed(ordered):  # a dependency goes only with a record that needs it and goes too
+        if row.role == "dependency" and row.decision == "retry":
+            needers = [by_label[n] for n in row.needed_by if n in by_label]
+            if needers and not any(n.decision == "retry" for n in needers):
+                row.decision, row.code = "skip", "not_needed_now"
+                row.reason = f"needed by {', '.join(row.needed_by)}, which cannot be retried yet"
+
+    conn = ev.suprata_connection
+    report = RetryReport(
+        generated_at=now,
+        selection=selection.describe(),
+        mode="plan",
+        records=ordered,
+        suprata_connection=conn.status if conn is not None else None,
+    )
+    if not selection.refs and not fs.failures:
+        report.notes.append("Suprata shows no failed syncs: nothing to retry.")
+    report.recount()
+    return report
+
+
+# --- the records the plan touches ---------------------------------------------------------------
+
+
+def _dependencies(records: dict[tuple[str, str], Any], key: tuple[str, str]) -> list[tuple[str, str]]:
+    """What must be in QuickBooks before this record, and is not (Suprata holds no link to it)."""
+    rec = records.get(key)
+    if rec is None:
+        return []
+    rtype = key[0]
+    out: list[tuple[str, str]] = []
+    if rtype in ("invoice", "payment"):
+        out.append(("customer", rec.customer_id))
+    if rtype == "invoice":
+        out += [("item", line.item_id) for line in rec.lines]
+    if rtype == "payment":
+        out += [("invoice", a.invoice_id) for a in rec.applied]
+    deps = []
+    for dep in dict.fromkeys(out):
+        dep_rec = records.get(dep)
+        if dep_rec is None or not dep_rec.qbo.qbo_id:
+            deps.append(dep)
+    return deps
+
+
+def _closure(records: dict[tuple[str, str], Any], requested: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    seen: dict[tuple[str, str], None] = {}
+
+    def visit(key: tuple[str, str]) -> None:
+        if key in seen:
+            return
+        for dep in _dependencies(records, key):
+            visit(dep)
+        seen[key] = None
+
+    for key in requested:
+        visit(key)
+    return list(seen)
+
+
+def _fetch_dependencies(suprata: Any, records: dict[tuple[str, str], Any], start: list[tuple[str, str]]) -> None:
+    """Fetch the customers, items and invoices the records depend on (bulk, at most three rounds)."""
+    fetchers = {"customer": suprata.customers, "item": suprata.items, "invoice": suprata.invoices}
+    for _ in range(3):
+        missing: dict[str, set[str]] = {}
+        for key in _closure(records, start):
+            for dep in _dependencies(records, key):
+                if dep not in records and dep[0] in fetchers:
+                    missing.setdefault(dep[0], set()).add(dep[1])
+        if not missing:
+            return
+        for rtype, ids in missing.items():
+            for rec in fetchers[rtype](ids=sorted(ids)):
+                records[(rtype, rec.id)] = rec
+
+
+def _lookups(qbo: Any, records: dict[tuple[str, str], Any], keys: list[tuple[str, str]]) -> Lookups:
+    from qbsync.clients import query as q
+
+    lk = Lookups()
+    customers = [records[k] for k in records if k[0] == "customer"]
+    plan_customers = {records[k].customer_id for k in keys if k[0] in ("invoice", "payment") and k in records}
+    plan_customers |= {k[1] for k in keys if k[0] == "customer"}
+    customers = [c for c in customers if c.id in plan_customers]
+    items = [records[k] for k in records if k[0] == "item"]
+    plan_items = {line.item_id for k in keys if k[0] == "invoice" and k in records for line in records[k].lines}
+    plan_items |= {k[1] for k in keys if k[0] == "item"}
+    items = [i for i in items if i.id in plan_items]
+    invoice_keys = {k for k in keys if k[0] == "invoice"}
+    invoice_keys |= {("invoice", a.invoice_id) for k in keys if k[0] == "payment" for a in records[k].applied}
+    invoices = [records[k] for k in invoice_keys if k in records]
+    payments = [records[k] for k in keys if k[0] == "payment" and k in records]
+
+    linked_c = sorted({c.qbo.qbo_id for c in customers if c.qbo.qbo_id})
+    names = sorted({c.display_name for c in customers if not c.qbo.qbo_id})
+    linked_i = sorted({i.qbo.qbo_id for i in items if i.qbo.qbo_id})
+    item_names = sorted({i.name for i in items if not i.qbo.qbo_id})
+    linked_inv = sorted({i.qbo.qbo_id for i in invoices if i.qbo.qbo_id})
+    doc_numbers = sorted({i.number for i in invoices if not i.qbo.qbo_id})
+    linked_p = sorted({p.qbo.qbo_id for p in payments if p.qbo.qbo_id})
+    dates = sorted({p.txn_date.isoformat() for p in payments if not p.qbo.qbo_id})
+
+    calls: dict[str, Any] = {}
+    if linked_c:
+        calls["customers_by_id"] = lambda: qbo.by_ids("Customer", linked_c)
+    if names:
+        calls["names"] = lambda: qbo.by_display_names(names)
+    if linked_i:
+        calls["items_by_id"] = lambda: qbo.by_ids("Item", linked_i)
+    if item_names:
+        calls["items_by_name"] = lambda: qbo.items_by_name(item_names)
+    if linked_inv:
+        calls["invoices_by_id"] = lambda: qbo.by_ids("Invoice", linked_inv)
+    if doc_numbers:
+        calls["invoices_by_doc"] = lambda: qbo.invoices_by_doc_numbers(doc_numbers)
+    if linked_p:
+        calls["payments_by_id"] = lambda: qbo.by_ids("Payment", linked_p)
+    if dates:
+        calls["payments"] = lambda: [
+            row for s in q.chunked_in(q.select("Payment"), "TxnDate", dates) for row in qbo.query(s)
+        ]
+    if not calls:
+        return lk
+    results = dict(zip(list(calls), qbo.parallel(list(calls.values())), strict=True))
+    lk.customers_by_id = results.get("customers_by_id", {})
+    for name, rows in results.get("names", {}).items():
+        lk.names.setdefault(name.strip().lower(), []).extend(rows)
+    lk.items_by_id = results.get("items_by_id", {})
+    lk.items_by_name = {k.strip().lower(): v for k, v in results.get("items_by_name", {}).items()}
+    lk.invoices_by_id = results.get("invoices_by_id", {})
+    lk.invoices_by_doc = results.get("invoices_by_doc", {})
+    lk.payments_by_id = results.get("payments_by_id", {})
+    for row in results.get("payments", []):
+        if row.txn_date is not None:
+            lk.payments_by_date.setdefault(row.txn_date.isoformat(), []).append(row)
+    return lk
+
+
+def _row(ctx: Context, key: tuple[str, str], role: str) -> PlanRecord:
+    rec = ctx.records.get(key)
+    f = ctx.failures.get(key)
+    cause = ctx.causes.get(key)
+    customer = None
+    if key[0] == "customer":
+        customer = getattr(rec, "display_name", None)
+    elif rec is not None:
+        c = ctx.records.get(("customer", getattr(rec, "customer_id", "")))
+        customer = c.display_name if c is not None else None
+    fault = f.signal.fault if f is not None else None
+    row = PlanRecord(
+        record_type=key[0],
+        record_id=key[1],
+        number=_label(rec, key[1]) if rec is not None else (f.number if f else None),
+        customer=customer,
+        txn_date=getattr(rec, "txn_date", None),
+        amount=_amount(rec),
+        state=rec.qbo.state if rec is not None else "unknown",
+        role=role,
+        pattern=cause.pattern if cause is not None else None,
+        cause=cause.title if cause is not None else None,
+        error_code=(fault.code if fault is not None else None)
+        or (f.latest.error.kind if f and f.latest.error else None),
+        suprata_retries=f.same_cause_retries if f is not None else 0,
+    )
+    row._signature = error_signature(f.latest) if f is not None else None
+    return row
+
+
+# --- deciding ---------------------------------------------------------------------------------------
+
+
+def _refuse(row: PlanRecord, code: str, reason: str, fix: str | None = None, next_command: str | None = None) -> None:
+    row.decision, row.code, row.reason, row.fix_first, row.next_command = "refuse", code, reason, fix, next_command
+
+
+def _go(row: PlanRecord, code: str, reason: str) -> None:
+    row.decision, row.code, row.reason = "retry", code, reason
+
+
+def _decide(ctx: Context, row: PlanRecord) -> None:
+    key, rec = row.key, ctx.records.get(row.key)
+    f, cause = ctx.failures.get(key), ctx.causes.get(key)
+    if rec is None:
+        _refuse(row, "not_found", "Suprata no longer has this record")
+        return
+    open_retries = [r for r in ctx.history.for_record(*key) if r.open]
+    if open_retries:
+        r = open_retries[-1]
+        row.decision, row.code = "skip", "in_progress"
+        row.reason = f"a retry qbsync asked for ({r.retry_id or 'unconfirmed'}, {r.sent_at}) has not finished yet"
+        row.next_command = f"qbsync retry {row.label}"
+        return
+    if f is None and rec.qbo.state == "synced" and rec.qbo.qbo_id:
+        row.decision, row.code = "skip", "synced"
+        row.reason = f"already in QuickBooks (id {rec.qbo.qbo_id}); nothing to retry"
+        return
+
+    conn = ctx.ev.suprata_connection
+    if conn is not None and conn.status != "connected":
+        where = f" at {conn.reconnect_url}" if conn.reconnect_url else ""
+        _refuse(
+            row,
+            "connection_down",
+            f"Suprata's QuickBooks connection is {conn.status}: every push fails until Suprata is reconnected",
+            f"Reconnect Suprata to QuickBooks{where} (Suprata's connection, not qbsync's), then retry.",
+            "qbsync status",
+        )
+        return
+
+    own = _blockers(ctx, row, rec, cause)
+    deps = _dependency_blockers(ctx, row)
+    blockers = deps + own if f is not None and not _direct(f) else own + deps
+    if blockers:
+        code, reason, fix, command = blockers[0]
+        also = [b[1] for b in blockers[1:]]
+        _refuse(row, code, reason + "".join(f"; also {a}" for a in also), fix, command)
+        return
+
+    if f is not None and cause is not None:
+        pattern = cause.pattern
+        if pattern == "P6":
+            step = cause.steps[0] if cause.steps else None
+            _refuse(row, "unsafe", f"{cause.title}: a retry could make it worse", step, cause.next_command)
+            return
+        if pattern == "unknown":
+            _refuse(
+                row,
+                "unknown_cause",
+                f"{cause.title}: qbsync cannot tell what a retry would do, so it will not guess",
+                "Send the report to support first.",
+                cause.next_command or "qbsync diagnose --report support.md",
+            )
+            return
+    elif f is not None:
+        _refuse(row, "unknown_cause", "qbsync could not classify this failure", None, "qbsync diagnose")
+        return
+
+    if f is None:
+        if row.role == "dependency":
+            _go(
+                row,
+                "needed_first",
+                f"not in QuickBooks yet; needed by {', '.join(row.needed_by) or 'the records below'}",
+            )
+        else:
+            _go(row, "not_failing", f"not in QuickBooks yet (Suprata shows it {rec.qbo.state})")
+    else:
+        assert cause is not None
+        if cause.pattern == "P7":
+            _go(
+                row,
+                "transient",
+                "QuickBooks was briefly unavailable or throttling; that has passed, so one retry is safe",
+            )
+        elif cause.pattern == "P5":
+            _go(row, "reconnected", "it failed while Suprata's connection was down; Suprata is connected again")
+        elif _direct(f):
+            _go(
+                row,
+                "cause_fixed",
+                f"the cause ({cause.pattern}: {cause.pattern_name}) is no longer present in QuickBooks",
+            )
+        else:
+            _go(
+                row,
+                "cause_fixed",
+                "what blocked it is no longer present"
+                + (f"; its {', '.join(row.depends_on)} go first" if row.depends_on else ""),
+            )
+
+    same = ctx.history.same_cause(*key, row._signature) if f is not None else []
+    row.qbsync_retries = len(same)
+    if same:
+        last = same[-1]
+        what = f"{len(same)} time(s) for this same cause ({row.error_code or 'same error'}), last {last.sent_at[:16]}"
+        if not ctx.force:
+            _refuse(
+                row,
+                "already_retried",
+                f"qbsync already retried it {what}, and it failed the same way: retrying again will not help",
+                "Fix the cause first (see 'qbsync diagnose'); if you have, run again with --force.",
+                "qbsync diagnose",
+            )
+            return
+        row.code = "forced"
+        row.reason = f"--force: retried although qbsync already retried it {what}; " + row.reason
+
+
+def _direct(f: Failure) -> bool:
+    return (f.signal.qbo_entity or f.record_type).lower() == f.record_type
+
+
+def _dependency_blockers(ctx: Context, row: PlanRecord) -> list[tuple[Any, ...]]:
+    out: list[tuple[Any, ...]] = []
+    for dep_label in row.depends_on:
+        dep = next(r for r in ctx.rows.values() if r.label == dep_label)
+        what = f"waits for its {dep.record_type} {dep.label}"
+        if dep.decision == "refuse":
+            short = dep.reason.split("; also ")[0]
+            if dep.code == "waits_for":
+                why = ", which " + short.split(", which ")[0]
+            else:
+                why = f", which cannot be retried yet: {short}"
+            out.append(("waits_for", what + why, dep.fix_first, dep.next_command))
+        elif dep.decision == "skip" and dep.code == "in_progress":
+            out.append(("waits_for", f"{what}: {dep.reason}", None, dep.next_command))
+    return out
+
+
+def _blockers(ctx: Context, row: PlanRecord, rec: Any, cause: RootCause | None) -> list[tuple[Any, ...]]:
+    rtype = row.record_type
+    if rtype == "customer":
+        return [b for b in (_customer_blocker(ctx, rec, own=True),) if b]
+    if rtype == "item":
+        return [b for b in (_item_blocker(ctx, rec, own=True),) if b]
+    out: list[tuple[Any, ...] | None] = []
+    customer = ctx.records.get(("customer", rec.customer_id))
+    if customer is not None and customer.qbo.qbo_id:
+        out.append(_customer_blocker(ctx, customer, own=False))
+    out.append(_invoice_blocker(ctx, rec, cause) if rtype == "invoice" else _payment_blocker(ctx, rec, cause))
+    closed = ctx.ev.book_close_date
+    txn_date: date = rec.txn_date
+    if closed is not None and txn_date <= closed:
+        step = (
+            cause.steps[0]
+            if cause is not None and cause.pattern == "P3" and cause.steps
+            else (
+                "Ask your bookkeeper: QuickBooks' books are closed through "
+                f"{closed}; either re-open the period for these records, or date them in the open period in Suprata."
+            )
+        )
+        out.append(
+            (
+                "cause_present",
+                f"dated {txn_date}, on or before the books-close date {closed} (QuickBooks would refuse it)",
+                step,
+                None,
+            )
+        )
+    return [b for b in out if b]
+
+
+def _customer_blocker(ctx: Context, c: m.Customer, *, own: bool) -> tuple[Any, ...] | None:
+    name = c.display_name
+    whose = "" if own else f"its customer '{name}': "
+    trace = f'qbsync trace --customer "{name}"'
+    if c.qbo.qbo_id:
+        qc = ctx.lk.customers_by_id.get(c.qbo.qbo_id)
+        if qc is None:
+            return (
+                "linked_missing",
+                f"{whose}Suprata links it to QuickBooks customer {c.qbo.qbo_id}, which QuickBooks no longer has",
+                "Find what happened to the customer in QuickBooks (merged?) and fix Suprata's link; do not retry blindly.",
+                trace,
+            )
+        if qc.active is False:
+            return (
+                "cause_present",
+                f"{whose}QuickBooks customer {qc.id} '{name}' is inactive",
+                f"Make customer '{name}' active again in QuickBooks (Customers > filter Inactive > Make active).",
+                None,
+            )
+        return None
+    for holder in ctx.lk.names.get(name.strip().lower(), []):
+        held = (getattr(holder, "display_name", "") or "").strip()
+        if held.lower() != name.strip().lower():
+            continue  # "<name> (deleted)": a deactivated party no longer holds the name
+        kind = type(holder).__name__
+        if kind == "Customer":
+            return (
+                "already_in_quickbooks",
+                f"{whose}QuickBooks already has customer {holder.id} '{held}', but Suprata's link to it is missing: "
+                "a retry cannot link it",
+                f"Link Suprata's customer {c.number} to QuickBooks customer {holder.id} in Suprata (or rename one of "
+                "them); do not create another.",
+                trace,
+            )
+        return (
+            "cause_present",
+            f"{whose}a QuickBooks {kind.lower()} ({holder.id}) already uses the name '{held}', so QuickBooks refuses "
+            "the customer",
+            f"Rename the QuickBooks {kind.lower()} '{held}' (e.g. add ' ({kind})') or give the Suprata customer a "
+            "distinct display name.",
+            None,
+        )
+    return None
+
+
+def _item_blocker(ctx: Context, i: m.Item, *, own: bool) -> tuple[Any, ...] | None:
+    whose = "" if own else f"its item {i.sku}: "
+    if i.qbo.qbo_id:
+        qi = ctx.lk.items_by_id.get(i.qbo.qbo_id)
+        if qi is None:
+            return (
+                "linked_missing",
+                f"{whose}Suprata links it to QuickBooks item {i.qbo.qbo_id}, which QuickBooks no longer has",
+                "Fix the item's link in Suprata.",
+                None,
+            )
+        if qi.active is False:
+            return (
+                "cause_present",
+                f"{whose}QuickBooks item {qi.id} '{qi.name}' is inactive",
+                f"Make item '{qi.name}' active again in QuickBooks (Products and services > Inactive > Make active).",
+                None,
+            )
+        return None
+    qi = ctx.lk.items_by_name.get(i.name.strip().lower())
+    if qi is not None:
+        return (
+            "cause_present",
+            f"{whose}QuickBooks already has an item '{qi.name}' (id {qi.id}) that is not linked to Suprata's item "
+            f"{i.sku}, so QuickBooks refuses to create it again",
+            f"Link Suprata's item {i.sku} to QuickBooks item {qi.id} in Suprata's QuickBooks settings, or rename one "
+            "of them.",
+            None,
+        )
+    return None
+
+
+def _invoice_blocker(ctx: Context, inv: m.Invoice, cause: RootCause | None) -> tuple[Any, ...] | None:
+    for line in inv.lines:
+        item = ctx.records.get(("item", line.item_id))
+        if item is not None and item.qbo.qbo_id:
+            found = _item_blocker(ctx, item, own=False)
+            if found is not None:
+                return found
+    trace = f"qbsync trace {inv.number}"
+    if inv.qbo.qbo_id:
+        if inv.qbo.qbo_id not in ctx.lk.invoices_by_id:
+            return (
+                "linked_missing",
+                f"Suprata links it to QuickBooks invoice {inv.qbo.qbo_id}, which is no longer in QuickBooks (deleted)",
+                "With your bookkeeper, decide whether to re-create it; a retry would not bring it back.",
+                trace,
+            )
+    else:
+        copies = [c for c in ctx.lk.invoices_by_doc.get(inv.number, []) if not _voided(c)]
+        if copies:
+            c = copies[0]
+            customer = ctx.records.get(("customer", inv.customer_id))
+            same_customer = (
+                customer is not None
+                and customer.qbo.qbo_id
+                and c.customer_ref is not None
+                and (c.customer_ref.value == customer.qbo.qbo_id)
+            )
+            same = c.total_amt == inv.total and c.txn_date == inv.txn_date and (same_customer or customer is None)
+            what = f"invoice {inv.number} (id {c.id}, ${c.total_amt}, {c.txn_date})"
+            if same:
+                reason = (
+                    f"QuickBooks already has {what}: an earlier push was saved although its answer was lost, and "
+                    "Suprata's link to it is missing, so a retry would create a second copy"
+                )
+            else:
+                reason = (
+                    f"QuickBooks already has an invoice numbered {inv.number} (id {c.id}, ${c.total_amt}, "
+                    f"{c.txn_date}) that does not match Suprata's (${inv.total}, {inv.txn_date})"
+                )
+            return (
+                "already_in_quickbooks",
+                reason,
+                f"Do not retry. Have Suprata link {inv.number} to QuickBooks invoice {c.id} (Suprata support can), "
+                f"or check both sides with '{trace}'.",
+                trace,
+            )
+    if cause is not None and cause.pattern == "P4" and ctx.ev.tax_categories:
+        state, category, _ = tax_state(inv, ctx.ev)
+        if state != "ok":
+            name = category.name if category is not None else inv.tax_category_id
+            return (
+                "cause_present",
+                f"tax category '{name}' still has no usable QuickBooks tax code for {inv.service_state} ({state})",
+                cause.steps[0] if cause.steps else "Map the tax category in Suprata's QuickBooks settings.",
+                None,
+            )
+    return None
+
+
+def _payment_blocker(ctx: Context, p: m.Payment, cause: RootCause | None) -> tuple[Any, ...] | None:
+    trace = f"qbsync trace {p.number}"
+    for a in p.applied:
+        inv = ctx.records.get(("invoice", a.invoice_id))
+        if inv is not None and inv.qbo.qbo_id and inv.qbo.qbo_id not in ctx.lk.invoices_by_id:
+            return (
+                "cause_present",
+                f"its invoice {inv.number} (QuickBooks id {inv.qbo.qbo_id}) was deleted in QuickBooks",
+                cause.steps[0]
+                if cause is not None and cause.pattern == "P6" and cause.steps
+                else f"With your bookkeeper: re-create invoice {inv.number} in QuickBooks, then record payment "
+                f"{p.number} against it by hand.",
+                trace,
+            )
+    if p.qbo.qbo_id:
+        if p.qbo.qbo_id not in ctx.lk.payments_by_id:
+            return (
+                "linked_missing",
+                f"Suprata links it to QuickBooks payment {p.qbo.qbo_id}, which is no longer in QuickBooks",
+                "With your bookkeeper, decide whether to record it again; a retry would not bring it back.",
+                trace,
+            )
+        return None
+    customer = ctx.records.get(("customer", p.customer_id))
+    if customer is None or not customer.qbo.qbo_id:
+        return None  # the customer is not in QuickBooks: neither can the payment be
+    for row in ctx.lk.payments_by_date.get(p.txn_date.isoformat(), []):
+        if _voided(row) or row.customer_ref is None or row.customer_ref.value != customer.qbo.qbo_id:
+            continue
+        if row.total_amt is not None and Decimal(row.total_amt) == Decimal(p.amount):
+            return (
+                "already_in_quickbooks",
+                f"QuickBooks already has a payment of ${row.total_amt} on {p.txn_date} from this customer (id "
+                f"{row.id}{', ref ' + row.payment_ref_num if row.payment_ref_num else ''}): a retry could record "
+                "it twice",
+                f"Do not retry. Check with '{trace}' whether QuickBooks payment {row.id} is this one; if it is, link "
+                "it in Suprata.",
+                trace,
+            )
+    return None
+
+
+def _voided(row: Any) -> bool:
+    note = (getattr(row, "private_note", None) or "").strip().lower()
+    total = getattr(row, "total_amt", None)
+    return note.startswith("voided") and not total
+
+
+def _label(rec: Any, fallback: str) -> str:
+    if rec is None:
+        return fallback
+    return getattr(rec, "number", None) or getattr(rec, "sku", None) or fallback
+
+
+def _amount(rec: Any) -> Decimal | None:
+    for name in ("total", "amount"):
+        value = getattr(rec, name, None)
+        if value is not None:
+            return value
+    return None
