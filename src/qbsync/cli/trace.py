@@ -20,6 +20,15 @@ def trace(
     ref: Annotated[str | None, typer.Argument(help="Invoice or payment number (INV-1042, PMT-2001) or id.")] = None,
     customer: Annotated[str | None, typer.Option("--customer", help="Trace a customer's balance (name or id).")] = None,
 ) -> None:
-    from qbsync.cli._pending import not_yet
+    from qbsync.cli._runtime import env_of, finish
+    from qbsync.render.progress import working
+    from qbsync.render.trace_view import render_trace
+    from qbsync.result import Outcome
+    from qbsync.tracing import exit_code_for
+    from qbsync.tracing import trace as run_trace
 
-    raise not_yet("trace", "issue 5")
+    env = env_of(ctx)
+    with working(env, "Reading both sides: Suprata and QuickBooks"):
+        services = env.services()
+        result = run_trace(services, ref, customer)
+    finish(env, Outcome("trace", exit_code_for(result), result), render_trace)

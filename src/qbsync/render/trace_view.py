@@ -1,0 +1,311 @@
+"""The terminal view of ``qbsync trace``: the verdict and fix, both sides side by side, and a timeline.
+
+Times are shown in the business's time zone (Suprata's account setting).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from qbsync.tracing.model import CustomerTrace, Finding, QboInvoice, RecordTrace, SupInvoice, Verdict
+
+MAX_TIMELINE = 40
+MAX_ITEMS = 60
+
+
+def render_trace(console: Console, result: RecordTrace | CustomerTrace) -> None:
+    if isinstance(result, CustomerTrace):
+        _render_customer(console, result)
+    else:
+        _render_record(console, result)
+
+
+# --- shared -------------------------------------------------------------------------------------------------
+
+
+def _usd(value: Decimal | None) -> str:
+    if value is None:
+        return "-"
+    return f"-${abs(value):,.2f}" if value < 0 else f"${value:,.2f}"
+
+
+def _tz(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except Exception:
+        return ZoneInfo("UTC")
+
+
+def _when(value: datetime | None, tz: ZoneInfo) -> str:
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else "-"
+
+
+def _numbered(steps: Iterable[str]) -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for i, step in enumerate(steps, 1):
+        grid.add_row(f"  {i}.", escape(step))
+    return grid
+
+
+def _verdict_panel(verdict: Verdict, subject: str) -> Panel:
+    if verdict.agree:
+        return Panel(
+            Text(verdict.headline),
+            title=f"{escape(subject)} · both sides agree",
+            border_style="green",
+            title_align="left",
+        )
+    parts: list[Any] = [Text(verdict.headline)]
+    if verdict.fix:
+        parts += [Text(""), Text.from_markup("[bold]What to do[/]"), _numbered(verdict.fix)]
+    for warning in verdict.warnings:
+        parts.append(Text.from_markup(f"[yellow]  ! {escape(warning)}[/]"))
+    return Panel(
+        Group(*parts), title=f"{escape(subject)} · the two sides differ", border_style="red", title_align="left"
+    )
+
+
+def _findings(findings: list[Finding]) -> Table:
+    table = Table(title="Findings", title_justify="left", title_style="bold", header_style="bold", show_lines=True)
+    table.add_column("#", justify="right")
+    table.add_column("what", overflow="fold", max_width=90)
+    table.add_column("pattern")
+    table.add_column("who")
+    for n, f in enumerate(findings, 1):
+        table.add_row(str(n), escape(f.says), f.pattern, f.fix_by)
+    return table
+
+
+def _notes(console: Console, notes: list[str]) -> None:
+    for note in notes:
+        console.print(f"[dim]note: {escape(note)}[/]", soft_wrap=False)
+
+
+# --- one record ---------------------------------------------------------------------------------------------
+
+
+def _render_record(console: Console, r: RecordTrace) -> None:
+    tz = _tz(r.timezone)
+    company = f"{escape(r.company)} · " if r.company else ""
+    console.print(f"[bold]{company}trace {escape(r.number)}[/] [dim]({r.kind}, read-only, times in {r.timezone})[/]")
+    console.print(_verdict_panel(r.verdict, r.number))
+    if len(r.findings) > 1:
+        console.print(_findings(r.findings))
+    if r.invoice is not None:
+        console.print(_invoice_table(r.invoice, r.qbo_invoices, tz))
+        if r.invoice.lines or any(q.lines for q in r.qbo_invoices):
+            console.print(_lines_table(r.invoice, _first_live(r.qbo_invoices)))
+    elif r.qbo_invoices:
+        console.print(_invoices_brief(r.qbo_invoices))
+    if r.payments or r.qbo_payments:
+        console.print(_payments_table(r))
+    if r.invoice is not None and r.invoice.attempts:
+        console.print(_attempts_table(r.invoice.attempts, tz, f"Sync attempts for {r.invoice.number}"))
+    for p in r.payments:
+        if p.attempts and r.kind == "payment":
+            console.print(_attempts_table(p.attempts, tz, f"Sync attempts for {p.number}"))
+    console.print(_timeline_table(r, tz))
+    _notes(console, r.notes)
+
+
+def _first_live(qbos: list[QboInvoice]) -> QboInvoice | None:
+    return next((q for q in qbos if q.linked and q.status not in ("deleted", "missing")), None) or next(
+        (q for q in qbos if q.status not in ("deleted", "missing")), None
+    )
+
+
+def _invoice_table(s: SupInvoice, qbos: list[QboInvoice], tz: ZoneInfo) -> Table:
+    table = Table(title="Side by side", title_justify="left", title_style="bold", header_style="bold")
+    table.add_column("")
+    table.add_column(f"Suprata {escape(s.number)}", overflow="fold")
+    for q in qbos:
+        role = "linked" if q.linked else "same number"
+        table.add_column(f"QuickBooks {q.id} ({role})", overflow="fold")
+    rows: list[tuple[str, str, list[str]]] = [
+        ("status", f"{s.status}, sync {s.sync_state}", [q.status for q in qbos]),
+        ("customer", s.customer or s.customer_id, [q.customer or (q.customer_id or "-") for q in qbos]),
+        ("date", _day(s.txn_date), [_day(q.txn_date) for q in qbos]),
+        ("due", _day(s.due_date), [_day(q.due_date) for q in qbos]),
+        ("lines", str(len(s.lines)), [str(len(q.lines)) if q.created_at else "-" for q in qbos]),
+        ("subtotal", _usd(s.subtotal), [_usd(q.subtotal) for q in qbos]),
+        ("tax", _usd(s.tax_total), [_usd(q.tax_total) for q in qbos]),
+        ("total", _usd(s.total), [_usd(q.total) for q in qbos]),
+        ("balance", _usd(s.balance), [_usd(q.balance) for q in qbos]),
+        ("created", _when(s.created_at, tz), [_when(q.created_at, tz) for q in qbos]),
+        ("changed", _when(s.updated_at, tz), [_when(q.deleted_at or q.updated_at, tz) for q in qbos]),
+    ]
+    for label, left, rights in rows:
+        differs = any(rv not in ("-", left) for rv in rights) and label not in ("created", "changed", "status")
+        style = "bold red" if differs else ""
+        table.add_row(label, escape(left), *[escape(v) for v in rights], style=style)
+    return table
+
+
+def _lines_table(s: SupInvoice, q: QboInvoice | None) -> Table:
+    table = Table(title="Lines", title_justify="left", title_style="bold", header_style="bold")
+    table.add_column("#", justify="right")
+    table.add_column("Suprata item", overflow="fold")
+    table.add_column("qty × price", justify="right")
+    table.add_column("amount", justify="right")
+    table.add_column(f"QuickBooks {q.id} item" if q else "QuickBooks", overflow="fold")
+    table.add_column("qty × price", justify="right")
+    table.add_column("amount", justify="right")
+    qlines = q.lines if q else []
+    for i in range(max(len(s.lines), len(qlines))):
+        a = s.lines[i] if i < len(s.lines) else None
+        b = qlines[i] if i < len(qlines) else None
+        left = [escape(a.item or ""), _qp(a.quantity, a.unit_price), _usd(a.amount)] if a else ["", "", ""]
+        right = (
+            [escape(b.item or b.item_qbo_id or ""), _qp(b.quantity, b.unit_price), _usd(b.amount)]
+            if b
+            else ["", "", ""]
+        )
+        differs = a is None or b is None or a.amount != b.amount
+        table.add_row(str(i + 1), *left, *right, style="bold red" if differs else "")
+    return table
+
+
+def _qp(qty: Decimal | None, price: Decimal | None) -> str:
+    if qty is None and price is None:
+        return ""
+    q = "" if qty is None else f"{Decimal(qty).normalize():f}"
+    return f"{q} × {_usd(price)}"
+
+
+def _invoices_brief(qbos: list[QboInvoice]) -> Table:
+    table = Table(title="QuickBooks invoices it pays", title_justify="left", title_style="bold", header_style="bold")
+    for name in ("QuickBooks id", "number", "status", "total", "balance", "payments"):
+        table.add_column(name)
+    for q in qbos:
+        table.add_row(q.id, q.doc_number or "-", q.status, _usd(q.total), _usd(q.balance), ", ".join(q.payment_ids))
+    return table
+
+
+def _payments_table(r: RecordTrace) -> Table:
+    table = Table(title="Payments", title_justify="left", title_style="bold", header_style="bold")
+    for name in ("side", "payment", "date", "amount", "applied", "state"):
+        table.add_column(name, overflow="fold")
+    linked = {p.qbo_id for p in r.payments if p.qbo_id}
+    for p in r.payments:
+        applied = ", ".join(f"{a.invoice_number or a.invoice_id} {_usd(a.amount)}" for a in p.applied)
+        state = f"sync {p.sync_state}" + (f" → QuickBooks {p.qbo_id}" if p.qbo_id else "")
+        table.add_row("Suprata", p.number, _day(p.txn_date), _usd(p.amount), escape(applied), state)
+    for q in r.qbo_payments:
+        applied = ", ".join(f"{a.invoice_number or a.qbo_invoice_id} {_usd(a.amount)}" for a in q.applied) or "-"
+        if q.unapplied:
+            applied += f" (unapplied {_usd(q.unapplied)})"
+        who = f"for {q.suprata_number}" if q.suprata_number else "not known to Suprata"
+        ref = f" ref {q.reference}" if q.reference else ""
+        style = "bold red" if q.status != "ok" or (q.suprata_number is None and q.id not in linked) else ""
+        table.add_row(
+            "QuickBooks",
+            f"{q.id}{escape(ref)}",
+            _day(q.txn_date),
+            _usd(q.total),
+            escape(applied),
+            f"{q.status}, {who}",
+            style=style,
+        )
+    return table
+
+
+def _attempts_table(attempts: list[Any], tz: ZoneInfo, title: str) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold", header_style="bold")
+    for name in ("#", "when", "trigger", "outcome", "QuickBooks id", "requestid", "error"):
+        table.add_column(name, overflow="fold", max_width=70 if name == "error" else None)
+    for a in attempts:
+        err = ""
+        if a.outcome == "failed":
+            code = f"[{a.error_code}] " if a.error_code else ""
+            err = f"{code}{a.error or a.error_kind}" + (f" ({a.pattern})" if a.pattern else "")
+        table.add_row(
+            str(a.attempt),
+            _when(a.at, tz),
+            a.trigger,
+            a.outcome,
+            a.qbo_id or "-",
+            (a.request_id[:12] + "…") if a.request_id else "-",
+            escape(err),
+            style="red" if a.outcome == "failed" else "",
+        )
+    return table
+
+
+def _timeline_table(r: RecordTrace, tz: ZoneInfo) -> Table:
+    table = Table(title="Timeline", title_justify="left", title_style="bold", header_style="bold")
+    table.add_column("when")
+    table.add_column("where")
+    table.add_column("what", overflow="fold")
+    events = r.timeline
+    if len(events) > MAX_TIMELINE:
+        events = events[-MAX_TIMELINE:]
+        table.caption = f"last {MAX_TIMELINE} of {len(r.timeline)} events (--format json lists all)"
+    for e in events:
+        where = "Suprata" if e.side == "suprata" else "QuickBooks"
+        table.add_row(_when(e.at, tz), where, escape(e.what), style="cyan" if e.side == "quickbooks" else "")
+    return table
+
+
+# --- one customer -------------------------------------------------------------------------------------------
+
+
+def _render_customer(console: Console, c: CustomerTrace) -> None:
+    company = f"{escape(c.company)} · " if c.company else ""
+    console.print(f"[bold]{company}trace customer {escape(c.name)} ({escape(c.number)})[/] [dim](read-only)[/]")
+    console.print(_verdict_panel(c.verdict, c.name))
+    balances = Table(title="Balance", title_justify="left", title_style="bold", header_style="bold")
+    for name in ("", "Suprata", f"QuickBooks {c.qbo_customer_id or '-'}", "difference"):
+        balances.add_column(name, justify="right")
+    balances.add_row("owed", _usd(c.suprata_balance), _usd(c.qbo_balance), _usd(c.difference))
+    balances.add_row("invoices", str(c.counts.get("suprata_invoices", 0)), str(c.counts.get("qbo_invoices", 0)), "")
+    balances.add_row("payments", str(c.counts.get("suprata_payments", 0)), str(c.counts.get("qbo_payments", 0)), "")
+    console.print(balances)
+    if c.items:
+        table = Table(
+            title="What explains the difference (Suprata minus QuickBooks)",
+            title_justify="left",
+            title_style="bold",
+            header_style="bold",
+        )
+        for name in ("record", "what", "Suprata", "QuickBooks", "effect", "fix"):
+            table.add_column(
+                name,
+                overflow="fold",
+                justify="right" if name in ("Suprata", "QuickBooks", "effect") else "left",
+                max_width=60 if name in ("what", "fix") else None,
+            )
+        for item in c.items[:MAX_ITEMS]:
+            table.add_row(
+                escape(item.record),
+                escape(item.says),
+                _usd(item.suprata),
+                _usd(item.quickbooks),
+                _usd(item.amount),
+                escape(item.fix or ""),
+            )
+        if len(c.items) > MAX_ITEMS:
+            table.add_row(f"… {len(c.items) - MAX_ITEMS} more", "(--format json lists all)", "", "", "", "")
+        table.add_section()
+        table.add_row("explained", "", "", "", _usd(c.explained), "")
+        if c.unexplained:
+            table.add_row("[bold red]unexplained[/]", "", "", "", _usd(c.unexplained), "")
+        console.print(table)
+    elif c.unexplained:
+        console.print(f"[bold red]{_usd(c.unexplained)} unexplained[/]")
+    _notes(console, c.notes)

@@ -1,0 +1,45 @@
+"""``qbsync trace``: one invoice, payment or customer followed across Suprata and QuickBooks. Read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qbsync.exit_codes import ExitCode
+from qbsync.tracing.model import CustomerTrace, RecordTrace
+
+Trace = RecordTrace | CustomerTrace
+
+
+def trace(services: Any, ref: str | None = None, customer: str | None = None) -> Trace:
+    """Resolve what was asked in Suprata, then read both sides in batches and compare."""
+    from qbsync.errors import UsageError
+    from qbsync.tracing.customer import trace_customer
+    from qbsync.tracing.lookup import resolve_customer, resolve_ref
+    from qbsync.tracing.record import trace_invoice, trace_payment
+
+    if ref and customer:
+        raise UsageError(
+            "give either a record (INV-1042, PMT-2001) or --customer, not both",
+            hint='qbsync trace INV-1042   or   qbsync trace --customer "Aspen Dental"',
+        )
+    if customer is not None:
+        return trace_customer(services, resolve_customer(services.suprata, customer), customer)
+    if not ref:
+        raise UsageError(
+            "say what to trace: an invoice or payment number, or --customer NAME",
+            hint='qbsync trace INV-1042   or   qbsync trace --customer "Aspen Dental"',
+        )
+    found = resolve_ref(services.suprata, ref)
+    if found.kind == "invoice":
+        return trace_invoice(services, found.record, ref)
+    if found.kind == "payment":
+        return trace_payment(services, found.record, ref)
+    return trace_customer(services, found.record, ref)
+
+
+def exit_code_for(result: Trace) -> ExitCode:
+    """0 when both sides agree, 2 when they differ (3 comes from errors: it could not check)."""
+    return ExitCode.OK if result.verdict.agree else ExitCode.CRITICAL
+
+
+__all__ = ["CustomerTrace", "RecordTrace", "Trace", "exit_code_for", "trace"]

@@ -1,0 +1,456 @@
+"""Trace one customer's balance: what each side says the customer owes, and the documents that explain the
+difference. The explained amounts add up to the difference, or the result says what remains unexplained.
+
+Accounting identity used (both sides): balance = invoice totals (voided ones count 0) - payments received.
+So each document contributes (Suprata's amount - QuickBooks' amount) for invoices and the opposite for
+payments; a document on one side only contributes its whole amount.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from qbsync.clients import suprata_models as m
+from qbsync.diagnosis.patterns import get_pattern
+from qbsync.tracing.compare import compare_invoice, compare_payment, usd
+from qbsync.tracing.model import BalanceItem, CustomerTrace, QboInvoice, QboPayment, Verdict
+from qbsync.tracing.sides import (
+    QboReads,
+    attempt_view,
+    cents,
+    qbo_invoice,
+    qbo_payment,
+    read_qbo,
+    sup_invoice,
+    sup_payment,
+)
+from qbsync.tracing.verdict import BOOKKEEPER, Words
+
+ZERO = Decimal("0.00")
+
+
+def trace_customer(services: Any, cust: m.Customer, asked: str) -> CustomerTrace:
+    sup, qbo, now = services.suprata, services.qbo, services.clock.now()
+    account = sup.account()
+    words = Words(account.timezone, now)
+    invoices = sup.invoices(customer_id=cust.id)
+    payments = sup.payments(customer_id=cust.id)
+    red = {(a.record_type, a.record_id): a for a in sup.attempts(latest=True, outcome="failed")}
+    notes: list[str] = []
+
+    qbo_cust = cust.qbo.qbo_id
+    if not qbo_cust:
+        holders = qbo.by_display_names([cust.display_name]).get(cust.display_name, [])
+        match = next((h for h in holders if type(h).__name__ == "Customer"), None)
+        if match is not None:
+            qbo_cust = match.id
+            notes.append(
+                f"Suprata has no QuickBooks link for {cust.display_name}; QuickBooks customer {match.id} has that "
+                "name and is used here. Link them in Suprata if they are the same customer."
+            )
+        else:
+            notes.append(f"{cust.display_name} is not in QuickBooks: Suprata has never synced this customer.")
+
+    reads = read_qbo(
+        qbo,
+        now,
+        customer_ids=[qbo_cust] if qbo_cust else [],
+        customer_invoices=qbo_cust,
+        customer_payments=qbo_cust,
+    )
+    _read_stragglers(qbo, reads, invoices, payments)
+    notes.extend(reads.notes)
+    qcust = reads.customers.get(qbo_cust or "")
+
+    by_qbo_id = {i.qbo.qbo_id: i for i in invoices if i.qbo.qbo_id}
+    numbers = {i.qbo.qbo_id: i.number for i in invoices if i.qbo.qbo_id}
+    for row in reads.invoices.values():
+        numbers.setdefault(row.id, row.doc_number or f"invoice {row.id}")
+    sup_by_id = {i.id: i for i in invoices}
+    items: list[BalanceItem] = []
+    used_qbo: set[str] = set()
+
+    # invoices Suprata has
+    for inv in invoices:
+        s_total = ZERO if inv.status == "void" else cents(inv.total)
+        row = reads.invoices.get(inv.qbo.qbo_id or "")
+        if inv.qbo.qbo_id and row is not None and _mine(row, qbo_cust):
+            used_qbo.add(row.id)
+            q = qbo_invoice(row, linked=True)
+            items.extend(_invoice_pair(inv, s_total, q))
+        elif inv.qbo.qbo_id:
+            used_qbo.add(inv.qbo.qbo_id)
+            if row is not None:  # linked, but QuickBooks has it under another customer
+                q = qbo_invoice(row, linked=True)
+                items.append(
+                    BalanceItem(
+                        "customer",
+                        inv.number,
+                        f"{inv.number} is QuickBooks invoice {row.id}, but under {q.customer or 'another customer'}",
+                        s_total,
+                        s_total,
+                        None,
+                        "move it to the right customer in QuickBooks (bookkeeper)",
+                    )
+                )
+                continue
+            deleted = ("Invoice", inv.qbo.qbo_id) in reads.deleted
+            when = reads.deleted.get(("Invoice", inv.qbo.qbo_id))
+            says = (
+                f"QuickBooks invoice {inv.qbo.qbo_id} was deleted directly in QuickBooks on {words.day(when)}"
+                if deleted
+                else f"linked QuickBooks invoice {inv.qbo.qbo_id} is not in QuickBooks"
+            )
+            items.append(
+                BalanceItem(
+                    "deleted_in_qbo" if deleted else "missing_in_qbo",
+                    inv.number,
+                    says,
+                    s_total,
+                    s_total,
+                    None,
+                    f"re-create it by hand in QuickBooks and link it (qbsync trace {inv.number})",
+                )
+            )
+        else:
+            copies = [
+                r
+                for r in reads.by_doc.get(inv.number, [])
+                if r.id not in used_qbo and r.id not in by_qbo_id and _mine(r, qbo_cust) and not r.voided
+            ]
+            if copies:
+                used_qbo.update(r.id for r in copies)
+                q = qbo_invoice(copies[0], found_by="DocNumber")
+                amount = s_total - (q.total or ZERO)
+                items.append(
+                    BalanceItem(
+                        "unlinked_copy",
+                        inv.number,
+                        f"not linked in Suprata, but QuickBooks holds it as invoice {q.id} ({usd(q.total)})",
+                        amount,
+                        s_total,
+                        q.total,
+                        f"link {inv.number} to QuickBooks invoice {q.id} in Suprata; do not retry it",
+                    )
+                )
+                for extra in copies[1:]:
+                    items.append(_duplicate_item(inv.number, qbo_invoice(extra, found_by="DocNumber")))
+            else:
+                items.append(_missing_invoice(inv, s_total, red.get(("invoice", inv.id)), words))
+
+    # QuickBooks invoices nobody in Suprata links: duplicates of a Suprata number, or entered in QuickBooks
+    sup_numbers = {i.number for i in invoices}
+    for row in sorted(reads.invoices.values(), key=lambda r: int(r.id) if str(r.id).isdigit() else 0):
+        if row.id in used_qbo or not _mine(row, qbo_cust):
+            continue
+        q = qbo_invoice(row, found_by="customer")
+        if q.status == "voided":
+            continue
+        if row.doc_number in sup_numbers:
+            items.append(_duplicate_item(row.doc_number, q))
+        else:
+            items.append(
+                BalanceItem(
+                    "invoice_only_in_qbo",
+                    f"QuickBooks invoice {q.id}",
+                    f"invoice {q.doc_number or q.id} ({usd(q.total)}, {words.day(q.txn_date)}) exists only in "
+                    "QuickBooks",
+                    -(q.total or ZERO),
+                    None,
+                    q.total,
+                    "ask your bookkeeper whether it is real; if it is, enter it in Suprata and link it; if not, void it",
+                )
+            )
+
+    # payments
+    known = {p.qbo.qbo_id for p in payments if p.qbo.qbo_id}
+    unknown_q = {
+        pid: qbo_payment(row, numbers, None)
+        for pid, row in reads.payments.items()
+        if pid not in known and _mine(row, qbo_cust)
+    }
+    for pay in payments:
+        sp = sup_payment(pay, sup_by_id)
+        if pay.qbo.qbo_id:
+            row = reads.payments.get(pay.qbo.qbo_id)
+            if row is None:
+                deleted = ("Payment", pay.qbo.qbo_id) in reads.deleted
+                items.append(
+                    BalanceItem(
+                        "payment_deleted_in_qbo" if deleted else "payment_missing_in_qbo",
+                        pay.number,
+                        f"QuickBooks payment {pay.qbo.qbo_id} was "
+                        + ("deleted directly in QuickBooks" if deleted else "not found in QuickBooks"),
+                        -sp.amount,
+                        sp.amount,
+                        None,
+                        f"re-enter it by hand in QuickBooks and link it (qbsync trace {pay.number})",
+                    )
+                )
+                continue
+            qp = qbo_payment(row, numbers, pay.number)
+            items.extend(_payment_pair(sp, qp, qbo_cust))
+            continue
+        twin = next(
+            (
+                q
+                for q in unknown_q.values()
+                if q.status == "ok"
+                and q.total == sp.amount
+                and q.txn_date
+                and abs((q.txn_date - sp.txn_date).days) <= 7
+            ),
+            None,
+        )
+        if twin is not None:
+            unknown_q.pop(twin.id)
+            items.append(
+                BalanceItem(
+                    "unlinked_copy",
+                    pay.number,
+                    f"not linked in Suprata; QuickBooks payment {twin.id} has the same amount and date",
+                    ZERO,
+                    sp.amount,
+                    twin.total,
+                    f"link {pay.number} to QuickBooks payment {twin.id} in Suprata; do not create it again",
+                )
+            )
+            continue
+        failure = red.get(("payment", pay.id))
+        why = ""
+        if failure is not None:
+            view = attempt_view(failure)
+            why = f": its push failed ({view.error_code or view.error_kind}: {view.error})"
+        items.append(
+            BalanceItem(
+                "payment_missing_in_qbo",
+                pay.number,
+                f"payment of {usd(sp.amount)} on {words.day(sp.txn_date)} is in Suprata but not in QuickBooks{why}",
+                -sp.amount,
+                sp.amount,
+                None,
+                f"create it by hand in QuickBooks against the right invoice, mark it synced; qbsync trace {pay.number}",
+            )
+        )
+    for q in unknown_q.values():
+        if q.status != "ok" or not q.total:
+            continue
+        ref = f", ref {q.reference}" if q.reference else ""
+        applied = ", ".join(a.invoice_number or f"invoice {a.qbo_invoice_id}" for a in q.applied) or "nothing"
+        items.append(
+            BalanceItem(
+                "payment_only_in_qbo",
+                f"QuickBooks payment {q.id}",
+                f"payment of {usd(q.total)} on {words.day(q.txn_date)}{ref} (applied to {applied}) was entered "
+                "directly in QuickBooks; Suprata does not know it",
+                q.total,
+                None,
+                q.total,
+                "record it in Suprata and mark it synced, linked to this QuickBooks payment",
+            )
+        )
+
+    s_balance = sum((cents(i.balance) for i in invoices if i.status != "void"), ZERO)
+    q_balance = _qbo_balance(qcust, reads, qbo_cust)
+    difference = s_balance - q_balance
+    explained = sum((i.amount for i in items), ZERO)
+    unexplained = difference - explained
+    if unexplained:
+        notes.append(
+            f"{usd(unexplained)} of the difference remains unexplained: QuickBooks may hold credit memos, sales "
+            "receipts, refunds or journal entries for this customer (trace reads invoices and payments only), or "
+            "a payment applied to another customer's invoice."
+        )
+    verdict = _verdict(cust, s_balance, q_balance, difference, items, unexplained)
+    return CustomerTrace(
+        kind="customer",
+        asked=asked,
+        customer_id=cust.id,
+        number=cust.number,
+        name=cust.display_name,
+        qbo_customer_id=qbo_cust,
+        qbo_customer=getattr(qcust, "display_name", None),
+        suprata_balance=s_balance,
+        qbo_balance=q_balance,
+        difference=difference,
+        explained=explained,
+        unexplained=unexplained,
+        items=items,
+        verdict=verdict,
+        counts={
+            "suprata_invoices": len(invoices),
+            "suprata_payments": len(payments),
+            "qbo_invoices": sum(1 for r in reads.invoices.values() if _mine(r, qbo_cust)),
+            "qbo_payments": sum(1 for r in reads.payments.values() if _mine(r, qbo_cust)),
+        },
+        notes=notes,
+        company=account.name,
+        timezone=account.timezone,
+        generated_at=now,
+        cdc_since=reads.cdc_since,
+        qbo_requests=services.qbo_request_count(),
+    )
+
+
+def _mine(row: Any, qbo_cust: str | None) -> bool:
+    ref = getattr(row, "customer_ref", None)
+    return qbo_cust is not None and ref is not None and ref.value == qbo_cust
+
+
+def _read_stragglers(qbo: Any, reads: QboReads, invoices: list[m.Invoice], payments: list[m.Payment]) -> None:
+    """Linked objects the customer queries did not return (filed under another QuickBooks customer): one ``IN``
+    query per entity, only when there are any."""
+    inv_ids = sorted({i.qbo.qbo_id for i in invoices if i.qbo.qbo_id and i.qbo.qbo_id not in reads.invoices})
+    inv_ids = [i for i in inv_ids if ("Invoice", i) not in reads.deleted]
+    pay_ids = sorted({p.qbo.qbo_id for p in payments if p.qbo.qbo_id and p.qbo.qbo_id not in reads.payments})
+    pay_ids = [i for i in pay_ids if ("Payment", i) not in reads.deleted]
+    calls = []
+    if inv_ids:
+        calls.append(lambda: ("inv", qbo.by_ids("Invoice", inv_ids)))
+    if pay_ids:
+        calls.append(lambda: ("pay", qbo.by_ids("Payment", pay_ids)))
+    for kind, rows in qbo.parallel(calls) if calls else []:
+        (reads.invoices if kind == "inv" else reads.payments).update(rows)
+
+
+def _invoice_pair(inv: m.Invoice, s_total: Decimal, q: QboInvoice) -> list[BalanceItem]:
+    s = sup_invoice(inv, None, {})
+    q_total = q.total or ZERO
+    amount = s_total - q_total
+    if q.status == "voided" and inv.status != "void":
+        return [
+            BalanceItem(
+                "voided_in_qbo_only",
+                inv.number,
+                f"voided in QuickBooks (invoice {q.id}) but {inv.status} in Suprata",
+                amount,
+                s_total,
+                ZERO,
+                f"void it in Suprata too, or re-create it in QuickBooks; qbsync trace {inv.number}",
+            )
+        ]
+    if inv.status == "void" and q.status != "voided":
+        return [
+            BalanceItem(
+                "voided_in_suprata_only",
+                inv.number,
+                f"void in Suprata but not in QuickBooks (invoice {q.id}, {usd(q_total)})",
+                amount,
+                ZERO,
+                q_total,
+                f"void QuickBooks invoice {q.id} (never delete it)",
+            )
+        ]
+    diffs = [d for d in compare_invoice(s, q, lines=False) if d.field not in ("balance", "subtotal", "tax")]
+    if not diffs and not amount:
+        return []
+    return [
+        BalanceItem(
+            "amount" if amount else "differs",
+            inv.number,
+            "; ".join(d.says for d in diffs) or f"total: Suprata {usd(s_total)}, QuickBooks {usd(q_total)}",
+            amount,
+            s_total,
+            q_total,
+            f"decide with your bookkeeper which is right; qbsync trace {inv.number}",
+        )
+    ]
+
+
+def _duplicate_item(number: str | None, q: QboInvoice) -> BalanceItem:
+    return BalanceItem(
+        "duplicate",
+        f"QuickBooks invoice {q.id}",
+        f"a second QuickBooks invoice numbered {number} ({usd(q.total)}) that Suprata does not link",
+        -(q.total or ZERO),
+        None,
+        q.total,
+        f"void QuickBooks invoice {q.id} (never delete it); qbsync trace {number}",
+    )
+
+
+def _missing_invoice(inv: m.Invoice, s_total: Decimal, failure: m.SyncAttempt | None, words: Words) -> BalanceItem:
+    if failure is not None:
+        view = attempt_view(failure)
+        p = get_pattern(view.pattern or "unknown")
+        says = f"not in QuickBooks: its push failed ({view.error_code or view.error_kind}, {p.id} {p.name})"
+        fix = f"fix the cause, then retry it: qbsync diagnose (or qbsync explain {p.id})"
+    elif inv.qbo.state in ("pending", "not_synced"):
+        says = f"not in QuickBooks yet (Suprata shows it {inv.qbo.state})"
+        fix = "wait for Suprata to push it"
+    else:
+        says = "in Suprata but not in QuickBooks"
+        fix = f"create it by hand in QuickBooks and link it; qbsync trace {inv.number}"
+    return BalanceItem("missing_in_qbo", inv.number, says, s_total, s_total, None, fix)
+
+
+def _payment_pair(sp: Any, qp: QboPayment, qbo_cust: str | None) -> list[BalanceItem]:
+    if qp.status == "voided":
+        return [
+            BalanceItem(
+                "payment_voided_in_qbo_only",
+                sp.number,
+                f"QuickBooks payment {qp.id} is voided; Suprata still counts {usd(sp.amount)}",
+                -sp.amount,
+                sp.amount,
+                ZERO,
+                f"reverse it in Suprata if it bounced, or re-enter it in QuickBooks; qbsync trace {sp.number}",
+            )
+        ]
+    diffs = compare_payment(sp, qp, qbo_cust)
+    amount = -(sp.amount - (qp.total or ZERO))
+    if not diffs:
+        return []
+    return [
+        BalanceItem(
+            "payment_differs",
+            sp.number,
+            "; ".join(d.says for d in diffs),
+            amount,
+            sp.amount,
+            qp.total,
+            f"decide with your bookkeeper which is right; qbsync trace {sp.number}",
+        )
+    ]
+
+
+def _qbo_balance(qcust: Any, reads: QboReads, qbo_cust: str | None) -> Decimal:
+    balance = getattr(qcust, "balance", None)
+    if balance is not None:
+        return cents(balance)
+    owed = sum((cents(r.balance) for r in reads.invoices.values() if _mine(r, qbo_cust)), ZERO)
+    unapplied = sum((cents(r.unapplied_amt) for r in reads.payments.values() if _mine(r, qbo_cust)), ZERO)
+    return owed - unapplied
+
+
+def _verdict(
+    cust: m.Customer,
+    s_balance: Decimal,
+    q_balance: Decimal,
+    difference: Decimal,
+    items: list[BalanceItem],
+    unexplained: Decimal,
+) -> Verdict:
+    name = cust.display_name
+    if not items and not difference:
+        return Verdict(True, f"Both sides agree: {name} owes {usd(s_balance)} in Suprata and in QuickBooks.")
+    if difference:
+        head = (
+            f"{name} owes {usd(s_balance)} in Suprata but {usd(q_balance)} in QuickBooks: a difference of "
+            f"{usd(difference)}"
+        )
+        head += (
+            f", fully explained by {len(items)} document(s)."
+            if not unexplained
+            else f"; {len(items)} document(s) explain {usd(difference - unexplained)}, {usd(unexplained)} "
+            "remains unexplained."
+        )
+    else:
+        head = (
+            f"{name} owes {usd(s_balance)} on both sides, but {len(items)} document(s) differ and cancel out: "
+            "the balances agree by accident."
+        )
+    fixes = [f"{i.record}: {i.fix}" for i in items if i.fix]
+    fixes.append(f"Then re-run: qbsync trace --customer {cust.number}")
+    return Verdict(False, head, fixes, [BOOKKEEPER])
