@@ -75,7 +75,7 @@ def test_report_escapes_hostile_names():
     from qbsync.health.report import _e, _md
 
     assert _e("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
-    assert _md("a | b <img src=x> [link](http://x)") == r"a \| b &lt;img src=x&gt; \[link\]\(http://x\)"
+    assert _md("a | b <img src=x> [link](http://x) &amp;") == r"a \| b \<img src=x\> \[link\](http://x) \&amp;"
 
 
 def test_history_prints_the_recorded_runs(isolated_env):

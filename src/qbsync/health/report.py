@@ -154,13 +154,14 @@ def _markdown_one(r: CheckReport, level: int) -> list[str]:
     return out
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&])")
 
 
 def _md(text: Any) -> str:
-    """Escape Markdown (and inline HTML) so user data stays text."""
+    """Escape what Markdown would act on (emphasis, links, tables, inline HTML, entities): user data stays text.
+    Parentheses are safe once brackets are escaped, so "day(s)" stays readable."""
     flat = " ".join(str(text).split())
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
+    return _MD_SPECIAL.sub(r"\\\1", flat)
 
 
 def _md_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
