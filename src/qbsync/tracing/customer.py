@@ -219,7 +219,16 @@ def trace_customer(services: Any, cust: m.Customer, asked: str) -> CustomerTrace
             continue
         failure = red.get(("payment", pay.id))
         why = ""
-        if failure is not None:
+        gone = [
+            sup_by_id[a.invoice_id]
+            for a in pay.applied
+            if a.invoice_id in sup_by_id
+            and sup_by_id[a.invoice_id].qbo.qbo_id
+            and sup_by_id[a.invoice_id].qbo.qbo_id not in reads.invoices
+        ]
+        if gone:
+            why = f": the invoice it pays, {gone[0].number}, is gone from QuickBooks"
+        elif failure is not None:
             view = attempt_view(failure)
             why = f": its push failed ({view.error_code or view.error_kind}: {view.error})"
         items.append(

@@ -205,10 +205,10 @@ def _origin(view: QboInvoice, attempts: list[AttemptView], words: Words) -> str:
         return f"{view.id} was created on {words.when(view.created_at)}, not by any push Suprata logged"
     if a.outcome == "failed" and a.error_kind == "timeout":
         return (
-            f"{view.id} was saved by attempt {a.attempt} at {words.when(a.at)}, which timed out "
+            f"{view.id} was saved by attempt {a.attempt} on {words.when(a.at)}, which timed out "
             "(QuickBooks saved it but never answered)"
         )
-    return f"{view.id} was created by attempt {a.attempt} ({_trigger(a.trigger)}) at {words.when(a.at)}"
+    return f"{view.id} was created by attempt {a.attempt} ({_trigger(a.trigger)}) on {words.when(a.at)}"
 
 
 def _trigger(trigger: str) -> str:
