@@ -28,7 +28,7 @@ from qbsync.retrying.history import UNKNOWN_SEND, RetryHistory
 from qbsync.retrying.models import TYPE_ORDER, PlanRecord, RecordOutcome, RetryReport, SentRequest, StoppedEarly
 
 RETRIES_PER_MINUTE = 60
-WINDOW = 5  # retries in flight at once
+WINDOW = 3  # retries in flight at once (no more than STOP_AFTER: a repeated new error stops the run in time)
 STOP_AFTER = 3  # the same new error on this many records stops the run
 DEFAULT_WAIT_SECONDS = 120.0
 POLL_FIRST, POLL_MAX = 1.0, 10.0
@@ -75,6 +75,8 @@ def execute(
         batch: list[PlanRecord] = []
         while i < len(todo) and len(batch) < WINDOW:
             row = todo[i]
+            if batch and (row.record_type != batch[0].record_type or set(row.depends_on) & {b.label for b in batch}):
+                break  # customers, then items, invoices, payments: each type settles before the next goes
             i += 1
             blocked = _blocked_by(row, by_label, wait)
             if blocked is not None:
@@ -105,7 +107,7 @@ def execute(
                         not_sent=len(rest),
                     )
         elif not wait:
-            for row in batch:
+            for row in (r for r in batch if r.outcome is None):
                 row.outcome = RecordOutcome(
                     "queued",
                     "Suprata accepted the retry; its outcome was not awaited (--no-wait)",
