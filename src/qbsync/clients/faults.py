@@ -10,6 +10,7 @@ and mixed-case bodies, and a diagnosis tool that crashes on the evidence is usel
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -333,6 +334,23 @@ def parse_fault(
     headers: Mapping[str, str] | None = None,
 ) -> QboFault | None:
     """The fault a QBO response carries, or ``None`` for a success (a 2xx body without a Fault)."""
+    if headers is None and isinstance(body, str | bytes | None) and (http_status is None or type(http_status) is int):
+        # A sync log repeats the same few bodies thousands of times; faults are immutable, so share them.
+        return _parse_fault_cached(http_status, body, content_type)
+    return _parse_fault_safely(http_status, body, content_type, headers)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_fault_cached(http_status: int | None, body: bytes | str | None, content_type: str | None) -> QboFault | None:
+    return _parse_fault_safely(http_status, body, content_type, None)
+
+
+def _parse_fault_safely(
+    http_status: int | None,
+    body: bytes | str | None,
+    content_type: str | None,
+    headers: Mapping[str, str] | None,
+) -> QboFault | None:
     try:
         return _parse_fault(http_status, body, content_type, headers)
     except Exception:  # the contract is "never raise"; keep the evidence and say nothing more

@@ -5,9 +5,12 @@ Suprata requests here are paged and bulk (ids, 500 a request); none of them coun
 
 from __future__ import annotations
 
+import functools
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from qbsync.clients import suprata_models as m
@@ -40,22 +43,32 @@ class Failure:
     def last_failed_at(self) -> datetime:
         return self.latest.attempted_at
 
-    @property
+    @cached_property
     def same_cause_retries(self) -> int:
         """Retries (of any trigger) that met the same error as the latest one: the classic retry loop."""
         mark = error_signature(self.latest)
         return max(0, sum(1 for a in self.streak if error_signature(a) == mark) - 1)
 
 
+_TIME_STAMP = re.compile(r'"time"\s*:\s*"[^"]*"|\btime="[^"]*"|"time"\s*:\s*\d+')
+
+
 def error_signature(attempt: m.SyncAttempt) -> tuple[Any, ...]:
     """What makes two failures 'the same cause' for the retry guard."""
-    from qbsync.clients.faults import parse_fault
-
     e = attempt.error
     if e is None:
         return ("none",)
-    fault = parse_fault(e.http_status, e.body, e.content_type) if e.body else None
-    return (e.kind, e.http_status, fault.code if fault else None, e.qbo_entity)
+    code = _fault_code(e.http_status, _TIME_STAMP.sub("", e.body), e.content_type) if e.body else None
+    return (e.kind, e.http_status, code, e.qbo_entity)
+
+
+@functools.lru_cache(maxsize=2048)
+def _fault_code(status: int | None, body: str, content_type: str | None) -> str | None:
+    # Bodies differ only by their timestamp: without it, thousands of failures share a handful of parses.
+    from qbsync.clients.faults import parse_fault
+
+    fault = parse_fault(status, body, content_type)
+    return fault.code if fault else None
 
 
 @dataclass

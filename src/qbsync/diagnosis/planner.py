@@ -111,9 +111,11 @@ def _root_cause(
     pattern = get_pattern(pattern_id)
     members.sort(key=lambda c: (TYPE_ORDER.get(c.failure.record_type, 9), c.failure.number or ""))
     records = [_blocked(c.failure, fs, retry_counts) for c in members]
+    if pattern_id == "unknown" or any(c.cls.escalate for c in members):
+        _attach_raw(records, members)
     failing_invoices = {c.failure.record_id for c in members if c.failure.record_type == "invoice"}
     if pattern_id == "P1":
-        failing_invoices |= {i.id for i in fs.invoices.values() if i.customer_id == subject_id and not i.qbo.qbo_id}
+        failing_invoices |= _unsynced_invoices_by_customer(fs).get(subject_id, set())
     records += [
         _waiting(p, fs) for p in fs.waiting_payments if any(a.invoice_id in failing_invoices for a in p.applied)
     ]
@@ -167,6 +169,28 @@ def _root_cause(
         last_seen=max(lasts) if lasts else None,
         escalate=any(c.cls.escalate for c in members),
     )
+
+
+def _unsynced_invoices_by_customer(fs: FailureSet) -> dict[str, set[str]]:
+    cached = getattr(fs, "_unsynced_by_customer", None)
+    if cached is None:
+        cached = defaultdict(set)
+        for invoice in fs.invoices.values():
+            if not invoice.qbo.qbo_id:
+                cached[invoice.customer_id].add(invoice.id)
+        fs._unsynced_by_customer = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _attach_raw(records: list[BlockedRecord], members: list[Classified]) -> None:
+    """Support needs QuickBooks' own words: keep the raw body (redacted) and intuit_tid."""
+    from qbsync.clients.redact import redact_text
+
+    for record, c in zip(records, members, strict=True):
+        error = c.failure.latest.error
+        if error is not None:
+            record.raw_error = redact_text(error.body or "")[:4000] or None
+            record.intuit_tid = error.intuit_tid
 
 
 def _reconnected_since(ev: Evidence, last_failure: datetime) -> bool:

@@ -32,6 +32,8 @@ class BlockedRecord:
     error_code: str | None
     error: str | None  # one line, from QuickBooks' own message
     direct: bool  # failed itself (True) or blocked by a record it depends on (False)
+    raw_error: str | None = None  # the body as QuickBooks sent it, redacted; only where support needs it
+    intuit_tid: str | None = None  # Intuit's transaction id, for Intuit support
 
 
 @dataclass
