@@ -202,3 +202,23 @@ def test_callback_server_takes_one_answer_and_shows_the_verdict():
 
 def test_receiver_wait_returns_none_when_nothing_comes():
     assert CallbackReceiver("/cb").wait(0.01) is None
+
+
+def test_receiver_waits_in_short_slices_so_ctrl_c_is_seen(monkeypatch):
+    """A long lock wait is not woken when SIGINT lands on the server's thread: Ctrl-C hung until the timeout."""
+    import queue
+
+    from qbsync.auth import callback_server
+
+    receiver = CallbackReceiver("/cb")
+    asked: list[float] = []
+
+    def get(timeout: float) -> str:
+        asked.append(timeout)
+        if len(asked) < 3:
+            raise queue.Empty
+        return "/cb?code=x"
+
+    monkeypatch.setattr(receiver._targets, "get", get)
+    assert receiver.wait(300) == "/cb?code=x"
+    assert len(asked) == 3 and max(asked) <= callback_server.WAIT_SLICE_SECONDS

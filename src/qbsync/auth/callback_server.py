@@ -13,12 +13,14 @@ from __future__ import annotations
 import html
 import queue
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 LOOPBACK = "127.0.0.1"
 VERDICT_WAIT_SECONDS = 120.0  # how long the browser's request waits for the flow to exchange and confirm
 PAGE_SENT_WAIT_SECONDS = 5.0  # how long stop() waits for the page to reach the browser
+WAIT_SLICE_SECONDS = 0.2  # the flow wakes this often while waiting, so Ctrl-C is honoured at once
 SOCKET_TIMEOUT_SECONDS = 10.0  # a connection that sends nothing (browsers pre-connect) is dropped after this
 
 
@@ -85,11 +87,20 @@ class CallbackReceiver:
         self._sent.set()
 
     def wait(self, timeout: float) -> str | None:
-        """The redirect the browser brought, or ``None`` after ``timeout`` seconds."""
-        try:
-            return self._targets.get(timeout=timeout)
-        except queue.Empty:
-            return None
+        """The redirect the browser brought, or ``None`` after ``timeout`` seconds.
+
+        Waits in short slices: a long lock wait is not woken when the kernel hands Ctrl-C (SIGINT) to another
+        thread (the server's), so the interrupt would only be seen when the whole timeout had passed.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            try:
+                return self._targets.get(timeout=min(WAIT_SLICE_SECONDS, remaining))
+            except queue.Empty:
+                continue
 
     def respond(self, page: CallbackPage) -> None:
         """What the waiting browser will show; only the first answer counts."""

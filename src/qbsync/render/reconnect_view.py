@@ -47,7 +47,7 @@ class TerminalUi:
                 always=True,
             )
             return
-        self._say("Opening your browser to sign in with Intuit and approve qbsync. If it does not open, visit:")
+        self._say("Sign in with Intuit in your browser and approve qbsync. If no browser opens, visit:")
         self._say(f"\n  {link}\n")
 
     def browser_not_opened(self, url: str) -> None:
