@@ -36,7 +36,7 @@ def test_demo_p6_state_in_quickbooks_matches_expected():
 def test_demo_is_a_believable_company():
     sandbox = shared("demo")
     store = sandbox.suprata_store
-    assert 40 <= len(store.customers) <= 80 and 250 <= len(store.invoices) <= 450 and 150 <= len(store.payments)
+    assert 40 <= len(store.customers) <= 80 and 250 <= len(store.invoices) <= 450 and len(store.payments) >= 150
     assert {c.state for c in store.customers.values()} == {"CO", "WY"}
     dates = sorted(i.txn_date for i in store.invoices.values())
     assert (dates[-1] - dates[0]).days > 150
