@@ -140,3 +140,10 @@ def test_version_and_help_do_not_import_heavy_modules() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     heavy = out.stdout.rsplit("HEAVY:", 1)[1].strip()
     assert heavy == ""  # intuitlib, httpx, pydantic models and the sandbox load only when a command needs them
+
+
+def test_debug_log_never_shows_secrets() -> None:
+    result = run_cli("diagnose --demo --debug")
+    assert "debug: qbsync.http:" in result.stderr
+    for secret in ("sk_sandbox_", "Bearer ", "eyJ", "sandbox-qbsync-client-secret", "refresh_token="):
+        assert secret not in result.stderr, secret

@@ -54,14 +54,18 @@ def finish(env: Env, outcome: Outcome, human: HumanView | None = None) -> NoRetu
 def _enable_debug_log(env: Env) -> None:
     import logging
 
+    from qbsync.clients.redact import redact_text
+
+    class RedactingFilter(logging.Filter):
+        """Defense in depth: whatever a module logs passes through the redaction rules before it is shown."""
+
+        def filter(self, record: logging.LogRecord) -> bool:
+            record.msg, record.args = redact_text(record.getMessage()), None
+            return True
+
     handler = logging.StreamHandler(env.stderr)
     handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
-    try:
-        from qbsync.clients.redact import RedactingFilter
-
-        handler.addFilter(RedactingFilter())
-    except ImportError:  # pragma: no cover - the redaction module ships with the clients
-        pass
+    handler.addFilter(RedactingFilter())
     logger = logging.getLogger("qbsync")
     logger.handlers[:] = [handler]
     logger.setLevel(logging.DEBUG)
