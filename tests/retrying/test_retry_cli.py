@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from conftest import rows
-
 from qbsync.retrying.history import RetryHistory
 
 
