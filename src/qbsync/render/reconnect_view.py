@@ -129,7 +129,7 @@ def _disconnected(console: Console, q: QbsyncConnectionResult) -> None:
         )
         console.print("  run [bold]qbsync reconnect[/] to connect again", soft_wrap=True)
     elif q.status == "not_connected":
-        console.print(f"Nothing to disconnect: {QBSYNC} is not set up for profile {escape(q.profile)!s}.")
+        console.print(f"Nothing to disconnect: {QBSYNC} is not set up for profile {escape(q.profile)}.", soft_wrap=True)
     else:
         console.print(
             f"[red]Not disconnected.[/] {QBSYNC}{where} is still stored in {escape(q.token_file)}.",
