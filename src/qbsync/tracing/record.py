@@ -109,7 +109,11 @@ def trace_invoice(services: Any, inv: m.Invoice, asked: str) -> RecordTrace:
         findings.extend(_invoice_changes(s_inv, q_linked, diffs, words))
         if same_customer:
             findings.append(_duplicates(s_inv, q_linked, same_customer, q_pays, words))
-        findings.extend(_payment_findings(s_inv, q_linked, s_pays, q_pays, reads, words))
+        for f in _payment_findings(s_inv, q_linked, s_pays, q_pays, reads, words):
+            if f.kind == "payment_differs" and not f.amount and "applied to" in f.says and f.says.count(":") == 2:
+                notes.append(f"{f.says[:-1]} (its part for {inv.number} matches; trace the payment for the rest).")
+            else:
+                findings.append(f)
 
     others = [
         qp
