@@ -47,3 +47,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Company:
 @pytest.fixture
 def healthy(tmp_path: Path) -> Company:
     return Company(build_sandbox("healthy"), tmp_path / "data")
+
+
+@pytest.fixture
+def scenario_company(tmp_path: Path) -> Any:
+    """A factory: the company of any built-in scenario."""
+    return lambda name: Company(build_sandbox(name), tmp_path / name)

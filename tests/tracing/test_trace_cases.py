@@ -111,7 +111,7 @@ def test_timeout_after_commit_then_retry_makes_a_duplicate(healthy) -> None:
     [finding] = result.findings
     assert finding.kind == "duplicate" and "timed out" in finding.says
     copy = next(q for q in result.qbo_invoices if not q.linked)
-    assert result.verdict.fix[0].startswith(f"Void {copy.id} in QuickBooks")
+    assert result.verdict.fix[0].startswith(f"Void invoice {copy.id} in QuickBooks")
 
 
 def test_customer_with_several_causes_is_fully_explained(healthy) -> None:

@@ -10,8 +10,8 @@ from qbsync.sandbox.catalog import load_builtin
 from qbsync.tracing import exit_code_for
 
 
-def _p6_records() -> list[str]:
-    expected = load_builtin("demo").expected
+def _p6_records(name: str = "demo") -> list[str]:
+    expected = load_builtin(name).expected
     data = expected.model_dump() if hasattr(expected, "model_dump") else expected
     return [r for cause in data["root_causes"] if cause["pattern"] == "P6" for r in cause["records"]]
 
@@ -40,7 +40,7 @@ def test_duplicate_from_timeout_after_commit(demo) -> None:
     assert f"Suprata links {linked}" in says
     assert "timed out" in says and "attempt 1" in says
     fix = " ".join(result.verdict.fix)
-    assert f"Void {copy} in QuickBooks" in fix and "do not delete" in fix and "re-run" in fix
+    assert f"Void invoice {copy} in QuickBooks" in fix and "do not delete" in fix and "re-run" in fix
     assert linked not in fix.split("Void ")[1].split(" in QuickBooks")[0]  # never the linked one
     assert finding.amount == -copies[0].total
     # the merged timeline shows the timed-out push, the copy it left, then the retry and its invoice
@@ -153,3 +153,12 @@ def test_json_data_of_a_difference_serialises_money_and_times(demo) -> None:
     finding = data["data"]["findings"][0]
     assert finding["kind"] == "duplicate" and finding["amount"] == -201.96
     assert data["data"]["timeline"][0]["at"].endswith("Z")
+
+
+def test_the_p6_scenario_records_differ_too(scenario_company) -> None:
+    company = scenario_company("p6-duplicate")
+    for number in _p6_records("p6-duplicate"):
+        result = company.trace(number)
+        assert not result.verdict.agree and result.findings, number
+    kinds = {f.kind for n in ("INV-1005", "INV-1004", "INV-1002") for f in company.trace(n).findings}
+    assert kinds == {"duplicate", "payment_only_in_qbo", "deleted_in_qbo"}

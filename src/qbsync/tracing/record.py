@@ -436,7 +436,7 @@ def _duplicates(
     origins = "; ".join(_origin(c, s.attempts, words) for c in copies)
     void_ids = ", ".join(c.id for c in copies)
     fix = [
-        f"Void {void_ids} in QuickBooks (do not delete: voiding keeps the history), then re-run: "
+        f"Void invoice {void_ids} in QuickBooks (do not delete: voiding keeps the history), then re-run: "
         f"qbsync trace {s.number}",
     ]
     warning = BOOKKEEPER
