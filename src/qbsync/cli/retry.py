@@ -22,7 +22,12 @@ def retry(
         list[str] | None, typer.Argument(help="Records: INV-1042, PMT-2001, a customer or an item.")
     ] = None,
     pattern: Annotated[str | None, typer.Option("--pattern", help="Every retryable failure of a pattern.")] = None,
-    all_safe: Annotated[bool, typer.Option("--all-safe", help="Every failure a retry can fix now.")] = False,
+    all_safe: Annotated[
+        bool,
+        typer.Option(
+            "--all-safe", help="Every transient failure a retry can fix now (P7; P5 after Suprata reconnected)."
+        ),
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan; send nothing.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Retry even if already retried for the same cause.")] = False,

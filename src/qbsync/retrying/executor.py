@@ -152,7 +152,7 @@ def _new_error(row: PlanRecord) -> tuple[Any, ...] | None:
 
 def _send(services: Any, history: RetryHistory, row: PlanRecord) -> None:
     now = services.clock.now()
-    reused = history.reusable_key(row.record_type, row.record_id, row._signature)
+    reused = history.reusable_key(row.record_type, row.record_id, row.cause_signature)
     key = reused or new_idempotency_key()
     if not reused:
         history.record_sent(
@@ -161,7 +161,7 @@ def _send(services: Any, history: RetryHistory, row: PlanRecord) -> None:
             record_id=row.record_id,
             number=row.number,
             cause_pattern=row.pattern,
-            cause_signature=row._signature,
+            cause_signature=row.cause_signature,
             at=now,
             forced=row.code == "forced",
         )
@@ -242,7 +242,7 @@ def _resolve(services: Any, history: RetryHistory, row: PlanRecord, request: m.R
     cls = classify(signal)
     sig = error_signature(attempt)
     code = (signal.fault.code if signal.fault else None) or attempt.error.kind
-    same = row._signature is not None and tuple(sig) == tuple(row._signature)
+    same = row.cause_signature is not None and tuple(sig) == tuple(row.cause_signature)
     e = attempt.error
     uncertain = e.kind == "timeout" or (e.http_status is not None and e.http_status >= 500)
     if uncertain and e.qbo_operation in (None, "create"):

@@ -61,7 +61,7 @@ class PlanRecord:
     suprata_retries: int = 0  # same-cause retries in Suprata's own log (any trigger)
     sent: SentRequest | None = None
     outcome: RecordOutcome | None = None
-    _signature: Any = field(default=None, repr=False)
+    cause_signature: Any = None  # the failure the retry is for: (kind, HTTP status, QuickBooks code, entity)
 
     @property
     def key(self) -> tuple[str, str]:

@@ -306,7 +306,7 @@ def _row(ctx: Context, key: tuple[str, str], role: str) -> PlanRecord:
         or (f.latest.error.kind if f and f.latest.error else None),
         suprata_retries=f.same_cause_retries if f is not None else 0,
     )
-    row._signature = error_signature(f.latest) if f is not None else None
+    row.cause_signature = error_signature(f.latest) if f is not None else None
     return row
 
 
@@ -412,7 +412,7 @@ def _decide(ctx: Context, row: PlanRecord) -> None:
                 + (f"; its {', '.join(row.depends_on)} go first" if row.depends_on else ""),
             )
 
-    same = ctx.history.same_cause(*key, row._signature) if f is not None else []
+    same = ctx.history.same_cause(*key, row.cause_signature) if f is not None else []
     row.qbsync_retries = len(same)
     if same:
         last = same[-1]
