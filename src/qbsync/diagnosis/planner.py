@@ -287,7 +287,7 @@ def _specifics(
                 EvidenceItem(
                     "suprata",
                     f"Suprata's QuickBooks connection is {conn.status}"
-                    + (f" (last error: {conn.last_error})" if conn and conn.last_error else ""),
+                    + (f" (Intuit said: {_oauth_words(conn.last_error)})" if conn and conn.last_error else ""),
                 )
             ]
             if conn
@@ -313,7 +313,7 @@ def _specifics(
             items,
             f"Reconnect Suprata to QuickBooks{f' at {link}' if link else ''} (this is Suprata's "
             "connection, not qbsync's).",
-            "qbsync status",
+            "reconnect in Suprata, then: qbsync retry --pattern P5",
         )
     if pattern_id == "P1":
         customer = fs.customers.get(subject_id)
@@ -612,6 +612,16 @@ def _qbo_only_payment_findings(fs: FailureSet, ev: Evidence) -> list[RootCause]:
             )
         )
     return out
+
+
+def _oauth_words(last_error: str) -> str:
+    """Intuit's token-endpoint body, in words: ``invalid_grant (Token invalid)``."""
+    from qbsync.clients.faults import parse_fault
+
+    fault = parse_fault(400, last_error)
+    if fault is not None and fault.code:
+        return f"{fault.code} ({fault.message})" if fault.message and fault.message != fault.code else fault.code
+    return " ".join(last_error.split())[:80]
 
 
 def _when(value: datetime | None) -> str:

@@ -148,6 +148,27 @@ def p5_connection() -> sc.Scenario:
     return with_timeline(s, events, [cause])
 
 
+def p5_expired() -> sc.Scenario:
+    s = base(
+        "p5-expired",
+        "P5: Suprata's QuickBooks connection has expired (now)",
+        "Suprata's refresh token passed its 100-day expiry on 20 November and nobody has reconnected: every push "
+        "since then fails with invalid_grant, and will until Suprata is reconnected.",
+    )
+    events = [
+        *healthy_history(),
+        sc.ConnectionLapsed(at=at("2026-11-20 06:00"), note="refresh token past its 100-day expiry"),
+        invoice("2026-11-20 10:10", 1005, 1004, line("SVC-CALL"), line("PRT-IGN")),
+        invoice("2026-11-21 14:20", 1006, 1001, line("SVC-DRAIN")),
+        payment("2026-11-21 16:30", 2004, 1004, method="ACH"),
+        invoice("2026-11-22 16:05", 1007, 1002, line("SVC-FURN"), line("PRT-FLTR", 4)),
+        invoice("2026-11-23 11:00", 1008, 1003, line("SVC-CALL"), line("LAB-PLMB")),
+        invoice("2026-11-24 09:15", 1009, 1005, line("SVC-FURN")),
+    ]
+    cause = Cause(pattern="P5", subject="Suprata connection expired (invalid_grant), not reconnected", blocked={"customer": 1, "invoice": 5, "payment": 1}, records=["INV-1005", "INV-1006", "INV-1007", "INV-1008", "INV-1009", "PMT-2004"])  # fmt: skip
+    return with_timeline(s, events, [cause])
+
+
 def p6_duplicate() -> sc.Scenario:
     s = base(
         "p6-duplicate",
@@ -216,6 +237,7 @@ def all_builtins() -> list[sc.Scenario]:
         p3_closed_period(),
         p4_tax(),
         p5_connection(),
+        p5_expired(),
         p6_duplicate(),
         p7_throttled(),
         unknown(),
