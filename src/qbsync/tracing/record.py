@@ -60,13 +60,16 @@ def trace_invoice(services: Any, inv: m.Invoice, asked: str) -> RecordTrace:
         now,
         invoice_ids=[i.qbo.qbo_id for i in invoices.values() if i.qbo.qbo_id],
         doc_numbers=[inv.number],
-        payment_ids=[p.qbo.qbo_id for p in mine if p.qbo.qbo_id],
+        payment_ids=[] if cust_qbo else [p.qbo.qbo_id for p in mine if p.qbo.qbo_id],
         customer_payments=cust_qbo,
     )
     linked_id = inv.qbo.qbo_id
     copies_rows = [r for r in reads.by_doc.get(inv.number, []) if r.id != linked_id]
     linked_row = reads.invoices.get(linked_id) if linked_id else None
-    more_payments(qbo, reads, [pid for r in [linked_row, *copies_rows] if r is not None for pid in _payment_ids(r)])
+    # payments filed under another QuickBooks customer, if any: one more IN query
+    wanted = [pid for r in [linked_row, *copies_rows] if r is not None for pid in _payment_ids(r)]
+    wanted += [p.qbo.qbo_id for p in mine if p.qbo.qbo_id and ("Payment", p.qbo.qbo_id) not in reads.deleted]
+    more_payments(qbo, reads, wanted)
 
     s_inv = sup_invoice(inv, customer, items, attempts)
     numbers = _qbo_numbers(invoices, reads)
