@@ -19,11 +19,10 @@ class Paths:
     def config_file(self) -> Path:
         return self.config_dir / "config.toml"
 
-    def tokens_file(self, profile: str) -> Path:
-        return self.data_dir / "tokens" / f"{profile}.json"
-
-    def retry_history_file(self, profile: str) -> Path:
-        return self.data_dir / "history" / f"{profile}-retries.jsonl"
+    @property
+    def tokens_dir(self) -> Path:
+        """TokenStore keeps ``<profile>.tokens.json`` (0600) and its lock here."""
+        return self.data_dir / "tokens"
 
     @property
     def check_history_db(self) -> Path:

@@ -148,7 +148,7 @@ def _profile_services(env: Env) -> Services:
         qbo_base = QBO_BASES[s.qbo_environment]
     discovery = s.oauth_discovery_url or ("sandbox" if s.qbo_environment == "sandbox" else "production")
     oauth_app = OAuthApp(s.intuit_client_id or "", s.secret("intuit_client_secret") or "", s.redirect_uri, discovery)
-    tokens = TokenStore(env.paths.data_dir / "tokens", s.profile)
+    tokens = TokenStore(env.paths.tokens_dir, s.profile)
     return _assemble(
         env.clock,
         None,

@@ -189,7 +189,7 @@ def _profile_deps(env: Any) -> ReconnectDeps:
     qbo_base = s.qbo_base_url if s.qbo_environment == "custom" else QBO_BASES[s.qbo_environment]
     discovery = s.oauth_discovery_url or ("sandbox" if s.qbo_environment == "sandbox" else "production")
     try:
-        store = TokenStore(env.paths.data_dir / "tokens", s.profile)
+        store = TokenStore(env.paths.tokens_dir, s.profile)
     except ValueError as exc:
         raise ConfigError(str(exc), hint="use a profile name of letters, digits, '-', '_' and '.'") from None
     transport = httpx.HTTPTransport(retries=1)

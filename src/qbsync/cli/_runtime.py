@@ -32,8 +32,13 @@ def build_env(flags: dict[str, Any], command: str) -> Env:
 
 
 def reset_env() -> None:
-    """Forget the previous run's Env (tests and embedders call ``run`` many times in one process)."""
+    """Forget the previous run's Env and log handler (tests and embedders call ``run`` many times)."""
+    import logging
+
     _state["env"] = None
+    logger = logging.getLogger("qbsync")
+    logger.handlers.clear()
+    logger.setLevel(logging.WARNING)
 
 
 def current_env() -> Env | None:
