@@ -6,6 +6,30 @@ from conftest import rows
 from qbsync.retrying.history import RetryHistory
 
 
+def demo_numbers() -> dict[str, str]:
+    """The demo's planted record numbers, from its ``expected`` section (the numbers move when the demo does)."""
+    from qbsync.sandbox.catalog import load_builtin
+
+    causes = load_builtin("demo").expected.model_dump()["root_causes"]
+
+    def records(pattern: str, subject: str) -> list[str]:
+        return next(c["records"] for c in causes if c["pattern"] == pattern and subject in c["subject"])
+
+    vendor = records("P1", "Front Range Electric")
+    invoices = sorted(n for n in vendor if n.startswith("INV-"))
+    deleted = records("P6", "deleted")
+    return {
+        "vendor_customer": next(n for n in vendor if n.startswith("C-")),
+        "vendor_invoice_open": invoices[-1],  # dated after the books close
+        "vendor_invoice_closed": invoices[0],  # dated in the closed period
+        "inactive_invoice": records("P1", "Ben Albright")[0],
+        "closed_invoice": records("P3", "2026-10-31")[0],
+        "stale_invoice": records("unknown", "edited")[0],
+        "deleted_payment": next(n for n in deleted if n.startswith("PMT-")),
+        "item": next(n for n in records("P2", "Water Heater Flush") if not n.startswith("INV-")),
+    }
+
+
 def test_all_safe_on_demo_retries_the_transient_failures_only_and_they_clear(company) -> None:
     co = company("demo")
     close = co.sb.qbo_company.book_close_date
@@ -15,7 +39,14 @@ def test_all_safe_on_demo_retries_the_transient_failures_only_and_they_clear(com
         rec = co.record("invoice" if number.startswith("INV") else "payment", number)
         return close is not None and rec.txn_date <= close
 
-    sendable = {n for n in transient if not dated_in_closed_period(n)}
+    def meets_tax_gap(number: str) -> bool:  # a second cause hiding behind the transient one
+        if not number.startswith("INV"):
+            return False
+        rec = co.record("invoice", number)
+        category = co.sb.suprata_store.tax_categories.get(rec.tax_category_id or "")
+        return category is not None and category.mapped_code(rec.service_state) is None
+
+    sendable = {n for n in transient if not dated_in_closed_period(n) and not meets_tax_gap(n)}
     before = co.retry_requests
     code, env = co.json("--all-safe --yes")
     by = rows(env)
@@ -28,13 +59,24 @@ def test_all_safe_on_demo_retries_the_transient_failures_only_and_they_clear(com
     for n in sent:
         assert co.record("invoice" if n.startswith("INV") else "payment", n).sync.state == "synced"
     assert not (co.failing() & sent)
-    # Transient failures dated in the closed period would meet 6210 now: refused, saying why.
+    # Transient failures with a second cause behind them (6210, a tax gap) are refused, saying why.
     for n in transient - sendable:
-        assert by[n]["decision"] == "refuse" and "books-close date" in by[n]["reason"]
+        assert by[n]["decision"] == "refuse"
+        assert "books-close date" in by[n]["reason"] or "tax code" in by[n]["reason"], by[n]["reason"]
     # Nothing whose cause is still there was sent.
-    for n in ("C-1048", "SVC-WHF", "INV-1285", "INV-1271", "INV-1259", "PMT-2204", "INV-1288"):
+    d = demo_numbers()
+    for key in (
+        "vendor_customer",
+        "item",
+        "inactive_invoice",
+        "closed_invoice",
+        "stale_invoice",
+        "deleted_payment",
+        "vendor_invoice_open",
+    ):
+        n = d[key]
         assert by[n]["decision"] == "refuse" and by[n]["sent"] is None, n
-    assert by["PMT-2204"]["next_command"] == "qbsync trace PMT-2204"
+    assert by[d["deleted_payment"]]["next_command"] == f"qbsync trace {d['deleted_payment']}"
 
 
 def test_p5_and_p7_scenarios_clear_completely(company) -> None:
@@ -54,11 +96,13 @@ def test_p5_and_p7_scenarios_clear_completely(company) -> None:
 
 def test_an_invoice_whose_customer_collides_is_refused_with_the_fix(company) -> None:
     co = company("demo")
+    d = demo_numbers()
+    inv_no, cust_no = d["vendor_invoice_open"], d["vendor_customer"]
     before = co.retry_requests
-    code, env = co.json("INV-1288 --yes")
+    code, env = co.json(f"{inv_no} --yes")
     assert code == 1 and env["status"] == "error"
     by = rows(env)
-    inv, customer = by["INV-1288"], by["C-1048"]
+    inv, customer = by[f"{inv_no}"], by[cust_no]
     assert inv["decision"] == "refuse" and inv["code"] == "waits_for"
     assert customer["role"] == "dependency" and customer["decision"] == "refuse"
     assert customer["code"] == "cause_present" and "vendor" in customer["reason"]
@@ -66,13 +110,15 @@ def test_an_invoice_whose_customer_collides_is_refused_with_the_fix(company) -> 
     assert env["errors"][0]["code"] == "refused" and "Rename the QuickBooks vendor" in env["errors"][0]["hint"]
     assert co.retry_requests == before
 
-    human = co.cli("INV-1288 --yes")
+    human = co.cli(f"{inv_no} --yes")
     assert human.exit_code == 1
     assert "Rename the QuickBooks vendor 'Front Range Electric'" in human.stdout
 
 
 def test_after_fixing_the_collision_the_customer_then_the_invoice_succeed(company) -> None:
     co = company("demo")
+    d = demo_numbers()
+    inv_no, cust_no, closed_no = d["vendor_invoice_open"], d["vendor_customer"], d["vendor_invoice_closed"]
     co.sb.apply_event(
         {
             "type": "qbo_renamed",
@@ -81,21 +127,21 @@ def test_after_fixing_the_collision_the_customer_then_the_invoice_succeed(compan
             "new_name": "Front Range Electric (Vendor)",
         }
     )
-    code, env = co.json("INV-1288 --yes")
+    code, env = co.json(f"{inv_no} --yes")
     by = rows(env)
     assert code == 0, env["data"]["records"]
-    assert by["C-1048"]["decision"] == "retry" and by["C-1048"]["role"] == "dependency"
-    assert by["C-1048"]["needed_by"] == ["INV-1288"] and by["INV-1288"]["depends_on"] == ["C-1048"]
-    assert by["C-1048"]["outcome"]["status"] == "succeeded"
-    assert by["INV-1288"]["outcome"]["status"] == "succeeded"
+    assert by[cust_no]["decision"] == "retry" and by[cust_no]["role"] == "dependency"
+    assert by[cust_no]["needed_by"] == [f"{inv_no}"] and by[f"{inv_no}"]["depends_on"] == [cust_no]
+    assert by[cust_no]["outcome"]["status"] == "succeeded"
+    assert by[f"{inv_no}"]["outcome"]["status"] == "succeeded"
     order = [r.record_type for r in co.sb.suprata_store.retries.values()]
     assert order == ["customer", "invoice"]  # the customer first, then the invoice
-    assert co.record("customer", "C-1048").sync.state == "synced"
-    assert co.record("invoice", "INV-1288").sync.state == "synced"
-    assert co.invoices_per_doc_number()["INV-1288"] == 1
+    assert co.record("customer", cust_no).sync.state == "synced"
+    assert co.record("invoice", f"{inv_no}").sync.state == "synced"
+    assert co.invoices_per_doc_number()[f"{inv_no}"] == 1
     # An invoice of the same customer dated in the closed period is still refused, and says why.
-    code, env = co.json("INV-1170 --yes")
-    assert code == 1 and "books-close date" in rows(env)["INV-1170"]["reason"]
+    code, env = co.json(f"{closed_no} --yes")
+    assert code == 1 and "books-close date" in rows(env)[f"{closed_no}"]["reason"]
 
 
 def test_dry_run_sends_nothing(company) -> None:
@@ -206,10 +252,19 @@ def test_no_wait_returns_at_once_and_the_next_run_settles(company) -> None:
 
 def test_references_and_usage(company) -> None:
     co = company("demo")
-    code, env = co.json("C-1048 SVC-WHF inv_1304 --dry-run")
+    throttled = next(
+        n
+        for n in co.expected("P7")
+        if co.sb.suprata_store.tax_categories.get(co.record("invoice", n).tax_category_id or "") is None
+        or co.sb.suprata_store.tax_categories[co.record("invoice", n).tax_category_id].mapped_code(
+            co.record("invoice", n).service_state
+        )
+    )
+    by_id = co.record("invoice", throttled).id  # a Suprata id works as well as a number
+    code, env = co.json(f"C-1048 SVC-WHF {by_id} --dry-run")
     by = rows(env)
-    assert {"C-1048", "SVC-WHF", "INV-1304"} <= set(by)
-    assert by["INV-1304"]["decision"] == "retry" and by["C-1048"]["decision"] == "refuse"
+    assert {"C-1048", "SVC-WHF", throttled} <= set(by)
+    assert by[throttled]["decision"] == "retry" and by["C-1048"]["decision"] == "refuse"
     assert code == 1 and env["status"] == "partial"
     code, env = co.json('"Front Range Electric" --dry-run')
     assert rows(env)["C-1048"]["role"] == "requested"

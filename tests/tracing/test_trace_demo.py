@@ -18,7 +18,7 @@ def _p6_records(name: str = "demo") -> list[str]:
 
 def test_every_planted_p6_record_is_traced_as_differing(demo) -> None:
     records = _p6_records()
-    assert {"INV-1242", "INV-1248", "INV-1252"} <= set(records)
+    assert {"INV-1238", "INV-1245", "INV-1250"} <= set(records)
     for number in records:
         result = demo.trace(number)
         assert not result.verdict.agree, number
@@ -27,8 +27,8 @@ def test_every_planted_p6_record_is_traced_as_differing(demo) -> None:
 
 
 def test_duplicate_from_timeout_after_commit(demo) -> None:
-    result = demo.trace("INV-1242")
-    linked = demo.qbo_id("invoice", "INV-1242")
+    result = demo.trace("INV-1238")
+    linked = demo.qbo_id("invoice", "INV-1238")
     [finding] = result.findings
     assert finding.kind == "duplicate"
     copies = [q for q in result.qbo_invoices if not q.linked]
@@ -36,7 +36,7 @@ def test_duplicate_from_timeout_after_commit(demo) -> None:
     copy = copies[0].id
     assert copy != linked
     says = result.verdict.headline
-    assert f"numbered INV-1242 (ids {min(copy, linked, key=int)} and {max(copy, linked, key=int)}" in says
+    assert f"numbered INV-1238 (ids {min(copy, linked, key=int)} and {max(copy, linked, key=int)}" in says
     assert f"Suprata links {linked}" in says
     assert "timed out" in says and "attempt 1" in says
     fix = " ".join(result.verdict.fix)
@@ -52,7 +52,7 @@ def test_duplicate_from_timeout_after_commit(demo) -> None:
 
 
 def test_payment_entered_directly_in_quickbooks(demo) -> None:
-    result = demo.trace("INV-1248")
+    result = demo.trace("INV-1245")
     [finding] = result.findings
     assert finding.kind == "payment_only_in_qbo"
     direct = [p for p in result.qbo_payments if p.suprata_number is None]
@@ -67,19 +67,19 @@ def test_payment_entered_directly_in_quickbooks(demo) -> None:
 
 
 def test_invoice_deleted_in_quickbooks_and_its_payment_failed(demo) -> None:
-    result = demo.trace("INV-1252")
+    result = demo.trace("INV-1250")
     [finding] = result.findings
     assert finding.kind == "deleted_in_qbo"
-    assert "deleted directly in QuickBooks" in finding.says and "PMT-2204" in finding.says and "610" in finding.says
+    assert "deleted directly in QuickBooks" in finding.says and "PMT-2213" in finding.says and "610" in finding.says
     [q] = result.qbo_invoices
     assert q.status == "deleted" and q.deleted_at is not None
     steps = " ".join(result.verdict.fix)
-    assert "re-creates INV-1252 by hand" in steps and "PMT-2204" in steps and "Do not remove the Suprata" in steps
+    assert "re-creates INV-1250 by hand" in steps and "PMT-2213" in steps and "Do not remove the Suprata" in steps
 
-    payment = demo.trace("PMT-2204")
+    payment = demo.trace("PMT-2213")
     [pf] = payment.findings
     assert pf.kind == "payment_missing_in_qbo"
-    assert "INV-1252" in pf.says and "deleted directly in QuickBooks" in pf.says
+    assert "INV-1250" in pf.says and "deleted directly in QuickBooks" in pf.says
     assert any("do not remove the Suprata one" in s for s in pf.fix)
     assert any("against that new invoice" in s for s in pf.fix)
     assert payment.payments[0].attempts[-1].error_code == "610"
@@ -90,11 +90,11 @@ def test_a_healthy_invoice_and_payment_agree(demo) -> None:
     assert result.verdict.agree and result.findings == [] and result.differences == []
     assert result.verdict.headline.startswith("Both sides agree")
     assert int(exit_code_for(result)) == 0
-    assert demo.trace("PMT-2189").verdict.agree  # the payment of the duplicated invoice went to the linked copy
+    assert demo.trace("PMT-2194").verdict.agree  # the payment of the duplicated invoice went to the linked copy
 
 
 def test_edited_in_both_systems_names_each_difference(demo) -> None:
-    result = demo.trace("INV-1259")
+    result = demo.trace("INV-1255")
     fields = {d.field for d in result.differences}
     assert {"lines", "total", "tax"} <= fields
     lines = next(d for d in result.differences if d.field == "lines")
@@ -114,7 +114,7 @@ def test_demo_customers_balances_are_fully_explained(demo) -> None:
     assert kinds == {"duplicate"}
     assert {i.kind for i in demo.trace(customer="Old Town Brewing Co").items} == {"payment_only_in_qbo"}
     stove = {i.record: i.kind for i in demo.trace(customer="C-1004").items}
-    assert stove["INV-1252"] == "deleted_in_qbo" and stove["PMT-2204"] == "payment_missing_in_qbo"
+    assert stove["INV-1250"] == "deleted_in_qbo" and stove["PMT-2213"] == "payment_missing_in_qbo"
 
 
 def test_cli_exit_codes_and_json_envelope() -> None:
@@ -125,7 +125,7 @@ def test_cli_exit_codes_and_json_envelope() -> None:
     assert envelope["data"]["verdict"]["agree"] is True
     assert envelope["data"]["invoice"]["number"] == "INV-1001"
 
-    human = run_cli("trace INV-1242 --demo")
+    human = run_cli("trace INV-1238 --demo")
     assert human.exit_code == 2
     assert "both $201.96" in human.stdout and "Timeline" in human.stdout and "Side by side" in human.stdout
     assert "Traceback" not in human.stderr
@@ -134,7 +134,7 @@ def test_cli_exit_codes_and_json_envelope() -> None:
 def test_trace_is_read_only(demo) -> None:
     sandbox = demo.sandbox
     before = sandbox.stats()
-    demo.trace("INV-1242")
+    demo.trace("INV-1238")
     demo.trace(customer="C-1004")
     after = sandbox.stats()
     new = after["qbo"]["total"] - before["qbo"]["total"]
@@ -147,7 +147,7 @@ def test_trace_is_read_only(demo) -> None:
 def test_json_data_of_a_difference_serialises_money_and_times(demo) -> None:
     from qbsync.result import Outcome
 
-    result = demo.trace("INV-1242")
+    result = demo.trace("INV-1238")
     data = Outcome("trace", exit_code_for(result), result).envelope().model_dump(mode="json")
     assert data["exit_code"] == 2 and data["status"] == "critical"
     finding = data["data"]["findings"][0]

@@ -17,8 +17,6 @@ from qbsync.diagnosis.failures import Failure, FailureSet
 
 CDC_DAYS = 30  # QuickBooks keeps change data for 30 days
 CDC_MAX_OBJECTS = 1000  # and answers with at most this many objects
-TAX_CODES = {"6000", "6100", "6160", "6170", "6230", "2280"}
-INACTIVE_REF_CODES = {"610", "2500", "6250"}
 
 
 @dataclass
@@ -57,7 +55,9 @@ def gather(qbo: Any, suprata: Any, fs: FailureSet, now: datetime) -> Evidence:
     item_names = sorted({i.name for i in _colliding(fs, "item", entities, codes, fs.items)})
     linked_customers = sorted({c.qbo.qbo_id for c in fs.customers.values() if c.qbo.qbo_id})
     linked_items = sorted({i.qbo.qbo_id for i in fs.items.values() if i.qbo.qbo_id})
-    wants_tax = bool(codes & (TAX_CODES | INACTIVE_REF_CODES)) and any(f.record_type == "invoice" for f in fs.failures)
+    # Tax setup is read whenever a failing invoice carries a tax category: a hidden tax gap behind another
+    # failure (a lapsed connection, say) is what the next retry would meet.
+    wants_tax = any(f.record_type == "invoice" and getattr(f.record, "tax_category_id", None) for f in fs.failures)
 
     timeouts = sorted(rid for rtype, rid in fs.timeout_records if rtype == "invoice")
     if timeouts:

@@ -144,6 +144,8 @@ def _root_cause(
         # one retry of each record safe (Suprata never re-pushes records that failed on a dead connection).
         confirmed, confidence, retry = True, 0.9, "safe"
         steps = [first_step or "", pattern.steps[-1]]
+    if retry == "safe":
+        warnings += _latent_blockers(members, fs, ev)
     blocks: dict[str, int] = defaultdict(int)
     for r in records:
         blocks[r.record_type] += 1
@@ -193,6 +195,33 @@ def _attach_raw(records: list[BlockedRecord], members: list[Classified]) -> None
             record.intuit_tid = error.intuit_tid
 
 
+def _latent_blockers(members: list[Classified], fs: FailureSet, ev: Evidence) -> list[str]:
+    """Records a retry would still not clear: a second cause hides behind the first (a closed period, a tax gap)."""
+    closed, untaxed = [], []
+    for c in members:
+        record = c.failure.record
+        number = c.failure.number or c.failure.record_id
+        txn_date = getattr(record, "txn_date", None)
+        if ev.book_close_date and txn_date and txn_date <= ev.book_close_date:
+            closed.append(number)
+        elif (
+            c.failure.record_type == "invoice"
+            and record is not None
+            and ev.tax_categories
+            and tax_state(record, ev)[0] != "ok"
+        ):
+            untaxed.append(f"{number} ({record.service_state})")
+    out = []
+    if closed:
+        out.append(
+            f"{', '.join(closed)} {'is' if len(closed) == 1 else 'are'} dated in the closed period: a retry "
+            "will meet 6210 (see the closed-period step)."
+        )
+    if untaxed:
+        out.append(f"{', '.join(untaxed)} will meet the tax mapping gap next: fix the tax step first.")
+    return out
+
+
 def _reconnected_since(ev: Evidence, last_failure: datetime) -> bool:
     conn = ev.suprata_connection
     since = conn.connected_at if conn is not None else None
@@ -230,7 +259,9 @@ def _blocked(f: Failure, fs: FailureSet, retry_counts: dict[tuple[str, str], int
         first_failed_at=f.first_failed_at,
         last_failed_at=f.last_failed_at,
         attempts=len(f.streak),
-        same_cause_retries=f.same_cause_retries + retry_counts.get(f.key, 0),
+        # Suprata's log already holds the attempts qbsync asked for; the local history covers retries
+        # Suprata has not logged yet, so take the larger rather than the sum.
+        same_cause_retries=max(f.same_cause_retries, retry_counts.get(f.key, 0)),
         error_code=fault.code if fault else None,
         error=_shorten(message),
         direct=direct,

@@ -608,7 +608,8 @@ def _invoice_blocker(ctx: Context, inv: m.Invoice, cause: RootCause | None) -> t
                 f"or check both sides with '{trace}'.",
                 trace,
             )
-    if cause is not None and cause.pattern == "P4" and ctx.ev.tax_categories:
+    # Latent too: a record that failed on a lapsed connection can still meet a tax gap next.
+    if inv.tax_category_id and ctx.ev.tax_categories:
         state, category, _ = tax_state(inv, ctx.ev)
         if state != "ok":
             name = category.name if category is not None else inv.tax_category_id

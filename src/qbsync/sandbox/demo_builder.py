@@ -78,7 +78,7 @@ TAXABLE = {"PRT-WH50", "PRT-TNKL", "PRT-DISP", "PRT-FAUC", "PRT-VALV", "PRT-FLTR
            "PRT-CAP", "PRT-IGN", "PRT-EXP"}  # fmt: skip
 
 START, NOW = "2026-06-01 07:00", "2026-11-24 09:30"
-LAPSE, RECONNECT = at("2026-10-06 06:00"), at("2026-10-09 13:45")
+LAPSE, RECONNECT = at("2026-11-18 06:00"), at("2026-11-20 13:45")  # after the books close: retrying is really safe
 BURST_START, BURST_END = at("2026-11-24 08:45"), at("2026-11-24 09:25")
 CLOSE_EVENT, CLOSE_THROUGH = at("2026-11-03 17:30"), date(2026, 10, 31)
 WY_SINCE = date(2026, 9, 1)
@@ -356,7 +356,7 @@ def demo(seed: int = SEED) -> sc.Scenario:
         cause(pattern="P2", subject="Water Heater Flush", qbo_code="6240", blocked=counts["P2"], records=records["P2"]),
         cause(pattern="P3", subject=CLOSE_THROUGH.isoformat(), qbo_code="6210", blocked=counts["P3"], records=records["P3"]),
         cause(pattern="P4", subject=f"tax category {TAX_CATEGORY} in WY", qbo_code="6100", blocked=counts["P4"], records=records["P4"]),
-        cause(pattern="P5", subject="Suprata connection (invalid_grant, reconnected 2026-10-09)", blocked=counts["P5"], records=records["P5"]),
+        cause(pattern="P5", subject="Suprata connection (invalid_grant, reconnected 2026-11-20)", blocked=counts["P5"], records=records["P5"]),
         cause(pattern="P6", subject=f"{b.dup_invoice} duplicated in QuickBooks", records=[b.dup_invoice]),
         cause(pattern="P6", subject=f"payment for {b.qbo_paid} entered only in QuickBooks", records=[b.qbo_paid]),
         cause(pattern="P6", subject=f"{b.deleted} deleted in QuickBooks", qbo_code="610", blocked=counts["P6-deleted"], records=records["P6-deleted"]),
