@@ -7,13 +7,14 @@ answers the same key with the same request and never pushes twice).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from qbsync.clients import suprata_models as m
 from qbsync.clients.errors import SupraApiError, Unauthorized
@@ -34,6 +35,73 @@ def emulator_base(sandbox_base: str) -> str:
 @cache
 def _page_adapter(model: type[M]) -> TypeAdapter[m.Page[M]]:
     return TypeAdapter(m.Page[model])  # type: ignore[valid-type]
+
+
+def _lenient_page(content: bytes, model: type[M], lenient: Callable[[Any, str], M]) -> m.Page[M]:
+    """A page with bad items: keep the good ones as they are and let ``lenient`` describe each bad one."""
+    try:
+        raw = json.loads(content)
+    except ValueError:
+        raise SupraApiError(200, "bad_response", "Suprata answered with something that is not JSON") from None
+    items = raw.get("data") if isinstance(raw, dict) else None
+    if not isinstance(items, list):
+        raise SupraApiError(200, "bad_response", "Suprata's page has no data list")
+    rows: list[M] = []
+    for item in items:
+        try:
+            rows.append(model.model_validate(item))
+        except ValidationError as exc:
+            rows.append(lenient(item, _first_problem(exc)))
+    cursor = raw.get("next_cursor")
+    return m.Page[model](data=rows, next_cursor=cursor if isinstance(cursor, str) else None)  # type: ignore[valid-type]
+
+
+def _first_problem(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err.get("loc", ())) or "entry"
+    return f"{where}: {err.get('msg', 'invalid')}"
+
+
+def malformed_attempt(item: Any, problem: str) -> m.SyncAttempt:
+    """A sync-log entry qbsync cannot read, kept as a failed attempt so the diagnosis can say so (never crash)."""
+    data = item if isinstance(item, dict) else {}
+    error = data.get("error") if isinstance(data.get("error"), dict) else {}
+    body = error.get("body") if isinstance(error.get("body"), str) else (json.dumps(error) if error else None)
+    status = error.get("http_status") if isinstance(error.get("http_status"), int) else None
+    when = _lenient_time(data.get("attempted_at"))
+    return m.SyncAttempt.model_construct(
+        id=str(data.get("id") or f"malformed-{abs(hash(json.dumps(data, sort_keys=True, default=str))) % 10**8}"),
+        record_type=str(data.get("record_type") or "unknown"),
+        record_id=str(data.get("record_id") or "?"),
+        record_number=data.get("record_number") if isinstance(data.get("record_number"), str) else None,
+        customer_id=data.get("customer_id") if isinstance(data.get("customer_id"), str) else None,
+        attempted_at=when,
+        attempt=data.get("attempt") if isinstance(data.get("attempt"), int) else 1,
+        trigger="auto",
+        outcome="failed",
+        qbo_id=None,
+        qbo_request_id=None,
+        error=m.SyncError.model_construct(
+            kind="http",
+            http_status=status,
+            content_type=None,
+            body=body,
+            qbo_entity=None,
+            qbo_operation=None,
+            intuit_tid=None,
+        ),
+        malformed=problem,
+    )
+
+
+def _lenient_time(value: Any) -> datetime:
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    return datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _timestamp(value: datetime) -> str:
@@ -100,14 +168,20 @@ class SupraClient:
     def _one(self, path: str, model: type[M]) -> M:
         return model.model_validate_json(self._call("GET", path).content)
 
-    def _pages(self, path: str, model: type[M], params: dict[str, Any]) -> Iterator[list[M]]:
+    def _pages(
+        self, path: str, model: type[M], params: dict[str, Any], lenient: Callable[[Any, str], M] | None = None
+    ) -> Iterator[list[M]]:
         adapter = _page_adapter(model)
         cursor: str | None = None
         seen: set[str] = set()
         while True:
-            page = adapter.validate_json(
-                self._call("GET", path, params={**params, "limit": PAGE_LIMIT, "cursor": cursor}).content
-            )
+            content = self._call("GET", path, params={**params, "limit": PAGE_LIMIT, "cursor": cursor}).content
+            try:
+                page = adapter.validate_json(content)
+            except ValidationError:
+                if lenient is None:
+                    raise
+                page = _lenient_page(content, model, lenient)
             yield page.data
             cursor = page.next_cursor
             if not cursor:
@@ -154,7 +228,7 @@ class SupraClient:
             "until": _timestamp(until) if until else None,
             "latest": "true" if latest else None,
         }
-        for page in self._pages("/sync/attempts", m.SyncAttempt, params):
+        for page in self._pages("/sync/attempts", m.SyncAttempt, params, lenient=malformed_attempt):
             yield from page
 
     def attempts(self, **filters: Any) -> list[m.SyncAttempt]:

@@ -32,7 +32,28 @@ class Classified:
 
 
 def classify_all(fs: FailureSet, ev: Evidence) -> list[Classified]:
-    return [Classified(f, classify(f.signal, facts_for(f, fs, ev))) for f in fs.failures]
+    return [Classified(f, _classify_one(f, fs, ev)) for f in fs.failures]
+
+
+def _classify_one(f: Failure, fs: FailureSet, ev: Evidence) -> Classification:
+    malformed = getattr(f.latest, "malformed", None)
+    if malformed or f.record_type not in TYPE_ORDER:
+        reason = (
+            f"Suprata's sync-log entry could not be read ({malformed})"
+            if malformed
+            else f"Suprata logged a record type qbsync does not know ({f.record_type!r})"
+        )
+        return Classification("unknown", get_pattern("unknown").name, 0.3, reason, "unknown.malformed-entry")
+    try:
+        return classify(f.signal, facts_for(f, fs, ev))
+    except Exception as exc:  # one odd record must never sink the whole diagnosis
+        return Classification(
+            "unknown",
+            get_pattern("unknown").name,
+            0.3,
+            f"qbsync could not classify this failure ({type(exc).__name__})",
+            "unknown.error",
+        )
 
 
 def build_root_causes(
