@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,16 +93,10 @@ def _toml_scalar(value: Any) -> str:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Temp file, fsync, rename, mode 0600 (the file may hold an API key)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=".config-", dir=path.parent)
+    """Mode 0600: the file may hold an API key."""
+    from qbsync.fileio import write_text_atomically
+
     try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        write_text_atomically(path, text, mode=0o600)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise ConfigError(f"cannot write {path}: {exc.strerror}", hint="check the folder's permissions") from None

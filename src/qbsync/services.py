@@ -26,8 +26,6 @@ if TYPE_CHECKING:
     from qbsync.context import Env
     from qbsync.diagnosis.report import ConnectionView
 
-QBO_BASES = {"production": "https://quickbooks.api.intuit.com", "sandbox": "https://sandbox-quickbooks.api.intuit.com"}
-
 
 class CountingTransport(httpx.BaseTransport):
     """Counts requests that reach the wire (retries included): benchmarks and tests read it."""
@@ -128,7 +126,6 @@ def build_services(env: Env) -> Services:
 
 def _profile_services(env: Env) -> Services:
     from qbsync.auth.tokens import TokenStore
-    from qbsync.clients.oauth import OAuthApp
 
     s = env.settings
     missing = [name for name in ("suprata_base_url", "qbo_realm_id") if not getattr(s, name)]
@@ -140,14 +137,7 @@ def _profile_services(env: Env) -> Services:
             f"profile {s.profile!r} is not configured: missing {', '.join(missing)}",
             hint=f"set them with 'qbsync --profile {s.profile} config set NAME VALUE', or try 'qbsync diagnose --demo'",
         )
-    if s.qbo_environment == "custom":
-        if not s.qbo_base_url:
-            raise ConfigError("qbo_environment is custom but qbo_base_url is not set", hint="set qbo_base_url")
-        qbo_base = s.qbo_base_url
-    else:
-        qbo_base = QBO_BASES[s.qbo_environment]
-    discovery = s.oauth_discovery_url or ("sandbox" if s.qbo_environment == "sandbox" else "production")
-    oauth_app = OAuthApp(s.intuit_client_id or "", s.secret("intuit_client_secret") or "", s.redirect_uri, discovery)
+    qbo_base, oauth_app = qbo_connection_settings(s)
     tokens = TokenStore(env.paths.tokens_dir, s.profile)
     return _assemble(
         env.clock,
@@ -162,6 +152,23 @@ def _profile_services(env: Env) -> Services:
         env.paths.data_dir,
         oauth_app,
     )
+
+
+def qbo_connection_settings(s: Any) -> tuple[str, Any]:
+    """The QuickBooks API base URL and qbsync's Intuit app (OAuthApp) for a profile's settings."""
+    from qbsync.clients.oauth import OAuthApp
+
+    if s.qbo_environment == "custom":
+        if not s.qbo_base_url:
+            raise ConfigError("qbo_environment is custom but qbo_base_url is not set", hint="set qbo_base_url")
+        qbo_base = str(s.qbo_base_url)
+    else:
+        from qbsync.clients.qbo import QBO_PRODUCTION_BASE, QBO_SANDBOX_BASE
+
+        qbo_base = QBO_SANDBOX_BASE if s.qbo_environment == "sandbox" else QBO_PRODUCTION_BASE
+    discovery = s.oauth_discovery_url or ("sandbox" if s.qbo_environment == "sandbox" else "production")
+    secret = s.secret("intuit_client_secret") or ""
+    return qbo_base, OAuthApp(s.intuit_client_id or "", secret, s.redirect_uri, discovery)
 
 
 def _demo_services(env: Env) -> Services:

@@ -35,7 +35,6 @@ from qbsync.exit_codes import ExitCode
 
 log = logging.getLogger(__name__)
 
-QBO_BASES = {"production": "https://quickbooks.api.intuit.com", "sandbox": "https://sandbox-quickbooks.api.intuit.com"}
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost"})
 SUPRATA_NEEDS_RECONNECT = frozenset({"expired", "revoked", "disconnected"})
 DISCONNECT_IN_QUICKBOOKS = (
@@ -167,7 +166,7 @@ def _profile_deps(env: Any) -> ReconnectDeps:
     import httpx
 
     from qbsync.auth.tokens import TokenStore
-    from qbsync.clients.oauth import OAuthApp
+    from qbsync.services import qbo_connection_settings
 
     s = env.settings
     missing = []
@@ -186,8 +185,7 @@ def _profile_deps(env: Any) -> ReconnectDeps:
             hint=f"set them with 'qbsync --profile {s.profile} config set NAME VALUE' "
             "(the client id and secret come from your app at developer.intuit.com), or try 'qbsync reconnect --demo'",
         )
-    qbo_base = s.qbo_base_url if s.qbo_environment == "custom" else QBO_BASES[s.qbo_environment]
-    discovery = s.oauth_discovery_url or ("sandbox" if s.qbo_environment == "sandbox" else "production")
+    qbo_base, oauth_app = qbo_connection_settings(s)
     try:
         store = TokenStore(env.paths.tokens_dir, s.profile)
     except ValueError as exc:
@@ -203,7 +201,7 @@ def _profile_deps(env: Any) -> ReconnectDeps:
     return ReconnectDeps(
         clock=env.clock,
         profile=s.profile,
-        oauth_app=OAuthApp(s.intuit_client_id, secret or "", s.redirect_uri, discovery),
+        oauth_app=oauth_app,
         environment=s.qbo_environment,
         qbo_base=str(qbo_base),
         configured_realm=str(s.qbo_realm_id) if s.qbo_realm_id else None,

@@ -8,15 +8,14 @@ text). The HTML page has no external resources: inline CSS, no scripts, no image
 from __future__ import annotations
 
 import html
-import os
 import re
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from qbsync.diagnosis.report import ConnectionView, RootCause
 from qbsync.errors import ConfigError
+from qbsync.fileio import write_text_atomically
 from qbsync.health.check import AllProfilesReport, CheckReport
 from qbsync.health.history import Trend
 
@@ -36,11 +35,7 @@ def write_report(path: str | Path, report: CheckReport | AllProfilesReport) -> P
     target = Path(path).expanduser()
     text = render_html(report) if target.suffix.lower() in (".html", ".htm") else render_markdown(report)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
+        write_text_atomically(target, text)
     except OSError as exc:
         raise ConfigError(
             f"cannot write the report {target}: {exc.strerror or exc}", hint="choose a writable path for --report"

@@ -6,25 +6,20 @@ realm id is shortened.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from qbsync import __version__
 from qbsync.clients.redact import redact_text
 from qbsync.diagnosis.report import DiagnosisReport, RootCause
 from qbsync.errors import UsageError
+from qbsync.fileio import write_text_atomically
 
 
 def write_support_report(path: str, report: DiagnosisReport) -> Path:
     target = Path(path).expanduser()
     text = redact_text(support_markdown(report))
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".qbsync-report-", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
+        write_text_atomically(target, text)
     except OSError as exc:
         raise UsageError(
             f"cannot write the report to {target}: {exc.strerror}", hint="choose a writable path"
