@@ -527,143 +527,132 @@ def _p6_specifics(f: Failure, fs: FailureSet, ev: Evidence) -> tuple[str, list[E
 
 def _reconciliation_findings(fs: FailureSet, ev: Evidence) -> list[RootCause]:
     """Balance mismatches that are not failures at all: duplicates created by retries after a timeout."""
-    pattern = get_pattern("P6")
     out = []
     for number, invoice in sorted(ev.duplicate_candidates.items()):
         copies = _live_copies(ev.invoices_by_doc.get(number, []))
         if len(copies) < 2:
             continue
-        ids = ", ".join(c.id for c in copies)
         linked = invoice.qbo.qbo_id
-        extra = [c for c in copies if c.id != linked]
+        void_ids = ", ".join(c.id for c in copies if c.id != linked)
         amounts = ", ".join(f"${c.total_amt}" for c in copies)
-        evidence = [
-            EvidenceItem(
-                "quickbooks", f"QuickBooks holds {len(copies)} invoices numbered {number} (ids {ids}; {amounts})"
-            ),
-            EvidenceItem(
-                "suprata",
-                f"Suprata links {number} to QuickBooks invoice {linked}; an earlier push "
-                "timed out after QuickBooks had saved it, and the retry created another",
-            ),
-        ]
-        void_ids = ", ".join(c.id for c in extra)
         out.append(
-            RootCause(
-                id=f"P6:duplicate:{invoice.id}",
-                pattern="P6",
-                pattern_name=pattern.name,
+            _balance_finding(
+                fs,
+                key=f"duplicate:{invoice.id}",
                 title=f"Duplicate invoice {number} in QuickBooks (created by a retry)",
-                subject_type="record",
-                subject=f"invoice:{invoice.id}",
-                confirmed=True,
-                confidence=0.95,
                 reason="two live QuickBooks invoices share the DocNumber and only one is linked to Suprata",
-                evidence=evidence,
-                steps=[
-                    f"Void QuickBooks invoice {void_ids} (the copy Suprata does not link to); do not delete it: voiding "
-                    "keeps the history.",
-                    *(step.replace(PATTERN_EXAMPLE_NUMBER, number) for step in pattern.steps[1:]),
+                evidence=[
+                    EvidenceItem(
+                        "quickbooks",
+                        f"QuickBooks holds {len(copies)} invoices numbered {number} "
+                        f"(ids {', '.join(c.id for c in copies)}; {amounts})",
+                    ),
+                    EvidenceItem(
+                        "suprata",
+                        f"Suprata links {number} to QuickBooks invoice {linked}; an earlier push "
+                        "timed out after QuickBooks had saved it, and the retry created another",
+                    ),
                 ],
-                fix_by=pattern.fix_by,
-                retry="unsafe",
-                next_command=f"qbsync trace {number}",
-                warnings=[w for w in (pattern.warning,) if w],
-                blocks={"invoice": 1},
-                records=[
-                    BlockedRecord(
-                        "invoice",
-                        invoice.id,
-                        number,
-                        fs.customers[invoice.customer_id].display_name if invoice.customer_id in fs.customers else None,
-                        invoice.txn_date,
-                        invoice.total,
-                        invoice.qbo.state,
-                        None,
-                        None,
-                        0,
-                        0,
-                        None,
-                        f"{len(copies)} copies in QuickBooks",
-                        True,
-                    )
-                ],
-                first_seen=None,
-                last_seen=None,
+                first_step=f"Void QuickBooks invoice {void_ids} (the copy Suprata does not link to); do not delete it: "
+                "voiding keeps the history.",
+                invoices=[invoice],
+                says=f"{len(copies)} copies in QuickBooks",
+                when=None,
             )
         )
     return out
 
 
 def _qbo_only_payment_findings(fs: FailureSet, ev: Evidence) -> list[RootCause]:
-    pattern = get_pattern("P6")
     out = []
     for payment, invoices in ev.qbo_only_payments:
         numbers = ", ".join(i.number for i in invoices)
         created = getattr(getattr(payment, "meta_data", None), "create_time", None)
         amount = getattr(payment, "total_amt", None)
-        customer = getattr(getattr(payment, "customer_ref", None), "name", None) or (
-            fs.customers[invoices[0].customer_id].display_name if invoices[0].customer_id in fs.customers else None
-        )
-        evidence = [
-            EvidenceItem(
-                "quickbooks",
-                f"QuickBooks payment {payment.id} of ${amount} dated {payment.txn_date} "
-                f"(entered {_when(created)}) is applied to {numbers}",
-            ),
-            EvidenceItem(
-                "suprata",
-                f"no Suprata payment is linked to QuickBooks payment {payment.id}; Suprata still "
-                f"shows {numbers} with a balance of ${invoices[0].balance}",
-            ),
-        ]
         out.append(
-            RootCause(
-                id=f"P6:qbo-only-payment:{payment.id}",
-                pattern="P6",
-                pattern_name=pattern.name,
+            _balance_finding(
+                fs,
+                key=f"qbo-only-payment:{payment.id}",
                 title=f"Payment for {numbers} was entered directly in QuickBooks and is not in Suprata",
-                subject_type="record",
-                subject=f"payment:qbo:{payment.id}",
-                confirmed=True,
-                confidence=0.9,
                 reason="a QuickBooks payment applies to a Suprata invoice, but no Suprata payment links to it",
-                evidence=evidence,
-                steps=[
-                    f"With your bookkeeper: record the same payment in Suprata and link it to QuickBooks payment "
-                    f"{payment.id} (mark it synced) so Suprata never pushes a second copy.",
-                    f"If it was entered in QuickBooks by mistake, void it there (never delete), then let Suprata "
-                    f"sync its own record. Check with: qbsync trace {invoices[0].number}",
+                evidence=[
+                    EvidenceItem(
+                        "quickbooks",
+                        f"QuickBooks payment {payment.id} of ${amount} dated {payment.txn_date} "
+                        f"(entered {_when(created)}) is applied to {numbers}",
+                    ),
+                    EvidenceItem(
+                        "suprata",
+                        f"no Suprata payment is linked to QuickBooks payment {payment.id}; Suprata "
+                        f"still shows {numbers} with a balance of ${invoices[0].balance}",
+                    ),
                 ],
-                fix_by=pattern.fix_by,
-                retry="unsafe",
-                next_command=f"qbsync trace {invoices[0].number}",
-                warnings=[w for w in (pattern.warning,) if w],
-                blocks={"invoice": len(invoices)},
-                records=[
-                    BlockedRecord(
-                        "invoice",
-                        i.id,
-                        i.number,
-                        customer,
-                        i.txn_date,
-                        i.total,
-                        i.qbo.state,
-                        None,
-                        None,
-                        0,
-                        0,
-                        None,
-                        f"QuickBooks holds payment {payment.id} Suprata does not know",
-                        True,
-                    )
-                    for i in invoices
-                ],
-                first_seen=created,
-                last_seen=created,
+                first_step=f"With your bookkeeper: record the same payment in Suprata and link it to QuickBooks payment "
+                f"{payment.id} (mark it synced) so Suprata never pushes a second copy. If it was entered in QuickBooks "
+                "by mistake, void it there (never delete) and let Suprata sync its own record.",
+                invoices=invoices,
+                says=f"QuickBooks holds payment {payment.id} Suprata does not know",
+                when=created,
             )
         )
     return out
+
+
+def _balance_finding(
+    fs: FailureSet,
+    *,
+    key: str,
+    title: str,
+    reason: str,
+    evidence: list[EvidenceItem],
+    first_step: str,
+    invoices: list[Any],
+    says: str,
+    when: datetime | None,
+) -> RootCause:
+    """A P6 root cause found by comparing the two sides rather than from a failed push."""
+    pattern = get_pattern("P6")
+    number = invoices[0].number
+    records = [
+        BlockedRecord(
+            "invoice",
+            i.id,
+            i.number,
+            fs.customers[i.customer_id].display_name if i.customer_id in fs.customers else None,
+            i.txn_date,
+            i.total,
+            i.qbo.state,
+            None,
+            None,
+            0,
+            0,
+            None,
+            says,
+            True,
+        )
+        for i in invoices
+    ]
+    return RootCause(
+        id=f"P6:{key}",
+        pattern="P6",
+        pattern_name=pattern.name,
+        title=title,
+        subject_type="record",
+        subject=key,
+        confirmed=True,
+        confidence=0.9,
+        reason=reason,
+        evidence=evidence,
+        steps=[first_step, *(step.replace(PATTERN_EXAMPLE_NUMBER, number) for step in pattern.steps[1:])],
+        fix_by=pattern.fix_by,
+        retry="unsafe",
+        next_command=f"qbsync trace {number}",
+        warnings=[w for w in (pattern.warning,) if w],
+        blocks={"invoice": len(invoices)},
+        records=records,
+        first_seen=when,
+        last_seen=when,
+    )
 
 
 def _oauth_words(last_error: str) -> str:
