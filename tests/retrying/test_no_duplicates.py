@@ -9,8 +9,7 @@ from __future__ import annotations
 import random
 
 import pytest
-
-from conftest import rows
+from retry_kit import rows
 
 SCENARIOS = ("p7-throttled", "p5-connection", "demo")
 

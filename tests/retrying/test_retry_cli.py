@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import rows
+from retry_kit import rows
+
 from qbsync.retrying.history import RetryHistory
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import invoice_body, only_error
+from qbo_kit import invoice_body, only_error
 
 
 def test_cdc_changes_and_deletions(api, seeded, clock):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import invoice_body, only_error, sales_line
+from qbo_kit import invoice_body, only_error, sales_line
 
 
 def test_invoice_create_shape_like_the_captured_one(api, seeded):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from conftest import invoice_body, only_error, sales_line
+from qbo_kit import invoice_body, only_error, sales_line
+
 from qbsync.sandbox.qbo import QboError
 
 INACTIVE = (

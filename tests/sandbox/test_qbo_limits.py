@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from qbo_kit import REALM, QboApi, invoice_body
 
-from conftest import REALM, QboApi, invoice_body
 from qbsync.clock import VirtualClock
 from qbsync.sandbox.http import Mount
 from qbsync.sandbox.qbo import QboSandbox

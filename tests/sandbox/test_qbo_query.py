@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from conftest import invoice_body
+from qbo_kit import invoice_body
 
 
 @pytest.fixture
