@@ -76,3 +76,17 @@ def parse_iso(value: str) -> datetime:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC)
+
+
+class OffsetClock(SystemClock):
+    """The system clock shifted to start at a chosen moment (``QBSYNC_NOW``), still moving in real time.
+
+    A served sandbox scenario lives at its own "now"; a qbsync run against it uses this so ages (a throttle
+    burst 40 minutes ago, a token 95 days old) read the same as in-process.
+    """
+
+    def __init__(self, start: datetime) -> None:
+        self.offset = start.astimezone(UTC) - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset

@@ -21,6 +21,7 @@ class ServingInfo:
     suprata_base_url: str
     discovery_url: str
     profile: dict[str, str]
+    now: str  # the scenario's clock, ISO UTC
 
 
 def list_scenarios() -> list[Any]:
@@ -62,6 +63,7 @@ def serve_forever(
             profile["suprata_base_url"],
             profile["oauth_discovery_url"],
             profile,
+            server.sandbox.clock.now().isoformat().replace("+00:00", "Z"),
         )
     )
     try:

@@ -112,8 +112,10 @@ def _loopback_profiles(home: Path, scenarios: dict[str, str]) -> list:
 def test_all_profiles_one_row_per_company_and_the_worst_status(isolated_env):
     servers = _loopback_profiles(isolated_env, {"acme": "healthy", "peak": "p7-throttled"})
     try:
-        result = run_cli("check --all-profiles")
-        envelope = run_cli("check --all-profiles --json").json()
+        # qbsync runs on the system clock: pin it to the scenarios' "now", as 'qbsync sandbox serve' tells users to
+        now = {"QBSYNC_NOW": servers[0].sandbox.clock.now().isoformat()}
+        result = run_cli("check --all-profiles", env=now)
+        envelope = run_cli("check --all-profiles --json", env=now).json()
     finally:
         for server in servers:
             server.stop()

@@ -24,11 +24,27 @@ def build_env(flags: dict[str, Any], command: str) -> Env:
     paths = resolve_paths(environ)
     _state["env"] = None
     settings = resolve_settings({k: v for k, v in flags.items() if v is not None}, environ, paths.config_file)
-    env = Env(settings=settings, paths=paths, environ=environ)
+    env = Env(settings=settings, paths=paths, environ=environ, clock=_clock(environ))
     _state["env"] = env
     if settings.debug:
         _enable_debug_log(env)
     return env
+
+
+def _clock(environ: dict[str, str]) -> Any:
+    """The system clock, or one shifted to ``QBSYNC_NOW`` (for a served sandbox scenario, or to replay a day)."""
+    from qbsync.clock import OffsetClock, SystemClock, parse_iso
+    from qbsync.errors import ConfigError
+
+    value = environ.get("QBSYNC_NOW")
+    if not value:
+        return SystemClock()
+    try:
+        return OffsetClock(parse_iso(value))
+    except ValueError:
+        raise ConfigError(
+            f"QBSYNC_NOW={value!r} is not a timestamp", hint="e.g. QBSYNC_NOW=2026-11-24T16:30:00Z"
+        ) from None
 
 
 def reset_env() -> None:

@@ -31,6 +31,7 @@ def render_serving(env: Env, info: ServingInfo) -> None:
     import json
 
     env_lines = {f"QBSYNC_{k.upper()}": v for k, v in info.profile.items()}
+    env_lines["QBSYNC_NOW"] = info.now  # the scenario's own "now", so ages read as they do in-process
     if env.json_output:
         envelope = {
             "schema_version": 1,
