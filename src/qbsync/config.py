@@ -74,7 +74,12 @@ PROFILE_SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("redirect_uri", "http://127.0.0.1:8765/callback", "OAuth redirect URI registered with Intuit"),
     SettingSpec("token_warn_days", 14, "Warn when a refresh token expires within this many days", kind=int),
     SettingSpec("transient_max_hours", 24, "Transient failures older than this are escalated", kind=int),
-    SettingSpec("retry_repeat_limit", 1, "Retries for the same cause before retry refuses without --force", kind=int),
+    SettingSpec(
+        "close_window_days", 7, "Warn about unsynced records dated up to this many days after the close date", kind=int
+    ),
+    SettingSpec(
+        "retry_repeat_limit", 1, "Retries qbsync sends for one cause before it refuses without --force", kind=int
+    ),
 )
 
 ALL_SPECS = {s.name: s for s in (*GLOBAL_SPECS, *PROFILE_SPECS)}

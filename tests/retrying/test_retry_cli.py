@@ -213,6 +213,18 @@ def test_same_cause_is_refused_unless_force_and_history_survives(company) -> Non
     assert statuses == ["failed", "failed", "succeeded"]
 
 
+def test_retry_repeat_limit_from_the_profile_allows_one_more(company, monkeypatch) -> None:
+    co = company("p7-throttled")
+    _fail_invoice_pushes(co)
+    monkeypatch.setenv("QBSYNC_RETRY_REPEAT_LIMIT", "2")
+    co.json("INV-1005 --yes")  # a new error (503): looked up, not saved
+    co.json("INV-1005 --yes")  # the same 503: one retry for this cause
+    _, env = co.json("INV-1005 --yes")  # the limit is 2: a second one is still allowed
+    assert rows(env)["INV-1005"]["decision"] == "retry", rows(env)["INV-1005"]
+    _, env = co.json("INV-1005 --yes")
+    assert rows(env)["INV-1005"]["code"] == "already_retried"
+
+
 def test_diagnose_counts_qbsync_retries_from_the_history(company) -> None:
     from clihelp import run_cli
 

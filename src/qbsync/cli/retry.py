@@ -48,7 +48,7 @@ def retry(
     selection = parse_selection(refs, pattern, all_safe)
     with working(env, "Checking each record against Suprata and QuickBooks"):
         services = env.services()
-        report = build_plan(services, selection, force=force)
+        report = build_plan(services, selection, force=force, repeat_limit=env.settings.retry_repeat_limit)
 
     if report.to_send():
         if dry_run:

@@ -37,6 +37,7 @@ class Thresholds:
         t = cls(
             token_warn_days=int(getattr(settings, "token_warn_days", 14) or 14),
             transient_max_hours=int(getattr(settings, "transient_max_hours", 24) or 24),
+            close_window_days=int(getattr(settings, "close_window_days", 7) or 0),
         )
         for name, value in overrides.items():
             if value is not None:

@@ -58,9 +58,10 @@ class Context:
     failures: dict[tuple[str, str], Failure]
     causes: dict[tuple[str, str], RootCause]
     rows: dict[tuple[str, str], PlanRecord] = field(default_factory=dict)
+    repeat_limit: int = 1  # retries by qbsync for one cause before it refuses without --force
 
 
-def build_plan(services: Any, selection: Selection, *, force: bool = False) -> RetryReport:
+def build_plan(services: Any, selection: Selection, *, force: bool = False, repeat_limit: int = 1) -> RetryReport:
     from qbsync.retrying.executor import settle_open_retries
 
     suprata, qbo = services.suprata, services.qbo
@@ -120,7 +121,7 @@ def build_plan(services: Any, selection: Selection, *, force: bool = False) -> R
 
     keys = _closure(records, requested)
     lk = _lookups(qbo, records, keys)
-    ctx = Context(services, sub, ev, lk, history, force, records, failures, causes)
+    ctx = Context(services, sub, ev, lk, history, force, records, failures, causes, repeat_limit=max(1, repeat_limit))
     for key in keys:
         ctx.rows[key] = _row(ctx, key, "requested" if key in requested else "dependency")
     for key in keys:  # needed_by / depends_on
@@ -414,7 +415,7 @@ def _decide(ctx: Context, row: PlanRecord) -> None:
 
     same = ctx.history.same_cause(*key, row.cause_signature) if f is not None else []
     row.qbsync_retries = len(same)
-    if same:
+    if len(same) >= ctx.repeat_limit:
         last = same[-1]
         what = f"{len(same)} time(s) for this same cause ({row.error_code or 'same error'}), last {last.sent_at[:16]}"
         if not ctx.force:
