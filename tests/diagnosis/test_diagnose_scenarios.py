@@ -135,3 +135,9 @@ def test_bad_input_is_one_line_exit_3(args: str, message: str) -> None:
     assert result.exit_code == 3
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_narrow_terminal_gets_the_plan_as_a_list() -> None:
+    result = run_cli("diagnose --demo", env={"COLUMNS": "80"})
+    assert result.exit_code == 2
+    assert " 1. P5 " in result.stdout and "evidence:" in result.stdout and "┏" not in result.stdout.split("Step 1")[0]

@@ -15,6 +15,7 @@ from qbsync.diagnosis.report import ConnectionView, DiagnosisReport, RootCause
 from qbsync.render.explain_view import numbered
 
 MAX_RECORDS = 12
+WIDE = 100  # below this a table of seven columns is unreadable: the plan becomes a list
 FIX_BY = {"self": "you", "bookkeeper": "bookkeeper", "support": "support"}
 
 
@@ -26,7 +27,10 @@ def render_diagnosis(console: Console, report: DiagnosisReport) -> None:
         console.print("\n[green]Nothing to fix: every record Suprata pushed is in QuickBooks.[/]")
         return
     console.print()
-    console.print(_plan_table(report.root_causes))
+    if console.width >= WIDE:
+        console.print(_plan_table(report.root_causes))
+    else:
+        _plan_list(console, report.root_causes)
     for cause in report.root_causes:
         console.print()
         console.print(_cause_panel(cause))
@@ -85,27 +89,44 @@ def _plan_table(causes: list[RootCause]) -> Table:
         title_style="bold",
         header_style="bold",
         show_lines=False,
-        expand=False,
+        expand=True,
     )
-    table.add_column("step", justify="right")
-    table.add_column("pattern")
-    table.add_column("what", overflow="fold", max_width=58)
-    table.add_column("evidence", overflow="fold", max_width=44)
-    table.add_column("blocks")
-    table.add_column("who")
-    table.add_column("next", overflow="fold")
+    table.add_column("step", justify="right", no_wrap=True)
+    table.add_column("pattern", no_wrap=True)
+    table.add_column("what", overflow="fold", ratio=3)
+    table.add_column("evidence", overflow="fold", ratio=3)
+    table.add_column("blocks", no_wrap=True)
+    table.add_column("who", no_wrap=True)
+    table.add_column("next", overflow="fold", ratio=2)
     for c in causes:
         evidence = c.evidence[0].summary if c.evidence else ("confirmed" if c.confirmed else "not confirmed")
         table.add_row(
             str(c.step),
-            f"{c.pattern} {c.pattern_name}",
+            c.pattern,
             escape(c.title),
             escape(evidence),
-            _blocks(c.blocks),
+            _blocks(c.blocks).replace(", ", "\n"),
             FIX_BY.get(c.fix_by, c.fix_by),
             escape(c.next_command or _wait_text(c)),
         )
     return table
+
+
+def _plan_list(console: Console, causes: list[RootCause]) -> None:
+    console.print("[bold]Fix in this order[/]")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for c in causes:
+        evidence = c.evidence[0].summary if c.evidence else ("confirmed" if c.confirmed else "not confirmed")
+        grid.add_row(f"[bold]{c.step}.[/]", f"[bold]{c.pattern} {escape(c.title)}[/]")
+        grid.add_row("", f"[dim]evidence:[/] {escape(evidence)}")
+        grid.add_row(
+            "",
+            f"[dim]blocks:[/] {_blocks(c.blocks)}; [dim]who:[/] {FIX_BY.get(c.fix_by, c.fix_by)}; "
+            f"[dim]next:[/] {escape(c.next_command or _wait_text(c))}",
+        )
+    console.print(grid)
 
 
 def _wait_text(c: RootCause) -> str:
