@@ -63,10 +63,8 @@ class Services:
 
     def retry_counts(self) -> dict[tuple[str, str], int]:
         """Retries qbsync itself sent per record for its current cause (the local retry history)."""
-        try:
-            from qbsync.retrying.history import RetryHistory
-        except ImportError:
-            return {}
+        from qbsync.retrying.history import RetryHistory
+
         return RetryHistory(self.data_dir, self.profile).counts()
 
     def own_connection(self) -> ConnectionView:

@@ -187,9 +187,7 @@ def _handle(exc: BaseException, args: list[str], env: Any) -> int:
     elif (mapped := as_qbsync_error(exc)) is not None:
         error = mapped
     else:
-        from qbsync.errors import QbsyncError as Internal
-
-        error = Internal(
+        error = QbsyncError(
             f"unexpected error: {type(exc).__name__}",
             hint="run again with --debug for details, and report it with 'qbsync diagnose --report'",
             code="internal",

@@ -42,7 +42,7 @@ def explain(
         write_jsonl(env, _open_lines(env, jsonl))
         raise typer.Exit(0)
     if text is None or text == "-":
-        if env.stdin_isatty or (text is None and env.stdin_isatty):
+        if env.stdin_isatty:
             raise UsageError(
                 "no error text given", hint='qbsync explain "Duplicate Name Exists Error: ..." (or pipe it in)'
             )
