@@ -41,11 +41,6 @@ class CouldNotCheck(QbsyncError):
     code = "unreachable"
 
 
-class ActionFailed(QbsyncError):
-    code = "failed"
-    exit_code = ExitCode.FAILURE
-
-
 def as_qbsync_error(exc: BaseException) -> QbsyncError | None:
     """Map the clients' and the token store's typed errors to expected trouble; None for real bugs."""
     if isinstance(exc, QbsyncError):

@@ -26,7 +26,6 @@ from qbsync.clients.qbo_models import (
     Entity,
     Invoice,
     Item,
-    Payment,
     Preferences,
     Tombstone,
     parse_entity,
@@ -271,9 +270,6 @@ class QboClient:
     def items_by_name(self, names: Iterable[str]) -> dict[str, Item]:
         """Items (active or not) by exact Name."""
         return {row.name: row for row in self._lookup("Item", "Name", names) if isinstance(row, Item) and row.name}
-
-    def payments_by_ids(self, ids: Iterable[str]) -> dict[str, Payment]:
-        return self.by_ids("Payment", ids)  # type: ignore[return-value]
 
     def parallel(self, calls: Sequence[Callable[[], T]]) -> list[T]:
         return run_parallel(calls)
