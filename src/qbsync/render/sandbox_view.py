@@ -28,28 +28,22 @@ def render_scenarios(console: Console, data: Any) -> None:
 
 def render_serving(env: Env, info: ServingInfo) -> None:
     """The URLs and a ready-made profile, on stdout (JSON with --format json), then wait for Ctrl-C."""
-    import json
-
     env_lines = {f"QBSYNC_{k.upper()}": v for k, v in info.profile.items()}
     env_lines["QBSYNC_NOW"] = info.now  # the scenario's own "now", so ages read as they do in-process
     if env.json_output:
-        envelope = {
-            "schema_version": 1,
-            "command": "sandbox",
-            "status": "ok",
-            "exit_code": 0,
-            "data": {
-                "scenario": info.scenario,
-                "base_url": info.base_url,
-                "qbo_base_url": info.qbo_base_url,
-                "suprata_base_url": info.suprata_base_url,
-                "discovery_url": info.discovery_url,
-                "environment": env_lines,
-            },
-            "errors": [],
+        from qbsync.exit_codes import ExitCode
+        from qbsync.render.output import emit
+        from qbsync.result import Outcome
+
+        data = {
+            "scenario": info.scenario,
+            "base_url": info.base_url,
+            "qbo_base_url": info.qbo_base_url,
+            "suprata_base_url": info.suprata_base_url,
+            "discovery_url": info.discovery_url,
+            "environment": env_lines,
         }
-        env.stdout.write(json.dumps(envelope) + "\n")
-        env.stdout.flush()
+        emit(env, Outcome("sandbox", ExitCode.OK, data))
         return
     out = env.out
     out.print(f"Sandbox scenario [bold]{escape(info.scenario)}[/] on {info.base_url} (127.0.0.1 only)")
