@@ -229,7 +229,7 @@ def _edited_in_quickbooks(fs: FailureSet, ev: Evidence) -> list[EditedInQuickBoo
                 change = "deleted"
             elif getattr(row, "active", None) is False:
                 change = "made inactive"
-            elif (getattr(row, "private_note", None) or "").lower() == "voided":
+            elif getattr(row, "voided", False):  # Invoice.voided / Payment.voided
                 change = "voided"
             else:
                 change = "updated"

@@ -117,7 +117,7 @@ def gather(qbo: Any, suprata: Any, fs: FailureSet, now: datetime) -> Evidence:
 def _qbo_only_payments(suprata: Any, ev: Evidence) -> list[tuple[Any, list[m.Invoice]]]:
     """Live QuickBooks payments (from the CDC already read) that no Suprata payment is linked to:
     entered directly in QuickBooks, so the two sides' balances differ."""
-    live = [p for p in ev.changed("Payment") if getattr(p, "status", None) != "Deleted" and not _is_voided_payment(p)]
+    live = [p for p in ev.changed("Payment") if getattr(p, "status", None) != "Deleted" and not _voided(p)]
     if not live:
         return []
     known = {p.qbo.qbo_id for p in suprata.by_qbo_ids("payment", [p.id for p in live])}
@@ -134,11 +134,6 @@ def _qbo_only_payments(suprata: Any, ev: Evidence) -> list[tuple[Any, list[m.Inv
         if linked:  # a payment for an invoice Suprata never had is QuickBooks' own business
             out.append((payment, linked))
     return out
-
-
-def _is_voided_payment(payment: Any) -> bool:
-    note = (getattr(payment, "private_note", None) or "").strip().lower()
-    return note == "voided" and not getattr(payment, "total_amt", None)
 
 
 def _colliding(fs: FailureSet, rtype: str, entities: set[str], codes: set[str], table: dict[str, Any]) -> list[Any]:
@@ -269,10 +264,9 @@ def tax_state(invoice: m.Invoice, ev: Evidence) -> tuple[str, m.TaxCategory | No
 
 def _live_copies(invoices: list[Any]) -> list[Any]:
     """QuickBooks invoices that still count: voided ones keep their number but carry no amount."""
-    return [i for i in invoices if not _is_voided(i)]
+    return [i for i in invoices if not _voided(i)]
 
 
-def _is_voided(invoice: Any) -> bool:
-    note = (getattr(invoice, "private_note", None) or "").strip().lower()
-    total = getattr(invoice, "total_amt", None)
-    return note == "voided" and (total is None or total == 0)
+def _voided(row: Any) -> bool:
+    """``Invoice.voided`` / ``Payment.voided`` of the QuickBooks models; other rows are never voided."""
+    return bool(getattr(row, "voided", False))
