@@ -11,10 +11,11 @@ from pathlib import Path
 def write_text_atomically(path: Path, text: str, *, mode: int | None = None) -> Path:
     """Write ``text`` to ``path`` (folders created; ``mode`` e.g. 0o600 for files that may hold a secret).
 
-    Raises ``OSError``; callers turn it into their own one-line error.
+    The temporary file is ``.<name>.<random>.tmp`` (created 0600, ``O_EXCL``), so a folder's leftovers from a
+    killed writer are easy to find. Raises ``OSError``; callers turn it into their own one-line error.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         if mode is not None:
             os.fchmod(fd, mode)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import stat
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -25,6 +24,7 @@ from typing import Any
 
 from qbsync.auth.errors import ConnectionExpired, NotConnected, TokenFileUnreadable, TokenStoreBusy
 from qbsync.clock import Clock, parse_iso
+from qbsync.fileio import write_text_atomically
 
 FILE_FORMAT = 1
 FILE_MODE = 0o600
@@ -277,22 +277,7 @@ class TokenStore:
     def _write(self, conn: StoredConnection) -> None:
         """Temp file in the same directory, fsync, rename over the old file, fsync the directory."""
         self._remove_stale_temp_files()  # left by a process killed mid-write; we hold the lock
-        payload = json.dumps(conn.to_json(), indent=2).encode("utf-8")
-        tmp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(6)}.tmp")
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-        fd = os.open(tmp, flags, FILE_MODE)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                if hasattr(os, "fchmod"):
-                    os.fchmod(fh.fileno(), FILE_MODE)  # the umask can only narrow the mode, but be explicit
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        write_text_atomically(self.path, json.dumps(conn.to_json(), indent=2), mode=FILE_MODE)
         self._fsync_dir()
 
     def _remove_stale_temp_files(self) -> None:
