@@ -5,7 +5,6 @@ Times are shown in the business's time zone (Suprata's account setting).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,6 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from qbsync.render.explain_view import numbered
 from qbsync.tracing.model import CustomerTrace, Finding, QboInvoice, RecordTrace, SupInvoice, Verdict
 
 MAX_TIMELINE = 40
@@ -54,15 +54,6 @@ def _day(value: date | None) -> str:
     return value.isoformat() if value else "-"
 
 
-def _numbered(steps: Iterable[str]) -> Table:
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(justify="right", style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
-    for i, step in enumerate(steps, 1):
-        grid.add_row(f"  {i}.", escape(step))
-    return grid
-
-
 def _verdict_panel(verdict: Verdict, subject: str) -> Panel:
     if verdict.agree:
         return Panel(
@@ -73,7 +64,7 @@ def _verdict_panel(verdict: Verdict, subject: str) -> Panel:
         )
     parts: list[Any] = [Text(verdict.headline)]
     if verdict.fix:
-        parts += [Text(""), Text.from_markup("[bold]What to do[/]"), _numbered(verdict.fix)]
+        parts += [Text(""), Text.from_markup("[bold]What to do[/]"), numbered(escape(step) for step in verdict.fix)]
     for warning in verdict.warnings:
         parts.append(Text.from_markup(f"[yellow]  ! {escape(warning)}[/]"))
     return Panel(
