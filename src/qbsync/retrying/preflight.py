@@ -120,7 +120,7 @@ def build_plan(services: Any, selection: Selection, *, force: bool = False, repe
         _fetch_dependencies(suprata, records, requested)
 
     keys = _closure(records, requested)
-    lk = _lookups(qbo, records, keys)
+    lk = _lookups(qbo, records, keys, ev, sub)
     ctx = Context(services, sub, ev, lk, history, force, records, failures, causes, repeat_limit=max(1, repeat_limit))
     for key in keys:
         ctx.rows[key] = _row(ctx, key, "requested" if key in requested else "dependency")
@@ -219,10 +219,16 @@ def _fetch_dependencies(suprata: Any, records: dict[tuple[str, str], Any], start
                 records[(rtype, rec.id)] = rec
 
 
-def _lookups(qbo: Any, records: dict[tuple[str, str], Any], keys: list[tuple[str, str]]) -> Lookups:
+def _lookups(
+    qbo: Any, records: dict[tuple[str, str], Any], keys: list[tuple[str, str]], ev: Evidence, read: FailureSet
+) -> Lookups:
+    """``ev`` holds what ``gather`` read for ``read`` moments ago: linked customers and items are asked again
+    only when ``gather`` did not ask for them."""
     from qbsync.clients import query as q
 
-    lk = Lookups()
+    lk = Lookups(customers_by_id=dict(ev.customers_by_id), items_by_id=dict(ev.items_by_id))
+    asked_c = {c.qbo.qbo_id for c in read.customers.values() if c.qbo.qbo_id}
+    asked_i = {i.qbo.qbo_id for i in read.items.values() if i.qbo.qbo_id}
     customers = [records[k] for k in records if k[0] == "customer"]
     plan_customers = {records[k].customer_id for k in keys if k[0] in ("invoice", "payment") and k in records}
     plan_customers |= {k[1] for k in keys if k[0] == "customer"}
@@ -236,9 +242,9 @@ def _lookups(qbo: Any, records: dict[tuple[str, str], Any], keys: list[tuple[str
     invoices = [records[k] for k in invoice_keys if k in records]
     payments = [records[k] for k in keys if k[0] == "payment" and k in records]
 
-    linked_c = sorted({c.qbo.qbo_id for c in customers if c.qbo.qbo_id})
+    linked_c = sorted({c.qbo.qbo_id for c in customers if c.qbo.qbo_id} - asked_c)
     names = sorted({c.display_name for c in customers if not c.qbo.qbo_id})
-    linked_i = sorted({i.qbo.qbo_id for i in items if i.qbo.qbo_id})
+    linked_i = sorted({i.qbo.qbo_id for i in items if i.qbo.qbo_id} - asked_i)
     item_names = sorted({i.name for i in items if not i.qbo.qbo_id})
     linked_inv = sorted({i.qbo.qbo_id for i in invoices if i.qbo.qbo_id})
     doc_numbers = sorted({i.number for i in invoices if not i.qbo.qbo_id})
@@ -267,10 +273,10 @@ def _lookups(qbo: Any, records: dict[tuple[str, str], Any], keys: list[tuple[str
     if not calls:
         return lk
     results = dict(zip(list(calls), qbo.parallel(list(calls.values())), strict=True))
-    lk.customers_by_id = results.get("customers_by_id", {})
+    lk.customers_by_id.update(results.get("customers_by_id", {}))
     for name, rows in results.get("names", {}).items():
         lk.names.setdefault(name.strip().lower(), []).extend(rows)
-    lk.items_by_id = results.get("items_by_id", {})
+    lk.items_by_id.update(results.get("items_by_id", {}))
     lk.items_by_name = {k.strip().lower(): v for k, v in results.get("items_by_name", {}).items()}
     lk.invoices_by_id = results.get("invoices_by_id", {})
     lk.invoices_by_doc = results.get("invoices_by_doc", {})
