@@ -586,7 +586,7 @@ def _invoice_blocker(ctx: Context, inv: m.Invoice, cause: RootCause | None) -> t
                 trace,
             )
     else:
-        copies = [c for c in ctx.lk.invoices_by_doc.get(inv.number, []) if not _voided(c)]
+        copies = [c for c in ctx.lk.invoices_by_doc.get(inv.number, []) if not c.voided]
         if copies:
             c = copies[0]
             customer = ctx.records.get(("customer", inv.customer_id))
@@ -656,7 +656,7 @@ def _payment_blocker(ctx: Context, p: m.Payment, cause: RootCause | None) -> tup
     if customer is None or not customer.qbo.qbo_id:
         return None  # the customer is not in QuickBooks: neither can the payment be
     for row in ctx.lk.payments_by_date.get(p.txn_date.isoformat(), []):
-        if _voided(row) or row.customer_ref is None or row.customer_ref.value != customer.qbo.qbo_id:
+        if row.voided or row.customer_ref is None or row.customer_ref.value != customer.qbo.qbo_id:
             continue
         if row.total_amt is not None and Decimal(row.total_amt) == Decimal(p.amount):
             return (
@@ -669,12 +669,6 @@ def _payment_blocker(ctx: Context, p: m.Payment, cause: RootCause | None) -> tup
                 trace,
             )
     return None
-
-
-def _voided(row: Any) -> bool:
-    note = (getattr(row, "private_note", None) or "").strip().lower()
-    total = getattr(row, "total_amt", None)
-    return note.startswith("voided") and not total
 
 
 def _label(rec: Any, fallback: str) -> str:
