@@ -78,6 +78,11 @@ def parse_iso(value: str) -> datetime:
     return dt.astimezone(UTC)
 
 
+def format_iso(value: datetime) -> str:
+    """ISO-8601 with UTC written as ``Z`` (the form qbsync's JSON, token file and sandbox use)."""
+    return value.isoformat().replace("+00:00", "Z")
+
+
 class OffsetClock(SystemClock):
     """The system clock shifted to start at a chosen moment (``QBSYNC_NOW``), still moving in real time.
 

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from qbsync.clock import format_iso
 from qbsync.exit_codes import STATUS_BY_CODE, ExitCode
 
 SCHEMA_VERSION = 1
@@ -67,7 +68,7 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return [to_jsonable(v) for v in value]
     if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        return format_iso(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):

@@ -38,6 +38,7 @@ def serve_forever(
     on_ready: Callable[[ServingInfo], None],
     stop: threading.Event | None = None,
 ) -> None:
+    from qbsync.clock import format_iso
     from qbsync.sandbox.app import serve
     from qbsync.services import _scenario_source
 
@@ -63,7 +64,7 @@ def serve_forever(
             profile["suprata_base_url"],
             profile["oauth_discovery_url"],
             profile,
-            server.sandbox.clock.now().isoformat().replace("+00:00", "Z"),
+            format_iso(server.sandbox.clock.now()),
         )
     )
     try:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from qbsync.auth.errors import ConnectionExpired, NotConnected, TokenFileUnreadable, TokenStoreBusy
-from qbsync.clock import Clock, parse_iso
+from qbsync.clock import Clock, format_iso, parse_iso
 from qbsync.fileio import write_text_atomically
 
 FILE_FORMAT = 1
@@ -91,7 +91,7 @@ class StoredConnection:
         data = asdict(self)
         for key, value in data.items():
             if isinstance(value, datetime):
-                data[key] = value.isoformat().replace("+00:00", "Z")
+                data[key] = format_iso(value)
         return {"format": FILE_FORMAT, **data}
 
     @classmethod

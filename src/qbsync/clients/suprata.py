@@ -19,6 +19,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from qbsync.clients import suprata_models as m
 from qbsync.clients.errors import SupraApiError, Unauthorized
 from qbsync.clients.http import HttpClient, Idempotency, StaticToken
+from qbsync.clock import parse_iso
 
 API_PREFIX = "/api/v1"
 PAGE_LIMIT = 500  # Suprata's maximum page size
@@ -97,8 +98,7 @@ def malformed_attempt(item: Any, problem: str) -> m.SyncAttempt:
 def _lenient_time(value: Any) -> datetime:
     if isinstance(value, str):
         try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            return parse_iso(value)
         except ValueError:
             pass
     return datetime(1970, 1, 1, tzinfo=UTC)
