@@ -109,7 +109,7 @@ def test_filters_narrow_the_plan(tmp_path: Path) -> None:
     assert payments.root_causes and all(r.record_type == "payment" for c in payments.root_causes for r in c.records)
 
 
-def test_cli_demo_table_and_json(tmp_path: Path) -> None:
+def test_cli_demo_table_and_json() -> None:
     table = run_cli("diagnose --demo")
     assert table.exit_code == 2
     assert "Fix in this order" in table.stdout and "Front Range Electric" in table.stdout

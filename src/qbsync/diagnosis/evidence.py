@@ -49,10 +49,9 @@ class Evidence:
 def gather(qbo: Any, suprata: Any, fs: FailureSet, now: datetime) -> Evidence:
     ev = Evidence(now=now)
     codes = {f.signal.fault.code for f in fs.failures if f.signal.fault and f.signal.fault.code}
-    entities = {(f.signal.qbo_entity or "").lower() for f in fs.failures}
 
-    customer_names = sorted({c.display_name for c in _colliding(fs, "customer", entities, codes, fs.customers)})
-    item_names = sorted({i.name for i in _colliding(fs, "item", entities, codes, fs.items)})
+    customer_names = sorted({c.display_name for c in _colliding(fs, "customer", codes, fs.customers)})
+    item_names = sorted({i.name for i in _colliding(fs, "item", codes, fs.items)})
     linked_customers = sorted({c.qbo.qbo_id for c in fs.customers.values() if c.qbo.qbo_id})
     linked_items = sorted({i.qbo.qbo_id for i in fs.items.values() if i.qbo.qbo_id})
     # Tax setup is read whenever a failing invoice carries a tax category: a hidden tax gap behind another
@@ -136,7 +135,7 @@ def _qbo_only_payments(suprata: Any, ev: Evidence) -> list[tuple[Any, list[m.Inv
     return out
 
 
-def _colliding(fs: FailureSet, rtype: str, entities: set[str], codes: set[str], table: dict[str, Any]) -> list[Any]:
+def _colliding(fs: FailureSet, rtype: str, codes: set[str], table: dict[str, Any]) -> list[Any]:
     """Suprata records of ``rtype`` whose creation may have hit a name collision (6240)."""
     if "6240" not in codes:
         return []
@@ -181,7 +180,7 @@ def facts_for(f: Failure, fs: FailureSet, ev: Evidence) -> Facts:
         "record_txn_date": getattr(record, "txn_date", None),
         "failing_since": f.first_failed_at,
         "now": ev.now,
-        "connection_state": _connection_state(ev.suprata_connection, f),
+        "connection_state": _connection_state(ev.suprata_connection),
     }
     if customer is not None:
         facts["customer_state"] = _customer_state(customer, ev)
@@ -209,7 +208,7 @@ def facts_for(f: Failure, fs: FailureSet, ev: Evidence) -> Facts:
     return Facts(**{k: v for k, v in facts.items() if v is not None})
 
 
-def _connection_state(conn: m.QboConnection | None, f: Failure) -> str | None:
+def _connection_state(conn: m.QboConnection | None) -> str | None:
     if conn is None:
         return None
     if conn.status in ("expired", "revoked"):

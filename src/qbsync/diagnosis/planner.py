@@ -89,7 +89,7 @@ def _group_key(c: Classified, fs: FailureSet, ev: Evidence) -> tuple[str, str, s
     if p == "P1":
         return (p, "customer", f.record_id if f.record_type == "customer" else (f.customer_id or "?"))
     if p == "P2":
-        return (p, "item", _colliding_item(f, fs, ev) or f.record_id)
+        return (p, "item", _colliding_item(f, fs) or f.record_id)
     if p == "P3":
         return (p, "books", str(ev.book_close_date or "closed period"))
     if p == "P4":
@@ -107,7 +107,7 @@ def _group_key(c: Classified, fs: FailureSet, ev: Evidence) -> tuple[str, str, s
     return ("unknown", "error", f"{code}:{(f.signal.qbo_entity or f.record_type).lower()}")
 
 
-def _colliding_item(f: Failure, fs: FailureSet, ev: Evidence) -> str | None:
+def _colliding_item(f: Failure, fs: FailureSet) -> str | None:
     if f.record_type == "item":
         return f.record_id
     if f.record_type == "invoice" and f.record is not None:
@@ -142,7 +142,7 @@ def _root_cause(
     ]
     confirmed = all(c.cls.confirmed for c in members)
     confidence = min(c.cls.confidence for c in members)
-    title, evidence, first_step, next_command = _specifics(pattern_id, subject_type, subject_id, members, fs, ev)
+    title, evidence, first_step, next_command = _specifics(pattern_id, subject_id, members, fs, ev)
     example = members[0].failure.number or members[0].failure.record_id
     warnings = []
     if pattern.warning:
@@ -328,7 +328,7 @@ def _shorten(text: str | None, limit: int = 160) -> str | None:
 
 
 def _specifics(
-    pattern_id: str, subject_type: str, subject_id: str, members: list[Classified], fs: FailureSet, ev: Evidence
+    pattern_id: str, subject_id: str, members: list[Classified], fs: FailureSet, ev: Evidence
 ) -> tuple[str, list[EvidenceItem], str | None, str | None]:
     first = members[0].failure
     count = len(members)
