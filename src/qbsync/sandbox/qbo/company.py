@@ -339,7 +339,7 @@ class QboCompany:
             return
         applied = Decimal(0)
         payment_ids = []
-        for pay in self.store.all("Payment"):
+        for pay in self.store.payments_linked_to(inv_id):
             amount = txnmath.applied_to(pay, inv_id)
             if amount != 0:
                 applied += amount
@@ -363,12 +363,10 @@ class QboCompany:
         if cust is None:
             return
         total = Decimal(0)
-        for inv in self.store.all("Invoice"):
-            if inv["CustomerRef"]["value"] == cust_id:
-                total += dec(inv.get("Balance"))
-        for pay in self.store.all("Payment"):
-            if pay["CustomerRef"]["value"] == cust_id:
-                total -= dec(pay.get("UnappliedAmt"))
+        for inv in self.store.for_customer("Invoice", cust_id):
+            total += dec(inv.get("Balance"))
+        for pay in self.store.for_customer("Payment", cust_id):
+            total -= dec(pay.get("UnappliedAmt"))
         balance = out(total)
         if cust.get("Balance") == balance:
             return
@@ -381,9 +379,7 @@ class QboCompany:
 
     def _unlink_payments(self, inv_id: str, ctx: WriteContext) -> None:
         """Voiding or deleting an invoice leaves its payments unapplied (the money stays received)."""
-        for pay in self.store.all("Payment"):
-            if inv_id not in txnmath.linked_invoice_ids(pay):
-                continue
+        for pay in self.store.payments_linked_to(inv_id):
             keep = [
                 line
                 for line in pay["Line"]
@@ -394,6 +390,7 @@ class QboCompany:
             applied = sum((dec(line.get("Amount")) for line in keep), Decimal(0))
             now, stamp = self._now()
             pay["Line"] = keep
+            self.store.reindex("Payment", pay)
             pay["UnappliedAmt"] = out(dec(pay.get("TotalAmt")) - applied)
             pay["SyncToken"] = str(int(pay["SyncToken"]) + 1)
             pay["MetaData"]["LastUpdatedTime"] = stamp

@@ -9,9 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from qbsync.sandbox.qbo.schema import MODELLED, PARTIES
+from qbsync.sandbox.qbo.txnmath import linked_invoice_ids
 
 # Name namespaces: Customer/Vendor/Employee share one DisplayName space; Items have their own.
 _NAME_FIELD = {**dict.fromkeys(PARTIES, ("party", "DisplayName")), "Item": ("item", "Name")}
+_INDEXED = ("Invoice", "Payment")
 
 
 @dataclass
@@ -37,6 +39,10 @@ class EntityStore:
         self._next_id: dict[str, int] = {}
         self._names: dict[tuple[str, str], tuple[str, str]] = {}  # (space, casefolded name) -> (entity, id)
         self._name_of: dict[tuple[str, str], tuple[str, str]] = {}
+        # Derived-state indexes: which invoices and payments name a customer, which payments link an invoice.
+        self._by_customer: dict[tuple[str, object], set[str]] = {}
+        self._payments_for: dict[str, set[str]] = {}
+        self._indexed: dict[tuple[str, str], tuple[object, frozenset[str]]] = {}
 
     def new_id(self, entity: str) -> str:
         n = self._next_id.get(entity, 1)
@@ -49,6 +55,7 @@ class EntityStore:
     def put(self, entity: str, record: dict[str, Any], meta: RecordMeta) -> None:
         self.records[entity][record["Id"]] = record
         self.meta[(entity, record["Id"])] = meta
+        self.reindex(entity, record)
         if entity in _NAME_FIELD:
             space, field_name = _NAME_FIELD[entity]
             key = (entity, record["Id"])
@@ -64,7 +71,37 @@ class EntityStore:
         space, _ = _NAME_FIELD[entity]
         return self._names.get((space, name_key_of(name)))
 
+    def reindex(self, entity: str, record: dict[str, Any]) -> None:
+        """Refresh the customer and payment-link indexes for a transaction (call after editing one in place)."""
+        if entity not in _INDEXED:
+            return
+        self._unindex(entity, record["Id"])
+        customer = (record.get("CustomerRef") or {}).get("value")
+        invoices = frozenset(linked_invoice_ids(record)) if entity == "Payment" else frozenset()
+        self._indexed[(entity, record["Id"])] = (customer, invoices)
+        self._by_customer.setdefault((entity, customer), set()).add(record["Id"])
+        for inv_id in invoices:
+            self._payments_for.setdefault(inv_id, set()).add(record["Id"])
+
+    def _unindex(self, entity: str, id_: str) -> None:
+        old = self._indexed.pop((entity, id_), None)
+        if old is None:
+            return
+        customer, invoices = old
+        self._by_customer[(entity, customer)].discard(id_)
+        for inv_id in invoices:
+            self._payments_for[inv_id].discard(id_)
+
+    def for_customer(self, entity: str, customer_id: str) -> list[dict[str, Any]]:
+        """The invoices or payments whose CustomerRef is ``customer_id``."""
+        return [self.records[entity][i] for i in self._by_customer.get((entity, customer_id), ())]
+
+    def payments_linked_to(self, invoice_id: str) -> list[dict[str, Any]]:
+        """Payments with a line linked to the invoice, in Id order."""
+        return [self.records["Payment"][i] for i in sorted(self._payments_for.get(invoice_id, ()), key=int)]
+
     def remove(self, entity: str, id_: str, when: datetime, last_updated_text: str) -> None:
+        self._unindex(entity, id_)
         self.records[entity].pop(id_, None)
         self.meta.pop((entity, id_), None)
         self.tombstones[(entity, id_)] = Tombstone(entity, id_, when, last_updated_text)
