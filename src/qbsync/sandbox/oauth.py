@@ -456,9 +456,9 @@ class IntuitOAuthService:
     def _mint(self, grant: _Grant, issued_at: datetime) -> IssuedTokens:
         """A new access token and a new refresh token; earlier refresh tokens start their 24-hour grace."""
         now = self.clock.now()
-        for older in grant.refresh_tokens:
-            if older.superseded_at is None:
-                older.superseded_at = issued_at
+        # Each mint supersedes the one before, so only the newest token can still be current.
+        if grant.refresh_tokens and grant.refresh_tokens[-1].superseded_at is None:
+            grant.refresh_tokens[-1].superseded_at = issued_at
         refresh = _RefreshToken(
             value="RT1-" + secrets.token_urlsafe(40),
             issued_at=issued_at,
