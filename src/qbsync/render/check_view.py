@@ -11,7 +11,7 @@ from typing import Any
 
 from rich.console import Console
 
-from qbsync.health.check import AllProfilesReport, CheckReport
+from qbsync.health.check import VERDICT, AllProfilesReport, CheckReport
 from qbsync.health.history import RunFigures
 from qbsync.health.report import connection_text, plan_rows
 
@@ -125,7 +125,7 @@ def render_history(console: Console, data: Any) -> None:
             if previous is not None and run.backlog != previous.backlog:
                 delta = f" ({run.backlog - previous.backlog:+d})"
             oldest = "-" if run.oldest_backlog_days is None else str(run.oldest_backlog_days)
-            verdict = {0: "OK", 1: "WARNING", 2: "CRITICAL"}.get(run.exit_code, "UNKNOWN")
+            verdict = VERDICT.get(run.exit_code, "UNKNOWN")
             _out(
                 console,
                 f"{run.ran_at.strftime('%Y-%m-%d %H:%M'):<17}  {verdict:<8}  {run.failures:>8}  {run.root_causes:>6}  "
