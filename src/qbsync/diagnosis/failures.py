@@ -5,12 +5,11 @@ Suprata requests here are paged and bulk (ids, 500 a request); none of them coun
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from qbsync.clients import suprata_models as m
@@ -62,7 +61,7 @@ def error_signature(attempt: m.SyncAttempt) -> tuple[Any, ...]:
     return (e.kind, e.http_status, code, e.qbo_entity)
 
 
-@functools.lru_cache(maxsize=2048)
+@lru_cache(maxsize=2048)
 def _fault_code(status: int | None, body: str, content_type: str | None) -> str | None:
     # Bodies differ only by their timestamp: without it, thousands of failures share a handful of parses.
     from qbsync.clients.faults import parse_fault
@@ -81,6 +80,15 @@ class FailureSet:
     waiting_payments: list[m.Payment]  # not pushed yet: their invoice is not in QuickBooks
     timeout_records: set[tuple[str, str]]  # records with a timed-out push in their history (duplicate risk)
     failed_attempts_seen: int = 0
+
+    @cached_property
+    def unsynced_invoices_by_customer(self) -> dict[str, set[str]]:
+        """Customer id -> its invoices that never reached QuickBooks (their payments wait on them)."""
+        out: dict[str, set[str]] = defaultdict(set)
+        for invoice in self.invoices.values():
+            if not invoice.qbo.qbo_id:
+                out[invoice.customer_id].add(invoice.id)
+        return out
 
 
 def load_failures(suprata: Any, *, since: datetime | None = None) -> FailureSet:

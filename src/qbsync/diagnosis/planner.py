@@ -136,7 +136,7 @@ def _root_cause(
         _attach_raw(records, members)
     failing_invoices = {c.failure.record_id for c in members if c.failure.record_type == "invoice"}
     if pattern_id == "P1":
-        failing_invoices |= _unsynced_invoices_by_customer(fs).get(subject_id, set())
+        failing_invoices |= fs.unsynced_invoices_by_customer.get(subject_id, set())
     records += [
         _waiting(p, fs) for p in fs.waiting_payments if any(a.invoice_id in failing_invoices for a in p.applied)
     ]
@@ -192,17 +192,6 @@ def _root_cause(
         last_seen=max(lasts) if lasts else None,
         escalate=any(c.cls.escalate for c in members),
     )
-
-
-def _unsynced_invoices_by_customer(fs: FailureSet) -> dict[str, set[str]]:
-    cached = getattr(fs, "_unsynced_by_customer", None)
-    if cached is None:
-        cached = defaultdict(set)
-        for invoice in fs.invoices.values():
-            if not invoice.qbo.qbo_id:
-                cached[invoice.customer_id].add(invoice.id)
-        fs._unsynced_by_customer = cached  # type: ignore[attr-defined]
-    return cached
 
 
 def _attach_raw(records: list[BlockedRecord], members: list[Classified]) -> None:
