@@ -104,16 +104,34 @@ class Services:
             self._extras["auth_client"] = open_auth_client(self.oauth_app, sandbox_app=sandbox_app)
         return self._extras["auth_client"]
 
-    def bearer(self) -> str:
-        """A valid access token for qbsync's own connection, refreshed (rotation-safe) when due."""
+    def bearer(self, *, force_refresh: bool = False) -> str:
+        """A valid access token for qbsync's own connection, refreshed (rotation-safe) when due, or now."""
+        from datetime import timedelta
+
         from qbsync.auth.errors import NotConnected
         from qbsync.clients.oauth import refresh_tokens
 
         if self.token_store is None:
             raise NotConnected(self.data_dir)
+        margin = {"margin": timedelta(days=36500)} if force_refresh else {}
         return self.token_store.get_valid_access_token(
-            lambda refresh_token: refresh_tokens(self.auth_client(), refresh_token, self.clock), self.clock
+            lambda refresh_token: refresh_tokens(self.auth_client(), refresh_token, self.clock), self.clock, **margin
         )
+
+
+class OwnQboToken:
+    """qbsync's own QuickBooks token for the HTTP layer. After a 401 (the access token was revoked or
+    superseded before its expiry) it refreshes once; an expired connection then raises P5 with its fix."""
+
+    def __init__(self, services: dict[str, Services]) -> None:
+        self._holder = services
+
+    def __call__(self) -> str:
+        return self._holder["services"].bearer()
+
+    def refresh(self) -> bool:
+        self._holder["services"].bearer(force_refresh=True)
+        return True
 
 
 def build_services(env: Env) -> Services:
@@ -136,7 +154,10 @@ def _profile_services(env: Env) -> Services:
             hint=f"set them with 'qbsync --profile {s.profile} config set NAME VALUE', or try 'qbsync diagnose --demo'",
         )
     qbo_base, oauth_app = qbo_connection_settings(s)
-    tokens = TokenStore(env.paths.tokens_dir, s.profile)
+    try:
+        tokens = TokenStore(env.paths.tokens_dir, s.profile)
+    except ValueError as exc:  # a profile name that cannot be a file name
+        raise ConfigError(str(exc), hint="use a profile name of letters, digits, '-', '_' and '.'") from None
     return _assemble(
         env.clock,
         None,
@@ -251,7 +272,7 @@ def _assemble(
 
     counting = CountingTransport(transport)
     holder: dict[str, Services] = {}
-    qbo_http = HttpClient(transport=counting, clock=clock, token=lambda: holder["services"].bearer())
+    qbo_http = HttpClient(transport=counting, clock=clock, token=OwnQboToken(holder))
     suprata_http = HttpClient(transport=transport, clock=clock)
     services = Services(
         clock=clock,
