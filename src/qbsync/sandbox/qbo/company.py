@@ -23,7 +23,6 @@ from qbsync.sandbox.qbo.store import EntityStore, RecordMeta
 from qbsync.sandbox.qbo.timefmt import envelope_time, local_date, meta_time
 from qbsync.sandbox.qbo.validation import (
     WriteContext,
-    check_doc_number,
     check_item_name,
     check_party_name,
     check_period_open,
@@ -398,9 +397,6 @@ class QboCompany:
             meta.updated, meta.writer = now, ctx.user
             self._refresh_customer(pay["CustomerRef"]["value"])
         self._refresh_invoice(inv_id, bump=False)
-
-    def check_doc_number(self, entity: str, doc_number: str | None, self_id: str | None, ctx: WriteContext) -> None:
-        check_doc_number(self, entity, doc_number, self_id, ctx)
 
     def next_doc_number(self, entity: str) -> str:
         numbers = [int(r["DocNumber"]) for r in self.store.all(entity) if str(r.get("DocNumber", "")).isdigit()]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from qbsync.sandbox.qbo import faults
 from qbsync.sandbox.qbo.entities import currency_ref
 from qbsync.sandbox.qbo.money import cents, dec, out
-from qbsync.sandbox.qbo.validation import WriteContext, ref_value, resolve_ref
+from qbsync.sandbox.qbo.validation import WriteContext, check_doc_number, ref_value, resolve_ref
 
 if TYPE_CHECKING:
     from qbsync.sandbox.qbo.company import QboCompany
@@ -93,7 +93,7 @@ def prepare_invoice(
             rec["DocNumber"] = co.next_doc_number("Invoice")
         else:
             rec.pop("DocNumber", None)  # custom numbers on and none given: DocNumber stays null
-    co.check_doc_number("Invoice", rec.get("DocNumber"), existing["Id"] if existing else None, ctx)
+    check_doc_number(co, "Invoice", rec.get("DocNumber"), existing["Id"] if existing else None, ctx)
 
     us = co.country == "US"
     lines: list[dict[str, Any]] = []
