@@ -143,6 +143,10 @@ class QboCompany:
         ent = self._entity(entity)
         key = "DisplayName" if ent in PARTIES else "Name"
         with self.lock:
+            if self.store.has_name_index(ent):  # names there are unique, stored without the suffix
+                holder = self.store.holder_of_name(ent, name)
+                rec = self.store.get(*holder) if holder is not None and holder[0] == ent else None
+                return self.view(ent, rec) if rec is not None else None
             for rec in self.store.all(ent):
                 if str(rec.get(key, "")).casefold() == name.strip().casefold():
                     return self.view(ent, rec)

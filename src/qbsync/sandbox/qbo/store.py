@@ -66,6 +66,10 @@ class EntityStore:
             self._names[name_key] = key
             self._name_of[key] = name_key
 
+    @staticmethod
+    def has_name_index(entity: str) -> bool:
+        return entity in _NAME_FIELD
+
     def holder_of_name(self, entity: str, name: str) -> tuple[str, str] | None:
         """Which record holds ``name`` in the namespace of ``entity`` (case-insensitive)."""
         space, _ = _NAME_FIELD[entity]
