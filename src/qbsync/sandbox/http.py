@@ -90,13 +90,6 @@ class Router:
         pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template.rstrip("/") or "/")
         self._routes.append((method.upper(), re.compile(f"^{pattern}/?$"), handler))
 
-    def route(self, method: str, template: str) -> Callable[[Handler], Handler]:
-        def deco(fn: Handler) -> Handler:
-            self.add(method, template, fn)
-            return fn
-
-        return deco
-
     def dispatch(self, req: SandboxRequest) -> SandboxResponse | None:
         """The matching handler's response; 405 when only the method differs; None when no path matches."""
         path_matched = False

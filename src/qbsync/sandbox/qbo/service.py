@@ -74,10 +74,6 @@ class QboSandbox:
         with self._lock:
             return self._companies[realm_id]
 
-    def realms(self) -> list[str]:
-        with self._lock:
-            return list(self._companies)
-
     # --- stats ------------------------------------------------------------------------------------
 
     def stats(self, realm_id: str | None = None) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -115,10 +114,6 @@ class EntityStore:
 
     def all(self, entity: str) -> list[dict[str, Any]]:
         return list(self.records[entity].values())
-
-    def snapshot(self, entity: str, id_: str) -> dict[str, Any] | None:
-        rec = self.get(entity, id_)
-        return copy.deepcopy(rec) if rec is not None else None
 
 
 def name_key_of(name: object) -> str:

@@ -379,13 +379,7 @@ class SuprataStore:
         record_id = self._by_number.get((record_type, number))
         return self.get(record_type, record_id) if record_id else None
 
-    def customer_by_name(self, display_name: str) -> CustomerRec | None:
-        return next((c for c in self.customers.values() if c.display_name == display_name), None)
-
     def item_by_ref(self, ref: str) -> ItemRec | None:
         """An item by SKU, id or name (scenario files name items by SKU)."""
         found = self.by_number("item", ref) or self.items.get(ref)
         return found or next((i for i in self.items.values() if i.name == ref), None)
-
-    def next_id(self, prefix: str, table: dict) -> str:
-        return f"{prefix}_{len(table) + 1:05d}"
