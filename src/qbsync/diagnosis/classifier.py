@@ -86,6 +86,13 @@ class Facts:
     failing_since: datetime | None = None
     now: datetime | None = None
 
+    @property
+    def in_closed_period(self) -> bool | None:
+        """Whether the record is dated on or before the books-close date; ``None`` when either is unknown."""
+        if not (self.book_close_date and self.record_txn_date):
+            return None
+        return self.record_txn_date <= self.book_close_date
+
 
 @dataclass(frozen=True)
 class Classification:
@@ -235,7 +242,7 @@ def classify(signal: FailureSignal, facts: Facts | None = None) -> Classificatio
     try:
         return _classify(signal, facts)
     except Exception as exc:  # a diagnosis must never crash on odd evidence
-        return _unknown(f"qbsync could not read this error ({type(exc).__name__}).", "unknown.unreadable", 0.1)
+        return unknown(f"qbsync could not read this error ({type(exc).__name__}).", "unknown.unreadable", 0.1)
 
 
 def _classify(signal: FailureSignal, facts: Facts | None) -> Classification:
@@ -323,8 +330,8 @@ def _verdict(pattern: str, f: Facts, signal: FailureSignal) -> tuple[str | None,
         if f.item_conflict is False and f.item_inactive is not True:
             return "contradicts", "QuickBooks has no unlinked item of that name"
     elif pattern == "P3":
-        if f.book_close_date and f.record_txn_date:
-            if f.record_txn_date <= f.book_close_date:
+        if f.in_closed_period is not None:
+            if f.in_closed_period:
                 return "confirms", (
                     f"the record is dated {f.record_txn_date}, on or before the books-close date {f.book_close_date}"
                 )
@@ -372,7 +379,7 @@ def _failing_over_a_day(f: Facts) -> bool:
 def _no_rule(signal: FailureSignal) -> Classification:
     fault = signal.fault
     if fault is None and not signal.raw.strip() and signal.status is None and signal.kind is None:
-        return _unknown("There is nothing to go on: no QuickBooks answer was recorded.", "unknown.no-evidence", 0.1)
+        return unknown("There is nothing to go on: no QuickBooks answer was recorded.", "unknown.no-evidence", 0.1)
     bits = []
     if fault and fault.code:
         bits.append(f"code {fault.code}")
@@ -383,9 +390,10 @@ def _no_rule(signal: FailureSignal) -> Classification:
     if signal.qbo_entity:
         bits.append(f"on {signal.qbo_entity}")
     said = ", ".join(bits) or "this text"
-    return _unknown(f"No pattern fits {said}; qbsync will not guess.", "unknown.no-rule", 0.3)
+    return unknown(f"No pattern fits {said}; qbsync will not guess.", "unknown.no-rule")
 
 
-def _unknown(reason: str, rule_id: str, confidence: float) -> Classification:
+def unknown(reason: str, rule_id: str, confidence: float = 0.3) -> Classification:
+    """The ``unknown`` answer, with why."""
     p = get_pattern("unknown")
     return Classification(pattern=p.id, name=p.name, confidence=confidence, reason=reason, rule_id=rule_id)

@@ -183,7 +183,7 @@ def facts_for(f: Failure, fs: FailureSet, ev: Evidence) -> Facts:
         "connection_state": _connection_state(ev.suprata_connection),
     }
     if customer is not None:
-        facts["customer_state"] = _customer_state(customer, ev)
+        facts["customer_state"] = customer_state(customer, ev)
         if not customer.qbo.qbo_id:
             facts["name_conflict_with"] = _name_conflict(customer.display_name, ev)
     if f.record_type == "item" and record is not None:
@@ -197,14 +197,11 @@ def facts_for(f: Failure, fs: FailureSet, ev: Evidence) -> Facts:
         facts["item_inactive"] = any(q is not None and q.active is False for q in linked) if linked else None
         if ev.tax_categories:
             facts["tax_code_state"] = tax_state(record, ev)[0]
-        copies = _live_copies(ev.invoices_by_doc.get(record.number, []))
+        copies = live_copies(ev.invoices_by_doc.get(record.number, []))
         if record.number in ev.invoices_by_doc:
             facts["qbo_duplicate_count"] = len(copies)
     if f.record_type == "payment" and record is not None:
-        linked_invoices = [fs.invoices.get(a.invoice_id) for a in record.applied]
-        facts["linked_txn_deleted"] = any(
-            inv is not None and inv.qbo.qbo_id and ("Invoice", inv.qbo.qbo_id) in ev.deleted for inv in linked_invoices
-        )
+        facts["linked_txn_deleted"] = bool(deleted_invoices(record, fs, ev))
     return Facts(**{k: v for k, v in facts.items() if v is not None})
 
 
@@ -216,7 +213,7 @@ def _connection_state(conn: m.QboConnection | None) -> str | None:
     return "ok"
 
 
-def _customer_state(customer: m.Customer, ev: Evidence) -> str:
+def customer_state(customer: m.Customer, ev: Evidence) -> str:
     qbo_id = customer.qbo.qbo_id
     if not qbo_id:
         return "missing"
@@ -261,7 +258,17 @@ def tax_state(invoice: m.Invoice, ev: Evidence) -> tuple[str, m.TaxCategory | No
     return ("ok", category, mapping)
 
 
-def _live_copies(invoices: list[Any]) -> list[Any]:
+def deleted_invoices(payment: m.Payment, fs: FailureSet, ev: Evidence) -> list[m.Invoice]:
+    """The Suprata invoices ``payment`` applies to whose QuickBooks copy was deleted in QuickBooks."""
+    out = []
+    for applied in payment.applied:
+        invoice = fs.invoices.get(applied.invoice_id)
+        if invoice is not None and invoice.qbo.qbo_id and ("Invoice", invoice.qbo.qbo_id) in ev.deleted:
+            out.append(invoice)
+    return out
+
+
+def live_copies(invoices: list[Any]) -> list[Any]:
     """QuickBooks invoices that still count: voided ones keep their number but carry no amount."""
     return [i for i in invoices if not _voided(i)]
 

@@ -9,13 +9,13 @@ unknown.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from qbsync.diagnosis.classifier import Classification, classify
-from qbsync.diagnosis.evidence import Evidence, _live_copies, facts_for, tax_state
+from qbsync.diagnosis.classifier import Classification, Facts, classify, unknown
+from qbsync.diagnosis.evidence import Evidence, customer_state, deleted_invoices, facts_for, live_copies, tax_state
 from qbsync.diagnosis.failures import Failure, FailureSet
 from qbsync.diagnosis.patterns import get_pattern
 from qbsync.diagnosis.report import BlockedRecord, EvidenceItem, RootCause
@@ -29,13 +29,14 @@ TYPE_ORDER = {"customer": 0, "item": 1, "invoice": 2, "payment": 3}
 class Classified:
     failure: Failure
     cls: Classification
+    facts: Facts = field(default_factory=Facts)  # what the classification was judged on
 
 
 def classify_all(fs: FailureSet, ev: Evidence) -> list[Classified]:
-    return [Classified(f, _classify_one(f, fs, ev)) for f in fs.failures]
+    return [_classify_one(f, fs, ev) for f in fs.failures]
 
 
-def _classify_one(f: Failure, fs: FailureSet, ev: Evidence) -> Classification:
+def _classify_one(f: Failure, fs: FailureSet, ev: Evidence) -> Classified:
     malformed = getattr(f.latest, "malformed", None)
     if malformed or f.record_type not in TYPE_ORDER:
         reason = (
@@ -43,17 +44,12 @@ def _classify_one(f: Failure, fs: FailureSet, ev: Evidence) -> Classification:
             if malformed
             else f"Suprata logged a record type qbsync does not know ({f.record_type!r})"
         )
-        return Classification("unknown", get_pattern("unknown").name, 0.3, reason, "unknown.malformed-entry")
+        return Classified(f, unknown(reason, "unknown.malformed-entry"))
     try:
-        return classify(f.signal, facts_for(f, fs, ev))
+        facts = facts_for(f, fs, ev)
+        return Classified(f, classify(f.signal, facts), facts)
     except Exception as exc:  # one odd record must never sink the whole diagnosis
-        return Classification(
-            "unknown",
-            get_pattern("unknown").name,
-            0.3,
-            f"qbsync could not classify this failure ({type(exc).__name__})",
-            "unknown.error",
-        )
+        return Classified(f, unknown(f"qbsync could not classify this failure ({type(exc).__name__})", "unknown.error"))
 
 
 def build_root_causes(
@@ -166,7 +162,7 @@ def _root_cause(
         confirmed, confidence, retry = True, 0.9, "safe"
         steps = [first_step or "", pattern.steps[-1]]
     if retry == "safe":
-        warnings += _latent_blockers(members, fs, ev)
+        warnings += _latent_blockers(members)
     blocks: dict[str, int] = defaultdict(int)
     for r in records:
         blocks[r.record_type] += 1
@@ -205,22 +201,16 @@ def _attach_raw(records: list[BlockedRecord], members: list[Classified]) -> None
             record.intuit_tid = error.intuit_tid
 
 
-def _latent_blockers(members: list[Classified], fs: FailureSet, ev: Evidence) -> list[str]:
-    """Records a retry would still not clear: a second cause hides behind the first (a closed period, a tax gap)."""
+def _latent_blockers(members: list[Classified]) -> list[str]:
+    """Records a retry would still not clear: a second cause hides behind the first (a closed period, a tax gap).
+    Read from the facts each record was classified on."""
     closed, untaxed = [], []
     for c in members:
-        record = c.failure.record
         number = c.failure.number or c.failure.record_id
-        txn_date = getattr(record, "txn_date", None)
-        if ev.book_close_date and txn_date and txn_date <= ev.book_close_date:
+        if c.facts.in_closed_period:
             closed.append(number)
-        elif (
-            c.failure.record_type == "invoice"
-            and record is not None
-            and ev.tax_categories
-            and tax_state(record, ev)[0] != "ok"
-        ):
-            untaxed.append(f"{number} ({record.service_state})")
+        elif c.facts.tax_code_state not in (None, "ok"):  # only set for an invoice whose tax setup was read
+            untaxed.append(f"{number} ({c.failure.record.service_state})")
     out = []
     if closed:
         out.append(
@@ -362,21 +352,18 @@ def _specifics(
         items: list[EvidenceItem] = []
         title = f"Customer '{name}' is not in QuickBooks"
         step = f"Fix customer '{name}' first, then retry it; its invoices and payments follow."
-        if customer is not None and customer.qbo.qbo_id:
-            qbo_customer = ev.customers_by_id.get(customer.qbo.qbo_id)
-            if ("Customer", customer.qbo.qbo_id) in ev.deleted or (
-                qbo_customer is not None and qbo_customer.active is False
-            ):
-                when = getattr(getattr(qbo_customer, "meta_data", None), "last_updated_time", None)
-                items.append(
-                    EvidenceItem(
-                        "quickbooks",
-                        f"QuickBooks customer {customer.qbo.qbo_id} '{name}' was made "
-                        f"inactive{f' on {_when(when)}' if when else ''} (edited directly in QuickBooks)",
-                    )
+        if customer is not None and customer_state(customer, ev) in ("deleted", "inactive"):
+            qbo_customer = ev.customers_by_id.get(customer.qbo.qbo_id or "")
+            when = getattr(getattr(qbo_customer, "meta_data", None), "last_updated_time", None)
+            items.append(
+                EvidenceItem(
+                    "quickbooks",
+                    f"QuickBooks customer {customer.qbo.qbo_id} '{name}' was made "
+                    f"inactive{f' on {_when(when)}' if when else ''} (edited directly in QuickBooks)",
                 )
-                title = f"Customer '{name}' was made inactive in QuickBooks"
-                step = f"Make customer '{name}' active again in QuickBooks (Customers > filter Inactive > Make active)."
+            )
+            title = f"Customer '{name}' was made inactive in QuickBooks"
+            step = f"Make customer '{name}' active again in QuickBooks (Customers > filter Inactive > Make active)."
         for holder in ev.name_holders(name):
             kind = type(holder).__name__
             status = "active" if getattr(holder, "active", True) is not False else "inactive"
@@ -494,23 +481,22 @@ def _specifics(
 def _p6_specifics(f: Failure, fs: FailureSet, ev: Evidence) -> tuple[str, list[EvidenceItem], str | None, str | None]:
     number = f.number or f.record_id
     items: list[EvidenceItem] = []
-    if f.record_type == "payment" and f.record is not None:
-        for a in f.record.applied:
-            inv = fs.invoices.get(a.invoice_id)
-            if inv is not None and inv.qbo.qbo_id and ("Invoice", inv.qbo.qbo_id) in ev.deleted:
-                items.append(
-                    EvidenceItem(
-                        "quickbooks",
-                        f"invoice {inv.number} (QuickBooks id {inv.qbo.qbo_id}) was deleted directly in QuickBooks",
-                    )
-                )
-                return (
-                    f"Payment {number} cannot sync: its invoice {inv.number} was deleted in QuickBooks",
-                    items,
-                    f"With your bookkeeper: re-create invoice {inv.number} in QuickBooks, then record payment "
-                    f"{number} against it by hand; do not remove either from Suprata.",
-                    f"qbsync trace {number}",
-                )
+    deleted = deleted_invoices(f.record, fs, ev) if f.record_type == "payment" and f.record is not None else []
+    if deleted:
+        inv = deleted[0]
+        items.append(
+            EvidenceItem(
+                "quickbooks",
+                f"invoice {inv.number} (QuickBooks id {inv.qbo.qbo_id}) was deleted directly in QuickBooks",
+            )
+        )
+        return (
+            f"Payment {number} cannot sync: its invoice {inv.number} was deleted in QuickBooks",
+            items,
+            f"With your bookkeeper: re-create invoice {inv.number} in QuickBooks, then record payment "
+            f"{number} against it by hand; do not remove either from Suprata.",
+            f"qbsync trace {number}",
+        )
     return (f"Balance mismatch on {number}", items, None, f"qbsync trace {number}")
 
 
@@ -518,7 +504,7 @@ def _reconciliation_findings(fs: FailureSet, ev: Evidence) -> list[RootCause]:
     """Balance mismatches that are not failures at all: duplicates created by retries after a timeout."""
     out = []
     for number, invoice in sorted(ev.duplicate_candidates.items()):
-        copies = _live_copies(ev.invoices_by_doc.get(number, []))
+        copies = live_copies(ev.invoices_by_doc.get(number, []))
         if len(copies) < 2:
             continue
         linked = invoice.qbo.qbo_id
