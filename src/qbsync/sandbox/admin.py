@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from qbsync.clock import format_iso
 from qbsync.sandbox.http import Router, SandboxRequest, SandboxResponse
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class AdminService:
             return SandboxResponse.json({"error": "invalid_request", "message": str(exc)[:500]}, status=400)
 
     def _now(self) -> str:
-        return self.sb.clock.now().isoformat().replace("+00:00", "Z")
+        return format_iso(self.sb.clock.now())
 
     def _body(self, req: SandboxRequest) -> Any:
         return req.json() if req.body else {}

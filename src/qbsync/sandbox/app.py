@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from qbsync.clock import VirtualClock
+from qbsync.clock import VirtualClock, format_iso
 from qbsync.sandbox import IN_PROCESS_BASE
 from qbsync.sandbox.http import Mount
 from qbsync.sandbox.oauth import IntuitOAuthService, IssuedTokens
@@ -167,7 +167,7 @@ class Sandbox:
 
     def stats(self) -> dict[str, Any]:
         return {
-            "now": self.clock.now().isoformat().replace("+00:00", "Z"),
+            "now": format_iso(self.clock.now()),
             "qbo": self.qbo.stats(),
             "suprata": {
                 "api_requests": self.suprata.requests,

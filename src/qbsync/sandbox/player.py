@@ -7,12 +7,13 @@ QuickBooks" goes through the QBO emulator's own Python API, so the same validati
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from qbsync.sandbox import scenario as sc
+from qbsync.sandbox.qbo.timefmt import local_date
 from qbsync.sandbox.suprata.store import (
     CustomerRec,
     InvoiceRec,
@@ -148,9 +149,6 @@ class ScenarioPlayer:
         handler = getattr(self, "_on_" + event.type)
         handler(event)
 
-    def _local_date(self, when: datetime) -> date:
-        return when.astimezone(self.tz).date()
-
     # Suprata side
 
     def _on_customer_created(self, ev: sc.CustomerCreated) -> None:
@@ -159,7 +157,7 @@ class ScenarioPlayer:
     def _on_invoice_created(self, ev: sc.InvoiceCreated) -> None:
         store = self.sb.suprata_store
         customer = store.customers[customer_id(ev.customer)]
-        txn_date = ev.txn_date or self._local_date(ev.at)
+        txn_date = ev.txn_date or local_date(ev.at, self.tz)
         category = store.tax_categories.get(ev.tax_category or "")
         inv = InvoiceRec(
             id=invoice_id(ev.number),
@@ -204,7 +202,7 @@ class ScenarioPlayer:
             id=payment_id(ev.number),
             number=ev.number,
             customer_id=customer or "",
-            txn_date=ev.txn_date or self._local_date(ev.at),
+            txn_date=ev.txn_date or local_date(ev.at, self.tz),
             applied=applied,
             created_at=ev.at,
             updated_at=ev.at,
@@ -254,7 +252,7 @@ class ScenarioPlayer:
         body: dict[str, Any] = {
             "CustomerRef": {"value": inv["CustomerRef"]["value"]},
             "TotalAmt": float(amount),
-            "TxnDate": (ev.txn_date or self._local_date(ev.at)).isoformat(),
+            "TxnDate": (ev.txn_date or local_date(ev.at, self.tz)).isoformat(),
             "Line": [{"Amount": float(amount), "LinkedTxn": [{"TxnId": inv["Id"], "TxnType": "Invoice"}]}],
         }
         if ev.reference:
