@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from qbsync.clients import suprata_models as m
-
-CENT = Decimal("0.01")
+from qbsync.sandbox.qbo.money import cents
 
 
 def money(value: Decimal | float | int | str) -> Decimal:
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return cents(Decimal(str(value)))
 
 
 @dataclass
