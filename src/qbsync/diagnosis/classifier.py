@@ -54,6 +54,11 @@ class FailureSignal:
         return self.http_status if self.http_status is not None else (self.fault.http_status if self.fault else None)
 
     @property
+    def code(self) -> str | None:
+        """QuickBooks' error code (the first error's), if it gave one."""
+        return self.fault.code if self.fault else None
+
+    @property
     def codes(self) -> tuple[str, ...]:
         return self.fault.codes if self.fault else ()
 

@@ -48,7 +48,7 @@ class Evidence:
 
 def gather(qbo: Any, suprata: Any, fs: FailureSet, now: datetime) -> Evidence:
     ev = Evidence(now=now)
-    codes = {f.signal.fault.code for f in fs.failures if f.signal.fault and f.signal.fault.code}
+    codes = {f.signal.code for f in fs.failures if f.signal.code}
 
     customer_names = sorted({c.display_name for c in _colliding(fs, "customer", codes, fs.customers)})
     item_names = sorted({i.name for i in _colliding(fs, "item", codes, fs.items)})
@@ -141,8 +141,7 @@ def _colliding(fs: FailureSet, rtype: str, codes: set[str], table: dict[str, Any
         return []
     out = []
     for f in fs.failures:
-        code = f.signal.fault.code if f.signal.fault else None
-        if code != "6240" or (f.signal.qbo_entity or f.record_type).lower() != rtype:
+        if f.signal.code != "6240" or (f.signal.qbo_entity or f.record_type).lower() != rtype:
             continue
         if f.record_type == rtype and f.record is not None:
             out.append(f.record)

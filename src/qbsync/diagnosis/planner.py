@@ -97,9 +97,9 @@ def _group_key(c: Classified, fs: FailureSet, ev: Evidence) -> tuple[str, str, s
         return (p, "record", f"{f.record_type}:{f.record_id}")
     if p == "P7":
         status = f.signal.http_status
-        kind = "throttling" if status == 429 or (f.signal.fault and f.signal.fault.code == "3001") else "outage"
+        kind = "throttling" if status == 429 or f.signal.code == "3001" else "outage"
         return (p, "service", f"{kind}{':escalated' if c.cls.escalate else ''}")
-    code = (f.signal.fault.code if f.signal.fault else None) or f.signal.kind or "error"
+    code = f.signal.code or f.signal.kind or "error"
     return ("unknown", "error", f"{code}:{(f.signal.qbo_entity or f.record_type).lower()}")
 
 
@@ -455,8 +455,7 @@ def _specifics(
         items = [
             EvidenceItem(
                 "quickbooks",
-                f"HTTP {first.signal.http_status or '-'} "
-                f"{(first.signal.fault.code if first.signal.fault else '') or ''}".strip(),
+                f"HTTP {first.signal.http_status or '-'} {first.signal.code or ''}".strip(),
             )
         ]
         escalated = subject_id.endswith(":escalated")
@@ -468,7 +467,7 @@ def _specifics(
                 "qbsync diagnose --report support.md",
             )
         return (f"QuickBooks {kind}: {count} record(s) waiting for Suprata's automatic retry", items, None, None)
-    code = first.signal.fault.code if first.signal.fault else None
+    code = first.signal.code
     msg = first.signal.fault.message if first.signal.fault else first.signal.kind
     return (
         f"Not a known pattern: {msg or 'unrecognised error'}{f' (code {code})' if code else ''}",
