@@ -219,11 +219,13 @@ def build_sandbox(
     store = SuprataStore(AccountInfo(account.id, account.name, account.timezone, account.home_state))
     store.connection.reconnect_url = SUPRATA_RECONNECT_URL
     app = Mount()
-    http: Any = httpx.Client(transport=_transport(app), base_url=IN_PROCESS_BASE, timeout=30.0)
+    http: Any
     if wire == "direct" or (wire == "auto" and spec.name.startswith("scale-")):
         from qbsync.sandbox.suprata.wire import DirectClient
 
         http = DirectClient(app)
+    else:
+        http = httpx.Client(transport=_transport(app), base_url=IN_PROCESS_BASE, timeout=30.0)
     connection = SuprataConnection(
         store.connection, clock, http, f"{IN_PROCESS_BASE}/oauth/token", SUPRATA_CLIENT_ID, SUPRATA_CLIENT_SECRET
     )
