@@ -58,9 +58,12 @@ def gather(qbo: Any, suprata: Any, fs: FailureSet, now: datetime) -> Evidence:
     # failure (a lapsed connection, say) is what the next retry would meet.
     wants_tax = any(f.record_type == "invoice" and getattr(f.record, "tax_category_id", None) for f in fs.failures)
 
-    timeouts = sorted(rid for rtype, rid in fs.timeout_records if rtype == "invoice")
-    if timeouts:
-        ev.duplicate_candidates = {i.number: i for i in suprata.invoices(ids=timeouts)}
+    timeouts = {rid for rtype, rid in fs.timeout_records if rtype == "invoice"}
+    candidates = [fs.invoices[rid] for rid in timeouts if rid in fs.invoices]  # already read with the failures
+    unread = sorted(timeouts - set(fs.invoices))
+    if unread:
+        candidates += suprata.invoices(ids=unread)
+    ev.duplicate_candidates = {i.number: i for i in candidates}
     doc_numbers = sorted(
         set(ev.duplicate_candidates)
         | {f.number for f in fs.failures if f.record_type == "invoice" and f.number and "6140" in codes}
