@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from qbsync.diagnosis.classifier import (
     CONFIDENT,
@@ -149,8 +150,6 @@ def evaluate_labelled(lines: Iterable[str]) -> LabelledReport:
 def _facts(data: dict | None) -> Facts | None:
     if not data:
         return None
-    from datetime import date, datetime
-
     values = dict(data)
     for key in ("book_close_date", "record_txn_date"):
         if isinstance(values.get(key), str):

@@ -13,6 +13,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from qbsync.clients import suprata_models as m
+from qbsync.clients.faults import parse_fault
 from qbsync.diagnosis.classifier import FailureSignal, signal_from_attempt
 
 
@@ -64,8 +65,6 @@ def error_signature(attempt: m.SyncAttempt) -> tuple[Any, ...]:
 @lru_cache(maxsize=2048)
 def _fault_code(status: int | None, body: str, content_type: str | None) -> str | None:
     # Bodies differ only by their timestamp: without it, thousands of failures share a handful of parses.
-    from qbsync.clients.faults import parse_fault
-
     fault = parse_fault(status, body, content_type)
     return fault.code if fault else None
 

@@ -14,6 +14,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from qbsync.clients.faults import parse_fault
+from qbsync.clients.redact import redact_text
 from qbsync.diagnosis.classifier import Classification, Facts, classify, unknown
 from qbsync.diagnosis.evidence import Evidence, customer_state, deleted_invoices, facts_for, live_copies, tax_state
 from qbsync.diagnosis.failures import Failure, FailureSet
@@ -192,8 +194,6 @@ def _root_cause(
 
 def _attach_raw(records: list[BlockedRecord], members: list[Classified]) -> None:
     """Support needs QuickBooks' own words: keep the raw body (redacted) and intuit_tid."""
-    from qbsync.clients.redact import redact_text
-
     for record, c in zip(records, members, strict=True):
         error = c.failure.latest.error
         if error is not None:
@@ -631,8 +631,6 @@ def _balance_finding(
 
 def _oauth_words(last_error: str) -> str:
     """Intuit's token-endpoint body, in words: ``invalid_grant (Token invalid)``."""
-    from qbsync.clients.faults import parse_fault
-
     fault = parse_fault(400, last_error)
     if fault is not None and fault.code:
         return f"{fault.code} ({fault.message})" if fault.message and fault.message != fault.code else fault.code
