@@ -109,9 +109,14 @@ def exit_code_for(report: DiagnosisReport) -> ExitCode:
         return ExitCode.CRITICAL
     if not report.root_causes:
         return ExitCode.OK
-    if all(c.pattern == "P7" and not c.escalate for c in report.root_causes):
+    if all(_waits(c) for c in report.root_causes):
         return ExitCode.WARNING
     return ExitCode.CRITICAL
+
+
+def _waits(cause: RootCause) -> bool:
+    """A transient cause Suprata's own retries clear: nothing for anyone to do yet."""
+    return cause.pattern == "P7" and not cause.escalate
 
 
 def _apply_record_filters(fs: FailureSet, filters: Filters) -> None:
@@ -164,8 +169,8 @@ def _summary(fs: FailureSet, causes: list[RootCause], all_since: datetime | None
         by_type=dict(sorted(by_type.items())),
         by_pattern=dict(Counter(c.pattern for c in causes)),
         all_failing_since=all_since,
-        needs_action=any(not (c.pattern == "P7" and not c.escalate) for c in causes),
-        only_transient=bool(causes) and all(c.pattern == "P7" and not c.escalate for c in causes),
+        needs_action=not all(_waits(c) for c in causes),
+        only_transient=bool(causes) and all(_waits(c) for c in causes),
     )
 
 

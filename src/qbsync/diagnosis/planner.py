@@ -313,17 +313,10 @@ def _specifics(
     count = len(members)
     if pattern_id == "P5":
         conn = ev.suprata_connection
-        items = (
-            [
-                EvidenceItem(
-                    "suprata",
-                    f"Suprata's QuickBooks connection is {conn.status}"
-                    + (f" (Intuit said: {_oauth_words(conn.last_error)})" if conn and conn.last_error else ""),
-                )
-            ]
-            if conn
-            else []
-        )
+        items: list[EvidenceItem] = []
+        if conn is not None:
+            said = f" (Intuit said: {_oauth_words(conn.last_error)})" if conn.last_error else ""
+            items.append(EvidenceItem("suprata", f"Suprata's QuickBooks connection is {conn.status}{said}"))
         if conn is not None and conn.status == "connected":
             since = conn.connected_at or conn.last_refresh_at
             items.append(
@@ -349,7 +342,7 @@ def _specifics(
     if pattern_id == "P1":
         customer = fs.customers.get(subject_id)
         name = customer.display_name if customer else subject_id
-        items: list[EvidenceItem] = []
+        items = []
         title = f"Customer '{name}' is not in QuickBooks"
         step = f"Fix customer '{name}' first, then retry it; its invoices and payments follow."
         if customer is not None and customer_state(customer, ev) in ("deleted", "inactive"):
