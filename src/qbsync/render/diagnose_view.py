@@ -99,15 +99,14 @@ def _plan_table(causes: list[RootCause]) -> Table:
     table.add_column("who", no_wrap=True)
     table.add_column("next", overflow="fold", ratio=2)
     for c in causes:
-        evidence = c.evidence[0].summary if c.evidence else ("confirmed" if c.confirmed else "not confirmed")
         table.add_row(
             str(c.step),
             c.pattern,
             escape(c.title),
-            escape(evidence),
+            escape(_first_evidence(c)),
             _blocks(c.blocks).replace(", ", "\n"),
             FIX_BY.get(c.fix_by, c.fix_by),
-            escape(c.next_command or _wait_text(c)),
+            escape(_next(c)),
         )
     return table
 
@@ -118,18 +117,25 @@ def _plan_list(console: Console, causes: list[RootCause]) -> None:
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(overflow="fold")
     for c in causes:
-        evidence = c.evidence[0].summary if c.evidence else ("confirmed" if c.confirmed else "not confirmed")
         grid.add_row(f"[bold]{c.step}.[/]", f"[bold]{c.pattern} {escape(c.title)}[/]")
-        grid.add_row("", f"[dim]evidence:[/] {escape(evidence)}")
+        grid.add_row("", f"[dim]evidence:[/] {escape(_first_evidence(c))}")
         grid.add_row(
             "",
             f"[dim]blocks:[/] {_blocks(c.blocks)}; [dim]who:[/] {FIX_BY.get(c.fix_by, c.fix_by)}; "
-            f"[dim]next:[/] {escape(c.next_command or _wait_text(c))}",
+            f"[dim]next:[/] {escape(_next(c))}",
         )
     console.print(grid)
 
 
-def _wait_text(c: RootCause) -> str:
+def _first_evidence(c: RootCause) -> str:
+    if c.evidence:
+        return c.evidence[0].summary
+    return "confirmed" if c.confirmed else "not confirmed"
+
+
+def _next(c: RootCause) -> str:
+    if c.next_command:
+        return c.next_command
     return "wait: Suprata retries on its own" if c.pattern == "P7" else "-"
 
 
@@ -181,7 +187,7 @@ def _records_table(c: RootCause) -> Table:
             str(r.txn_date or ""),
             f"${r.amount:,.2f}" if r.amount is not None else "",
             r.state,
-            str(r.attempts + 0) if r.attempts else "",
+            str(r.attempts) if r.attempts else "",
             escape(said),
         )
     if len(c.records) > MAX_RECORDS:
