@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from qbsync.clock import format_iso
 from qbsync.diagnosis.evidence import Evidence, gather
 from qbsync.diagnosis.failures import FailureSet, load_failures
 from qbsync.diagnosis.planner import build_root_causes, classify_all
@@ -31,7 +32,7 @@ class Filters:
     def describe(self) -> dict[str, str]:
         out = {k: str(v) for k, v in vars(self).items() if v not in (None, False)}
         if self.since:
-            out["since"] = self.since.isoformat().replace("+00:00", "Z")
+            out["since"] = format_iso(self.since)
         return out
 
 

@@ -254,7 +254,7 @@ def _blocked(f: Failure, fs: FailureSet, retry_counts: dict[tuple[str, str], int
         number=f.number,
         customer=customer.display_name if customer is not None else None,
         txn_date=getattr(record, "txn_date", None),
-        amount=_amount(record),
+        amount=record_amount(record),
         state=getattr(getattr(record, "qbo", None), "state", None) or "failed",
         first_failed_at=f.first_failed_at,
         last_failed_at=f.last_failed_at,
@@ -288,7 +288,8 @@ def _waiting(payment: Any, fs: FailureSet) -> BlockedRecord:
     )
 
 
-def _amount(record: Any) -> Decimal | None:
+def record_amount(record: Any) -> Decimal | None:
+    """An invoice's total or a payment's amount."""
     for name in ("total", "amount"):
         value = getattr(record, name, None)
         if value is not None:

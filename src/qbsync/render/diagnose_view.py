@@ -158,7 +158,7 @@ def _cause_panel(c: RootCause) -> Panel:
         mark = "✓" if item.supports else "✗"
         parts.append(Text.from_markup(f"  {mark} [dim]{item.source}:[/] {escape(item.summary)}"))
     parts.append(Text.from_markup("[bold]Fix[/]"))
-    parts.append(numbered(c.steps))
+    parts.append(numbered(escape(step) for step in c.steps))
     for warning in c.warnings:
         parts.append(Text.from_markup(f"[yellow]  ! {escape(warning)}[/]"))
     if c.records:

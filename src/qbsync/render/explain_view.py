@@ -29,7 +29,7 @@ def render_explanation(console: Console, e: Any) -> None:
         console.print(f"[dim]Could also be {', '.join(c.candidates)}; 'qbsync diagnose' checks QuickBooks to tell.[/]")
     console.print(f"\n[bold]Why[/] {escape(e.why)}")
     console.print("[bold]Fix[/]")
-    console.print(numbered(e.steps))
+    console.print(numbered(escape(step) for step in e.steps))
     if e.warning:
         console.print(f"[yellow]  ! {escape(e.warning)}[/]")
     console.print(f"\nRetry: {RETRY_WORDS.get(e.retry, e.retry)}. Fixed by: {e.fix_by}. More: {e.docs}")

@@ -17,6 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from qbsync.clock import format_iso
+
 LOCK_TIMEOUT = 10.0
 FILE_MODE = 0o600
 # A logical retry whose result is not known yet (the request may be queued or running in Suprata).
@@ -225,4 +227,4 @@ def _fold(folded: dict[str, LoggedRetry], event: dict[str, Any]) -> None:
 
 
 def _iso(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
+    return format_iso(value)

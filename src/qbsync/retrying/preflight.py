@@ -23,7 +23,7 @@ from typing import Any
 from qbsync.clients import suprata_models as m
 from qbsync.diagnosis.evidence import Evidence, gather, tax_state
 from qbsync.diagnosis.failures import Failure, FailureSet, error_signature, load_failures
-from qbsync.diagnosis.planner import build_root_causes, classify_all
+from qbsync.diagnosis.planner import build_root_causes, classify_all, record_amount
 from qbsync.diagnosis.report import RootCause
 from qbsync.retrying.history import RetryHistory
 from qbsync.retrying.models import TYPE_ORDER, PlanRecord, RetryReport
@@ -304,7 +304,7 @@ def _row(ctx: Context, key: tuple[str, str], role: str) -> PlanRecord:
         number=_label(rec, key[1]) if rec is not None else (f.number if f else None),
         customer=customer,
         txn_date=getattr(rec, "txn_date", None),
-        amount=_amount(rec),
+        amount=record_amount(rec),
         state=rec.qbo.state if rec is not None else "unknown",
         role=role,
         pattern=cause.pattern if cause is not None else None,
@@ -675,11 +675,3 @@ def _label(rec: Any, fallback: str) -> str:
     if rec is None:
         return fallback
     return getattr(rec, "number", None) or getattr(rec, "sku", None) or fallback
-
-
-def _amount(rec: Any) -> Decimal | None:
-    for name in ("total", "amount"):
-        value = getattr(rec, name, None)
-        if value is not None:
-            return value
-    return None
