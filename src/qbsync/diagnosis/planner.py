@@ -314,8 +314,18 @@ def _specifics(
     count = len(members)
     if pattern_id == "P5":
         conn = ev.suprata_connection
-        items: list[EvidenceItem] = []
-        if conn is not None:
+        # Lead with what happened and when; the connection's state now comes second.
+        first, last = members[0].failure, max((c.failure for c in members), key=lambda f: f.last_failed_at)
+        body = first.latest.error.body if first.latest.error is not None else None
+        refused = f": {_oauth_words(body)}" if body else ""
+        items = [
+            EvidenceItem(
+                "suprata",
+                f"{count} push(es) from {_when(min(c.failure.first_failed_at for c in members))}"
+                f" to {_when(last.last_failed_at)} were refused by Intuit{refused}",
+            )
+        ]
+        if conn is not None and conn.status != "connected":
             said = f" (Intuit said: {_oauth_words(conn.last_error)})" if conn.last_error else ""
             items.append(EvidenceItem("suprata", f"Suprata's QuickBooks connection is {conn.status}{said}"))
         if conn is not None and conn.status == "connected":
