@@ -45,12 +45,19 @@ def render_retry(console: Console, report: RetryReport) -> None:
     if report.stopped_early is not None:
         se = report.stopped_early
         console.print()
-        console.print(
-            f"[bold red]Stopped early:[/] {len(se.records)} records ({escape(', '.join(se.records))}) failed with the "
-            f"same new error ({escape(se.error_code or '?')}); {se.not_sent} record(s) were not sent. That points to "
-            "a setting, not to the records: run 'qbsync diagnose'.",
-            soft_wrap=True,
-        )
+        if se.reason == "suprata_unreachable":
+            console.print(
+                f"[bold red]Stopped early:[/] Suprata stopped answering ({escape(se.error)}); {se.not_sent} "
+                "record(s) were not sent. Run the retry again once Suprata answers.",
+                soft_wrap=True,
+            )
+        else:
+            console.print(
+                f"[bold red]Stopped early:[/] {len(se.records)} records ({escape(', '.join(se.records))}) failed "
+                f"with the same new error ({escape(se.error_code or '?')}); {se.not_sent} record(s) were not sent. "
+                "That points to a setting, not to the records: run 'qbsync diagnose'.",
+                soft_wrap=True,
+            )
     console.print()
     console.print(_footer(report), soft_wrap=True)
 
@@ -177,6 +184,11 @@ def confirm_send(env: Env, report: RetryReport) -> bool:
 
     n = report.summary.to_send
     return Confirm.ask(f"Ask Suprata to retry {n} record(s) now?", console=env.err, stream=env.stdin, default=False)
+
+
+def show_lock_wait(env: Env, message: str) -> None:
+    """Why this run is not planning yet (another run holds the company's retry lock): on stderr, always."""
+    env.err.print(f"qbsync retry: {escape(message)}", soft_wrap=True)
 
 
 @contextmanager

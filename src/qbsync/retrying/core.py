@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 
 from qbsync.exit_codes import ExitCode
@@ -61,6 +62,23 @@ def verdict(report: RetryReport) -> tuple[ExitCode, str, list[EnvelopeError]]:
     if bad == 0:
         return ExitCode.SUCCESS, "ok", errors
     return ExitCode.FAILURE, ("partial" if good else "error"), errors
+
+
+def company_lock(services: Any, wait_seconds: float, on_wait: Any = None) -> AbstractContextManager[dict[str, Any]]:
+    """The company's retry lock for this run (see ``lock.py``), timed by the run's clock."""
+    from qbsync.retrying.lock import company_retry_lock
+
+    clock = services.clock
+    return company_retry_lock(
+        services.data_dir,
+        services.realm_id,
+        profile=services.profile,
+        now=clock.now(),
+        wait_seconds=wait_seconds,
+        on_wait=on_wait,
+        monotonic=clock.monotonic,
+        sleep=clock.sleep,
+    )
 
 
 def plan(services: Any, refs: list[str] | None, pattern: str | None, all_safe: bool, force: bool) -> RetryReport:

@@ -10,6 +10,10 @@
 - Uncertain outcomes (a timeout or 5xx from QuickBooks after it may have saved the record): the next step
   is always a lookup in QuickBooks, never a resend.
 - Stop early when the same new error meets ``STOP_AFTER`` records: that is a configuration problem.
+- Stop early when Suprata stops answering: every further request would only wait out its own retries.
+- Just before each record is sent it is read again from Suprata and from the local history: a record that
+  synced, got a QuickBooks link or a retry of its own since the plan was made is not sent (the plan may be
+  minutes old; the company's retry lock keeps other qbsync runs out, not Suprata's own worker or a person).
 """
 
 from __future__ import annotations
@@ -85,13 +89,27 @@ def execute(
                 continue
             if report.stopped_early is not None:
                 break
+            try:
+                changed = _changed_since_plan(services, history, row)
+            except (Unreachable, TemporarilyUnavailable) as exc:
+                _stop_suprata_down(report, row, exc, todo)
+                break
+            if changed is not None:
+                row.outcome = RecordOutcome("not_sent", changed, next_step=f"qbsync retry {row.label} --dry-run")
+                notify("skipped", row)
+                continue
             pacer.wait_turn()
             _send(services, history, row)
             notify("sent", row)
             if row.sent is not None and row.sent.retry_id:
                 batch.append(row)
+            elif row.outcome is not None and row.outcome.status == "uncertain":
+                _stop_suprata_down(report, row, None, todo)
+                break
         if wait and batch:
-            _await(services, history, batch, deadline, notify)
+            down = _await(services, history, batch, deadline, notify)
+            if down is not None and report.stopped_early is None:
+                _stop_suprata_down(report, batch[0], down, todo)
             for row in batch:
                 sig = _new_error(row)
                 if sig is None:
@@ -114,18 +132,77 @@ def execute(
                     next_step=f"qbsync retry {row.label} --dry-run   (shows what became of it)",
                 )
         if report.stopped_early is not None:
-            for row in todo[i:]:
+            for row in todo:
                 if row.outcome is None and row.sent is None:
-                    row.outcome = RecordOutcome(
-                        "not_sent",
-                        f"not sent: the run stopped early because {len(report.stopped_early.records)} records failed "
-                        f"with the same new error ({report.stopped_early.error_code or 'see above'}); that points "
-                        "to a setting, not to the records",
-                        next_step="qbsync diagnose",
-                    )
+                    row.outcome = _not_sent_after_stop(report.stopped_early, row)
             break
     report.waited_seconds = round(clock.monotonic() - started, 1)
     report.recount()
+
+
+def _not_sent_after_stop(stop: StoppedEarly, row: PlanRecord) -> RecordOutcome:
+    if stop.reason == "suprata_unreachable":
+        return RecordOutcome(
+            "not_sent",
+            f"not sent: the run stopped early because Suprata stopped answering ({stop.error})",
+            next_step=f"qbsync retry {row.label}   (once Suprata answers again)",
+        )
+    return RecordOutcome(
+        "not_sent",
+        f"not sent: the run stopped early because {len(stop.records)} records failed "
+        f"with the same new error ({stop.error_code or 'see above'}); that points "
+        "to a setting, not to the records",
+        next_step="qbsync diagnose",
+    )
+
+
+def _stop_suprata_down(report: RetryReport, row: PlanRecord, exc: Exception | None, todo: list[PlanRecord]) -> None:
+    said = getattr(exc, "message", None) or (str(exc) if exc is not None else "")
+    if not said and row.outcome is not None:
+        said = row.outcome.message
+    report.stopped_early = StoppedEarly(
+        error=said or "Suprata could not be reached",
+        error_code="unreachable",
+        records=[row.label],
+        not_sent=len([r for r in todo if r.outcome is None and r.sent is None]),
+        reason="suprata_unreachable",
+    )
+
+
+def _read_record(services: Any, row: PlanRecord) -> Any:
+    read = {
+        "invoice": services.suprata.invoice,
+        "payment": services.suprata.payment,
+        "customer": services.suprata.customer,
+        "item": services.suprata.item,
+    }.get(row.record_type)
+    return read(row.record_id) if read is not None else None
+
+
+def _changed_since_plan(services: Any, history: RetryHistory, row: PlanRecord) -> str | None:
+    """Why the record must not be sent after all (it moved since the plan), or None to send it."""
+    in_flight = [r for r in history.for_record(row.record_type, row.record_id) if r.open and r.retry_id]
+    if in_flight:
+        return f"not sent: a retry qbsync asked for ({in_flight[-1].retry_id}) is already under way"
+    try:
+        rec = _read_record(services, row)
+    except (Unreachable, TemporarilyUnavailable):
+        raise
+    except SupraApiError as exc:
+        if exc.status == 404:
+            return "not sent: Suprata no longer has this record"
+        return f"not sent: Suprata would not show it again just before sending ({exc.message})"
+    except ApiError as exc:
+        return f"not sent: it could not be read again just before sending ({getattr(exc, 'message', exc)})"
+    if rec is None:
+        return None
+    qbo = rec.qbo
+    if qbo.qbo_id:
+        return f"not sent: it is in QuickBooks now (id {qbo.qbo_id}); it synced after the plan was made"
+    if qbo.state != row.state and qbo.state in ("synced", "pending"):
+        what = "synced" if qbo.state == "synced" else "is being retried by Suprata"
+        return f"not sent: it {what} after the plan was made"
+    return None
 
 
 def _blocked_by(row: PlanRecord, by_label: dict[str, PlanRecord], wait: bool) -> str | None:
@@ -187,17 +264,29 @@ def _send(services: Any, history: RetryHistory, row: PlanRecord) -> None:
         _resolve(services, history, row, request)
 
 
-def _await(services: Any, history: RetryHistory, batch: list[PlanRecord], deadline: float, notify: Progress) -> None:
+def _await(
+    services: Any, history: RetryHistory, batch: list[PlanRecord], deadline: float, notify: Progress
+) -> Exception | None:
+    """Poll until every row of the batch has an outcome or the deadline passes; returns the error when
+    Suprata stopped answering (the rows left then say so, and the run stops)."""
     clock = services.clock
     pending = [r for r in batch if r.outcome is None]
     interval = POLL_FIRST
+    down: Exception | None = None
     while pending:
         still = []
         for row in pending:
             assert row.sent is not None and row.sent.retry_id
+            if down is not None:
+                still.append(row)
+                continue
             try:
                 request = services.suprata.get_retry(row.sent.retry_id)
-            except (ApiError, Unreachable, TemporarilyUnavailable):
+            except Unreachable as exc:
+                down = exc  # the HTTP layer already retried: polling on only waits longer for nothing
+                still.append(row)
+                continue
+            except (ApiError, TemporarilyUnavailable):
                 still.append(row)  # a failed poll is no outcome: keep waiting within the bound
                 continue
             if request.status in ("succeeded", "failed"):
@@ -207,18 +296,21 @@ def _await(services: Any, history: RetryHistory, batch: list[PlanRecord], deadli
                 still.append(row)
         pending = still
         if not pending:
-            return
-        if clock.monotonic() + interval > deadline:
+            return None
+        if down is not None or clock.monotonic() + interval > deadline:
             break
         clock.sleep(interval)
         interval = min(POLL_MAX, interval * 1.5)
     for row in pending:
         row.outcome = RecordOutcome(
             "pending",
-            "Suprata has not finished this retry within the wait; it is still queued or running there",
+            "Suprata stopped answering before this retry finished; it may still be queued or running there"
+            if down is not None
+            else "Suprata has not finished this retry within the wait; it is still queued or running there",
             next_step=f"qbsync retry {row.label} --dry-run   (shows what became of it)",
         )
         notify("done", row)
+    return down
 
 
 def _resolve(services: Any, history: RetryHistory, row: PlanRecord, request: m.RetryRequest) -> None:

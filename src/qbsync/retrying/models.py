@@ -78,6 +78,7 @@ class StoppedEarly:
     error_code: str | None
     records: list[str]  # the records that met it
     not_sent: int
+    reason: str = "same_new_error"  # same_new_error | suprata_unreachable
 
 
 @dataclass
