@@ -168,3 +168,38 @@ def test_over_a_real_loopback_socket(qbo, company, bearer):
         assert dup.status_code == 400 and dup.json()["Fault"]["Error"][0]["code"] == "6240"
         qbo.faults.throttle_burst(1)
         assert http.get(f"/qbo/v3/company/{company.realm_id}/preferences").status_code == 429
+
+
+def test_served_window_slides_in_real_time_as_well_as_virtual_time():
+    from qbsync.sandbox.qbo.limits import RealmLimiter, ServedTime
+
+    virtual = VirtualClock(datetime(2026, 11, 24, tzinfo=UTC))
+    wall = [1000.0]
+    limiter = RealmLimiter(ServedTime(virtual, wall=lambda: wall[0]))
+    limiter.per_minute = 3
+    for _ in range(3):
+        assert limiter.enter("r")
+        limiter.leave("r")
+    assert not limiter.enter("r")  # the window is full ...
+    wall[0] += 60.5  # ... and a real minute later (the scenario's clock standing still) it has slid
+    assert limiter.enter("r")
+    limiter.leave("r")
+    for _ in range(2):
+        assert limiter.enter("r")
+        limiter.leave("r")
+    assert not limiter.enter("r")
+    virtual.advance(61)  # the admin clock moving slides it too
+    assert limiter.enter("r")
+
+
+def test_sandbox_serve_uses_the_sliding_served_window_and_no_nagle():
+    from qbsync.sandbox.app import serve
+    from qbsync.sandbox.qbo.limits import ServedTime
+
+    server = serve("healthy", port=0)
+    try:
+        assert isinstance(server.sandbox.qbo.limiter.clock, ServedTime)
+        # Each small keep-alive reply would otherwise wait for the client's delayed ACK (about 40 ms).
+        assert server.httpd.RequestHandlerClass.disable_nagle_algorithm is True
+    finally:
+        server.stop()

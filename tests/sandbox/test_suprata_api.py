@@ -185,3 +185,18 @@ def test_connection_shows_suprata_state_not_tokens():
     assert conn["status"] == "connected" and conn["realm_id"] == sandbox.realm_id
     assert conn["connected_at"].startswith("2026-10-29")
     assert "access_token" not in conn and "refresh_token" not in conn
+
+
+def test_paging_the_log_filters_it_once_per_query_and_sees_new_attempts():
+    sandbox = fresh("demo")
+    service = sandbox.suprata
+    with suprata_client(sandbox) as client:
+        rows, pages = _all_pages(client, "/sync/attempts", outcome="failed", limit=5)
+        assert pages > 2
+        assert len(service._attempt_views) == 1  # every page of the query read the one filtered view
+        expected = [a.id for a in sandbox.suprata_store.attempts if a.outcome == "failed"]
+        assert [r["id"] for r in rows] == expected
+        failed = next(a for a in sandbox.suprata_store.attempts if a.outcome == "failed")
+        sandbox.suprata_store.attempts.append(failed.model_copy(update={"id": "att_9999999", "attempt": 99}))
+        again, _ = _all_pages(client, "/sync/attempts", outcome="failed", limit=500)
+        assert [r["id"] for r in again] == [*expected, "att_9999999"]  # a grown log is a new view

@@ -273,8 +273,11 @@ class ScenarioServer(SandboxServer):
     """A ``SandboxServer`` that also holds the sandbox it serves."""
 
     def __init__(self, sandbox: Sandbox, port: int = 0) -> None:
+        from qbsync.sandbox.qbo.limits import ServedTime
+
         super().__init__(sandbox.app, port=port)
         self.sandbox = sandbox
+        sandbox.qbo.limiter.clock = ServedTime(sandbox.clock)  # the 500-a-minute window slides in real time
         sandbox.oauth.base_url = self.base_url  # discovery must point at the loopback address
 
     def profile(self) -> dict[str, str]:

@@ -4,6 +4,7 @@ the window) and at most 10 requests in flight at once (a real, lock-protected co
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 
@@ -14,8 +15,24 @@ MAX_IN_FLIGHT = 10
 WINDOW_SECONDS = 60.0
 
 
+class ServedTime:
+    """The limiter's time while the sandbox is served: virtual seconds (admin clock moves) plus real seconds.
+
+    The scenario's VirtualClock stands still between requests on loopback, so a window measured on it alone
+    would never slide: after 500 requests every later one would be throttled for as long as the server runs.
+    """
+
+    def __init__(self, clock: Clock, wall: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._wall = wall
+        self._start = wall()
+
+    def monotonic(self) -> float:
+        return self._clock.monotonic() + (self._wall() - self._start)
+
+
 class RealmLimiter:
-    def __init__(self, clock: Clock, on_in_flight: Callable[[str, int], None] | None = None) -> None:
+    def __init__(self, clock: Clock | ServedTime, on_in_flight: Callable[[str, int], None] | None = None) -> None:
         self.clock = clock
         self.per_minute = PER_MINUTE
         self.max_in_flight = MAX_IN_FLIGHT

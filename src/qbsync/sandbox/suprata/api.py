@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hmac
 import json
+import threading
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
 MAX_KEYS = 500
+ATTEMPT_VIEWS = 8  # filtered views of the sync log kept for paging (a reader pages a few queries at once)
 
 
 class ApiProblem(Exception):
@@ -51,6 +53,8 @@ class SuprataService:
         self.api_key = api_key
         self.engine = engine
         self.requests = 0
+        self._attempt_views: dict[tuple[Any, ...], list[m.SyncAttempt]] = {}
+        self._views_lock = threading.Lock()
         r = self._router = Router()
         r.add("GET", "/api/v1/account", lambda req: _ok(self.store.account.to_model()))
         r.add("GET", "/api/v1/quickbooks/connection", lambda req: _ok(self.store.connection.to_model()))
@@ -116,31 +120,47 @@ class SuprataService:
         return self._page(req, list(self.store.tax_categories.values()))
 
     def _attempts(self, req: SandboxRequest) -> SandboxResponse:
-        rows: list[m.SyncAttempt] = self.store.attempts
-        if (req.arg("latest") or "").lower() == "true":
-            latest: dict[tuple[str, str], m.SyncAttempt] = {}
-            for attempt in rows:
-                latest[(attempt.record_type, attempt.record_id)] = attempt
-            rows = sorted(latest.values(), key=lambda a: (a.attempted_at, a.id))
-        outcome = req.arg("outcome")
-        if outcome is not None:
-            if outcome not in ("succeeded", "failed"):
-                raise ApiProblem(400, "invalid_request", "outcome must be succeeded or failed")
-            rows = [a for a in rows if a.outcome == outcome]
-        record_type = req.arg("record_type")
-        if record_type is not None:
-            if record_type not in m.RECORD_TYPES:
-                raise ApiProblem(400, "invalid_request", f"record_type must be one of {', '.join(m.RECORD_TYPES)}")
-            rows = [a for a in rows if a.record_type == record_type]
-        record_id = req.arg("record_id")
-        if record_id is not None:
-            rows = [a for a in rows if a.record_id == record_id]
+        return self._page(req, self._filtered_attempts(req))
+
+    def _filtered_attempts(self, req: SandboxRequest) -> list[m.SyncAttempt]:
+        """The log filtered as asked, built once per query and reused for every page of it.
+
+        Re-filtering (and re-sorting for ``latest``) the whole log for each page made paging quadratic. The
+        log only grows, so its length tells a cached view from a stale one.
+        """
+        latest = (req.arg("latest") or "").lower() == "true"
+        outcome, record_type, record_id = req.arg("outcome"), req.arg("record_type"), req.arg("record_id")
+        if outcome is not None and outcome not in ("succeeded", "failed"):
+            raise ApiProblem(400, "invalid_request", "outcome must be succeeded or failed")
+        if record_type is not None and record_type not in m.RECORD_TYPES:
+            raise ApiProblem(400, "invalid_request", f"record_type must be one of {', '.join(m.RECORD_TYPES)}")
         since, until = self._time_arg(req, "since"), self._time_arg(req, "until")
-        if since is not None:
-            rows = [a for a in rows if a.attempted_at >= since]
-        if until is not None:
-            rows = [a for a in rows if a.attempted_at < until]
-        return self._page(req, rows)
+        log = self.store.attempts
+        key = (id(log), len(log), latest, outcome, record_type, record_id, since, until)
+        with self._views_lock:
+            cached = self._attempt_views.get(key)
+        if cached is not None:
+            return cached
+        rows: list[m.SyncAttempt] = log
+        if latest:
+            newest: dict[tuple[str, str], m.SyncAttempt] = {}
+            for attempt in rows:
+                newest[(attempt.record_type, attempt.record_id)] = attempt
+            rows = sorted(newest.values(), key=lambda a: (a.attempted_at, a.id))
+        rows = [
+            a
+            for a in rows
+            if (outcome is None or a.outcome == outcome)
+            and (record_type is None or a.record_type == record_type)
+            and (record_id is None or a.record_id == record_id)
+            and (since is None or a.attempted_at >= since)
+            and (until is None or a.attempted_at < until)
+        ]
+        with self._views_lock:  # served requests run on threads
+            if len(self._attempt_views) >= ATTEMPT_VIEWS:
+                self._attempt_views.pop(next(iter(self._attempt_views)))
+            self._attempt_views[key] = rows
+        return rows
 
     def _one(self, record_type: str, req: SandboxRequest) -> SandboxResponse:
         record = self.store.get(record_type, req.path_params["id"])
