@@ -147,3 +147,25 @@ def test_debug_log_never_shows_secrets() -> None:
     assert "debug: qbsync.http:" in result.stderr
     for secret in ("sk_sandbox_", "Bearer ", "eyJ", "sandbox-qbsync-client-secret", "refresh_token="):
         assert secret not in result.stderr, secret
+
+
+def test_subcommand_help_builds_no_settings_and_imports_no_core() -> None:
+    # 'qbsync diagnose --help' prints Typer's rich help only: no config read, no Env, no core modules.
+    code = (
+        "import sys; from qbsync.cli.app import run; from qbsync.cli._runtime import current_env; run(['diagnose', '--help']);"
+        "core = [m for m in sys.modules if m.startswith('qbsync.') and not m.startswith('qbsync.cli')"
+        " and m != 'qbsync.exit_codes'];"
+        "core += [m for m in ('platformdirs', 'tomllib', 'httpx', 'intuitlib.client') if m in sys.modules];"
+        "print('ENV:' + str(current_env()) + ' CORE:' + ','.join(sorted(core)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "╭─ Options ─" in out.stdout and "--since" in out.stdout  # Typer's rich help, unchanged
+    assert out.stdout.rsplit("ENV:", 1)[1].strip() == "None CORE:"
+
+
+def test_settings_errors_still_surface_when_the_command_runs(isolated_env) -> None:
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    (isolated_env / "config.toml").write_text("this is [not toml\n", encoding="utf-8")
+    assert run_cli("diagnose --help").exit_code == 0  # help needs no settings
+    result = run_cli("diagnose")
+    assert result.exit_code != 0 and "config" in (result.stdout + result.stderr).lower()

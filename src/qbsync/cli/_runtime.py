@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
@@ -13,6 +14,19 @@ if TYPE_CHECKING:
     from qbsync.result import Outcome
 
 _state: dict[str, Any] = {"env": None}
+
+
+@dataclass(frozen=True)
+class PendingEnv:
+    """The global options of this run, before any settings are resolved (``env_of`` builds the Env)."""
+
+    flags: dict[str, Any]
+    command: str
+
+
+def defer_env(flags: dict[str, Any], command: str) -> PendingEnv:
+    _state["env"] = None
+    return PendingEnv(flags, command)
 
 
 def build_env(flags: dict[str, Any], command: str) -> Env:
@@ -62,7 +76,10 @@ def current_env() -> Env | None:
 
 
 def env_of(ctx: typer.Context) -> Env:
-    return ctx.find_root().obj
+    root = ctx.find_root()
+    if isinstance(root.obj, PendingEnv):
+        root.obj = build_env(root.obj.flags, root.obj.command)
+    return root.obj
 
 
 def finish(env: Env, outcome: Outcome, human: HumanView | None = None) -> NoReturn:

@@ -81,7 +81,7 @@ def root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
 ) -> None:
-    from qbsync.cli._runtime import build_env
+    from qbsync.cli._runtime import defer_env
 
     if json_flag and output_format not in (None, "json"):
         raise _usage("--json and --format table contradict each other", "use one of them")
@@ -96,7 +96,8 @@ def root(
     }
     if flags["format"] is not None and flags["format"] not in ("table", "json"):
         raise _usage(f"--format must be table or json, not {flags['format']!r}", "e.g. --format json")
-    ctx.obj = build_env(flags, command=ctx.invoked_subcommand or "")
+    # Built on the command's first use, not here: 'qbsync diagnose --help' reads no config and imports no core.
+    ctx.obj = defer_env(flags, command=ctx.invoked_subcommand or "")
 
 
 def _usage(message: str, hint: str) -> Exception:
