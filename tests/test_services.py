@@ -27,3 +27,25 @@ def test_a_profile_name_that_cannot_be_a_file_name_is_a_config_error(isolated_en
     result = run_cli(["--profile", "a/b", "diagnose"])
     assert result.exit_code == 3
     assert "unexpected error" not in result.stderr and "profile name" in result.stderr
+
+
+def test_a_herd_of_401s_spends_one_refresh_grant(tmp_path: Path, monkeypatch) -> None:
+    """Parallel lookups all meet the 401 of one revoked token: one refresh between them, not one per thread."""
+    import qbsync.clients.oauth as oauth
+
+    sandbox = build_sandbox("healthy")
+    services = services_for_sandbox(sandbox, tmp_path)
+    first = services.bearer()
+    sandbox.tokens.revoke(first)
+    grants = []
+    real = oauth.refresh_tokens
+
+    def counting(*args, **kwargs):
+        grants.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(oauth, "refresh_tokens", counting)
+    qbo = services.qbo
+    names = qbo.parallel([qbo.company_info for _ in range(10)])
+    assert all(n.company_name for n in names)
+    assert len(grants) == 1

@@ -22,6 +22,7 @@ The config file is TOML::
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,9 @@ GLOBAL_SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("debug", False, "Show details, secrets redacted", kind=bool),
     SettingSpec("demo", False, "Run against the built-in sandbox, in-process", kind=bool),
     SettingSpec("scenario", "demo", "Sandbox scenario for --demo (name or file)"),
+    SettingSpec(
+        "timeout", None, "Overall deadline of a command in seconds (default 60; retry 900; reconnect 360)", kind=int
+    ),
 )
 
 PROFILE_SPECS: tuple[SettingSpec, ...] = (
@@ -120,6 +124,10 @@ class Settings:
 def load_config_file(path: Path) -> dict[str, Any]:
     """Parsed TOML, or {} when the file does not exist. Errors name the file and the line."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block the read forever, a device never end
+            raise ConfigError(
+                f"config file {path} is not a regular file", hint="point QBSYNC_HOME at a folder with a real file"
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         return {}

@@ -34,6 +34,7 @@ class Env:
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     clock: Clock = field(default_factory=SystemClock)
+    deadline_seconds: float | None = None  # the command's overall deadline (qbsync.deadline)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from qbsync.clock import Clock
+from qbsync.deadline import SERVICE_PATIENCE_SECONDS, Deadline
 from qbsync.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class Services:
     token_store: TokenStore | None
     data_dir: Path
     qbo_transport: CountingTransport
+    deadline: Deadline | None = None
     sandbox: Any = None  # the in-process Sandbox under --demo
     oauth_app: Any = None
     _extras: dict[str, Any] = field(default_factory=dict)
@@ -104,33 +106,43 @@ class Services:
             self._extras["auth_client"] = open_auth_client(self.oauth_app, sandbox_app=sandbox_app)
         return self._extras["auth_client"]
 
-    def bearer(self, *, force_refresh: bool = False) -> str:
-        """A valid access token for qbsync's own connection, refreshed (rotation-safe) when due, or now."""
-        from datetime import timedelta
-
+    def bearer(self, *, rejected: str | None = None) -> str:
+        """A valid access token for qbsync's own connection, refreshed (rotation-safe) when due, or when
+        QuickBooks refused ``rejected`` and nobody has replaced it yet."""
         from qbsync.auth.errors import NotConnected
         from qbsync.clients.oauth import refresh_tokens
 
         if self.token_store is None:
             raise NotConnected(self.data_dir)
-        margin = {"margin": timedelta(days=36500)} if force_refresh else {}
         return self.token_store.get_valid_access_token(
-            lambda refresh_token: refresh_tokens(self.auth_client(), refresh_token, self.clock), self.clock, **margin
+            lambda refresh_token: refresh_tokens(self.auth_client(), refresh_token, self.clock),
+            self.clock,
+            rejected=rejected,
         )
 
 
 class OwnQboToken:
     """qbsync's own QuickBooks token for the HTTP layer. After a 401 (the access token was revoked or
-    superseded before its expiry) it refreshes once; an expired connection then raises P5 with its fix."""
+    superseded before its expiry) it refreshes once; an expired connection then raises P5 with its fix.
+
+    Parallel lookups that all meet the same 401 refresh once between them: each thread remembers the token
+    it sent, and only a token still stored after it was refused is refreshed.
+    """
 
     def __init__(self, services: dict[str, Services]) -> None:
         self._holder = services
+        self._sent = threading.local()
+        self._lock = threading.Lock()
 
     def __call__(self) -> str:
-        return self._holder["services"].bearer()
+        token = self._holder["services"].bearer()
+        self._sent.token = token
+        return token
 
     def refresh(self) -> bool:
-        self._holder["services"].bearer(force_refresh=True)
+        rejected = getattr(self._sent, "token", None)
+        with self._lock:  # threads of this process queue here; the token store's file lock covers processes
+            self._sent.token = self._holder["services"].bearer(rejected=rejected or self._holder["services"].bearer())
         return True
 
 
@@ -170,6 +182,7 @@ def _profile_services(env: Env) -> Services:
         tokens,
         env.paths.data_dir,
         oauth_app,
+        Deadline(env.clock, env.deadline_seconds),
     )
 
 
@@ -200,13 +213,16 @@ def _demo_services(env: Env) -> Services:
     # The demo keeps its tokens and history in a throwaway folder: it must never touch a real profile.
     demo_dir = Path(tempfile.mkdtemp(prefix="qbsync-demo-"))
     atexit.register(shutil.rmtree, demo_dir, True)
-    return services_for_sandbox(sandbox, demo_dir)
+    return services_for_sandbox(sandbox, demo_dir, deadline_seconds=env.deadline_seconds)
 
 
-def services_for_sandbox(sandbox: Any, data_dir: Path, profile: str = "demo") -> Services:
+def services_for_sandbox(
+    sandbox: Any, data_dir: Path, profile: str = "demo", *, deadline_seconds: float | None = None
+) -> Services:
     """Services wired in-process to ``sandbox``, qbsync's own tokens kept under ``data_dir``.
 
-    Tests hold the sandbox and build services from it, so state carries across commands.
+    Tests hold the sandbox and build services from it, so state carries across commands. The deadline runs
+    on the sandbox's clock, like every wait of the run.
     """
     from qbsync.auth.tokens import TokenGrant, TokenStore
     from qbsync.clients.oauth import OAuthApp
@@ -241,6 +257,7 @@ def services_for_sandbox(sandbox: Any, data_dir: Path, profile: str = "demo") ->
         tokens,
         data_dir,
         oauth_app,
+        Deadline(sandbox.clock, deadline_seconds),
     )
 
 
@@ -249,6 +266,8 @@ def _scenario_source(name: str) -> str | Path:
     if path.suffix == ".json" or path.exists():
         if not path.exists():
             raise ConfigError(f"scenario file {path} does not exist", hint="see 'qbsync sandbox scenarios'")
+        if not path.is_file():  # a FIFO would block the read forever
+            raise ConfigError(f"scenario file {path} is not a regular file", hint="give a JSON file or a name")
         return path
     return name
 
@@ -265,15 +284,19 @@ def _assemble(
     tokens: TokenStore | None,
     data_dir: Path,
     oauth_app: Any,
+    deadline: Deadline,
 ) -> Services:
-    from qbsync.clients.http import HttpClient
+    from qbsync.clients.http import HttpClient, RetryPolicy
     from qbsync.clients.qbo import QboClient
     from qbsync.clients.suprata import SupraClient
 
     counting = CountingTransport(transport)
     holder: dict[str, Services] = {}
-    qbo_http = HttpClient(transport=counting, clock=clock, token=OwnQboToken(holder))
-    suprata_http = HttpClient(transport=transport, clock=clock)
+    # Both services get the run's deadline, and the run stops asking one that has refused or stayed silent
+    # for SERVICE_PATIENCE_SECONDS in a row (docs/cli.md, "Deadlines").
+    retry = RetryPolicy(patience=SERVICE_PATIENCE_SECONDS)
+    qbo_http = HttpClient(transport=counting, clock=clock, token=OwnQboToken(holder), retry=retry, deadline=deadline)
+    suprata_http = HttpClient(transport=transport, clock=clock, retry=retry, deadline=deadline)
     services = Services(
         clock=clock,
         suprata=SupraClient(suprata_http, api_key, base_url=suprata_base),
@@ -283,6 +306,7 @@ def _assemble(
         token_store=tokens,
         data_dir=data_dir,
         qbo_transport=counting,
+        deadline=deadline,
         sandbox=sandbox,
         oauth_app=oauth_app,
     )

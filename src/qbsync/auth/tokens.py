@@ -195,15 +195,25 @@ class TokenStore:
 
     # --- the access token ------------------------------------------------------------------------
 
-    def get_valid_access_token(self, refresher: Refresher, clock: Clock, *, margin: timedelta = REFRESH_MARGIN) -> str:
-        """An access token good for at least ``margin``, refreshing (once, across processes) when needed."""
+    def get_valid_access_token(
+        self, refresher: Refresher, clock: Clock, *, margin: timedelta = REFRESH_MARGIN, rejected: str | None = None
+    ) -> str:
+        """An access token good for at least ``margin``, refreshing (once, across processes) when needed.
+
+        ``rejected`` is a token QuickBooks just refused (401): it is refreshed whatever its expiry says, unless
+        another thread or process has already replaced it, so a herd of 401s spends one refresh grant.
+        """
         current = self._load_required()
-        if clock.now() + margin < current.access_expires_at:
+        if rejected is None and clock.now() + margin < current.access_expires_at:
             return current.access_token  # no lock needed: the file is only ever replaced whole
+        if rejected is not None and current.access_token != rejected:
+            return current.access_token  # already replaced since it was refused
         with self._locked():
             current = self._load_required()
             now = clock.now()
-            if now + margin < current.access_expires_at:
+            if rejected is not None and current.access_token != rejected:
+                return current.access_token  # another thread or process refreshed while we waited
+            if rejected is None and now + margin < current.access_expires_at:
                 return current.access_token  # another process refreshed while we waited
             reason = _expiry_reason(current, now)
             if reason is not None:

@@ -38,11 +38,57 @@ def build_env(flags: dict[str, Any], command: str) -> Env:
     paths = resolve_paths(environ)
     _state["env"] = None
     settings = resolve_settings({k: v for k, v in flags.items() if v is not None}, environ, paths.config_file)
-    env = Env(settings=settings, paths=paths, environ=environ, clock=_clock(environ))
+    env = Env(
+        settings=settings,
+        paths=paths,
+        environ=environ,
+        clock=_clock(environ),
+        deadline_seconds=deadline_for(settings.timeout, command),
+    )
     _state["env"] = env
     if settings.debug:
         _enable_debug_log(env)
+    if _state.get("watchdog") and env.deadline_seconds is not None:
+        _arm_watchdog(env.deadline_seconds)
     return env
+
+
+def deadline_for(timeout: int | None, command: str) -> float | None:
+    from qbsync.deadline import default_deadline
+    from qbsync.errors import UsageError
+
+    if timeout is None:
+        return default_deadline(command)
+    if timeout <= 0:
+        raise UsageError(f"--timeout must be a positive number of seconds, not {timeout}", hint="e.g. --timeout 120")
+    return float(timeout)
+
+
+def enable_watchdog() -> None:
+    """The console script (not an embedding test) ends the process if the deadline is overrun by far."""
+    _state["watchdog"] = True
+
+
+def _arm_watchdog(seconds: float) -> None:
+    """The last resort behind the deadline: whatever qbsync is stuck in (not a request, since those stop at the
+    deadline), the process ends with one line and exit 3 ``WATCHDOG_GRACE_SECONDS`` after it."""
+    import threading
+
+    from qbsync.deadline import WATCHDOG_GRACE_SECONDS
+
+    def expire() -> None:
+        import sys
+
+        sys.stderr.write(
+            f"qbsync: error: did not finish within its {seconds:g} s deadline; nothing more was done\n"
+            "  hint: run again, or with --timeout SECONDS for a longer deadline\n"
+        )
+        sys.stderr.flush()
+        os._exit(3)
+
+    timer = threading.Timer(seconds + WATCHDOG_GRACE_SECONDS, expire)
+    timer.daemon = True
+    timer.start()
 
 
 def _clock(environ: dict[str, str]) -> Any:

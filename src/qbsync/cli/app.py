@@ -41,6 +41,7 @@ GLOBAL_OPTIONS: dict[str, bool] = {
     "--format": True,
     "-f": True,
     "--scenario": True,
+    "--timeout": True,
     "--json": False,
     "--no-color": False,
     "-q": False,
@@ -77,6 +78,10 @@ def root(
     scenario: Annotated[
         str | None, typer.Option("--scenario", help="Sandbox scenario for --demo: a built-in name or a file.")
     ] = None,
+    timeout: Annotated[
+        int | None,
+        typer.Option("--timeout", metavar="SECONDS", help="Overall deadline (default 60 s; retry 900; reconnect 360)."),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
@@ -93,6 +98,7 @@ def root(
         "debug": True if debug else None,
         "demo": True if demo or scenario else None,
         "scenario": scenario,
+        "timeout": timeout,
     }
     if flags["format"] is not None and flags["format"] not in ("table", "json"):
         raise _usage(f"--format must be table or json, not {flags['format']!r}", "e.g. --format json")
@@ -211,4 +217,7 @@ def _handle(exc: BaseException, args: list[str], env: Any) -> int:
 
 
 def main() -> None:
+    from qbsync.cli._runtime import enable_watchdog
+
+    enable_watchdog()
     sys.exit(run())

@@ -142,6 +142,7 @@ def _check_profile(env: Env, name: str, overrides: dict[str, int | None]) -> Che
         stderr=env.stderr,
         environ=env.environ,
         clock=env.clock,
+        deadline_seconds=env.deadline_seconds,
     )
     services = profile_env.services()
     thresholds: Thresholds = Thresholds.from_settings(settings, **overrides)

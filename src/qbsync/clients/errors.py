@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from qbsync.clients.redact import redact_text
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from qbsync.clients.faults import QboFault
 
 
@@ -20,6 +22,8 @@ class ApiError(Exception):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(redact_text(message))
         self.status = status
+        # When the service began refusing or not answering in this run (set by the HTTP layer).
+        self.since: datetime | None = None
 
     @property
     def message(self) -> str:
@@ -97,6 +101,6 @@ class Unreachable(ApiError):
         super().__init__(f"could not reach {url} ({kind}: {reason}) after {attempts} attempts")
         self.url = url
         self.reason = reason
-        self.kind = kind  # connect | timeout | protocol
+        self.kind = kind  # connect | timeout | protocol | deadline (the command's deadline passed)
         self.attempts = attempts
         self.outcome_uncertain = outcome_uncertain

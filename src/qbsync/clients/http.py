@@ -4,12 +4,17 @@ One place decides what is retried and how long to wait:
 
 - 429, 502, 503, 504 and connection errors/timeouts are retried with exponential backoff and jitter;
   ``Retry-After`` (seconds or HTTP date) wins when present, otherwise a 429 waits QuickBooks' 60 seconds;
+  a 500 is retried once (Intuit: "Resubmit the request once");
 - reads (GET, ``POST /query``) are retried freely; other writes only when they carry an idempotency key
   (QBO ``requestid``, Suprata ``Idempotency-Key``) fixed once per logical operation and reused on every retry;
-- the total time spent waiting is bounded; past it the caller gets ``TemporarilyUnavailable`` (or
-  ``Unreachable`` for network failures) carrying what the last answer said, never a crash;
+- the time one call spends (attempts and waits together) is bounded; past it the caller gets
+  ``TemporarilyUnavailable`` (or ``Unreachable`` for network failures) carrying what the last answer said;
+- the run's ``Deadline`` is never crossed: no attempt starts after it, no answer is awaited past it;
+- ``patience``: once the service has refused or not answered for that long in a row, the client gives up and
+  every later call of the run fails at once with the same error (no run hammers a service that is down);
 - every attempt to a QuickBooks realm holds a slot of the per-realm limiter (``limiter.py``);
-- a 401 is retried once after the token provider refreshes;
+- a 401 is retried once after the token provider refreshes (``refresh`` learns which token was refused, so a
+  herd of parallel 401s spends one refresh grant, not one per thread);
 - the debug log (logger ``qbsync.http``) shows method, redacted URL, status, elapsed time and intuit_tid,
   never a header value or a secret.
 
@@ -20,25 +25,30 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
-from qbsync.clients.errors import TemporarilyUnavailable, Unreachable
-from qbsync.clients.limiter import RealmLimiter
+from qbsync.clients.errors import ApiError, TemporarilyUnavailable, Unreachable
+from qbsync.clients.limiter import RealmLimiter, process_limiter
 from qbsync.clients.redact import REDACTED, redact_text, redact_url
 from qbsync.clock import Clock, SystemClock
+from qbsync.deadline import Deadline
 
 log = logging.getLogger("qbsync.http")
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 USER_AGENT = "qbsync/0.1"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+RETRY_ONCE_STATUSES = frozenset({500})  # Intuit: "Resubmit the request once"
+MIN_ATTEMPT_TIMEOUT = 0.05  # seconds; an attempt started just before the deadline still gets a sliver
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Failures that happen before the request left this machine: safe to retry even for a write.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -56,7 +66,11 @@ class RefreshableToken(Protocol):
     def __call__(self) -> str: ...
 
     def refresh(self) -> bool:
-        """Get a new token after a 401; False when it cannot (then the 401 surfaces as ``Unauthorized``)."""
+        """Get a new token after a 401; False when it cannot (then the 401 surfaces as ``Unauthorized``).
+
+        Called on the thread whose request was refused, right after it read the token with ``__call__``:
+        a provider that remembers what it handed out on each thread can tell a token another thread already
+        replaced from one that still needs a refresh."""
         ...
 
 
@@ -103,6 +117,10 @@ class RetryPolicy:
     max_backoff: float = 30.0
     throttle_wait: float = 60.0  # Intuit: "If you see [429], wait 60 seconds before retrying"
     retry_statuses: frozenset[int] = RETRY_STATUSES
+    retry_once_statuses: frozenset[int] = RETRY_ONCE_STATUSES
+    # Seconds of refusals/silence in a row after which the client stops asking for the rest of the run
+    # (None: only max_attempts and max_total_wait bound a call).
+    patience: float | None = None
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
         """Equal-jitter exponential backoff for the wait after ``attempt`` (1-based)."""
@@ -149,15 +167,21 @@ class HttpClient:
         limiter: RealmLimiter | None = None,
         token: TokenProvider | None = None,
         user_agent: str = USER_AGENT,
+        deadline: Deadline | None = None,
     ) -> None:
         self.clock = clock or SystemClock()
         self.rng = rng or random.Random()
         self.retry = retry or RetryPolicy()
-        self.limiter = limiter if limiter is not None else RealmLimiter(self.clock)
+        # QuickBooks counts its limits per realm across every connection of one app: every client of the
+        # process on this clock shares one limiter unless a test hands its own.
+        self.limiter = limiter if limiter is not None else process_limiter(self.clock)
         self.token = token
+        self.deadline = deadline
+        self.timeout = _as_timeout(timeout if timeout is not None else DEFAULT_TIMEOUT)
+        self._trouble = _Trouble()
         self._client = httpx.Client(
             transport=transport,
-            timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
+            timeout=self.timeout,
             limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
             headers={"User-Agent": user_agent, "Accept": "application/json"},
             follow_redirects=False,
@@ -204,13 +228,28 @@ class HttpClient:
                 hdrs[idempotency.header] = idempotency.key
         provider = token or self.token
         attempt, waited, refreshed = 0, 0.0, False
+        started = self.clock.monotonic()
         shown_url = redact_url(str(self._client.build_request(method, url, params=params).url))
+        last_error: Callable[[], ApiError] | None = None
 
         while True:
             attempt += 1
+            tripped = self._trouble.tripped
+            if tripped is not None:
+                raise tripped()
+            if self.deadline is not None and self.deadline.expired():
+                raise (last_error or self._deadline_error(shown_url, attempt - 1))()
             if provider is not None:
                 hdrs["Authorization"] = f"Bearer {provider()}"
-            request = self._client.build_request(method, url, params=params, json=json, content=content, headers=hdrs)
+            request = self._client.build_request(
+                method,
+                url,
+                params=params,
+                json=json,
+                content=content,
+                headers=hdrs,
+                timeout=self._attempt_timeout(started),
+            )
             try:
                 response = self._send(request, limit_key, attempt)
             except _RETRYABLE_NETWORK as exc:
@@ -220,9 +259,12 @@ class HttpClient:
                 reason = redact_text(f"{type(exc).__name__}: {exc}")
                 if not retry_safe and not isinstance(exc, _NOT_SENT):
                     raise Unreachable(shown_url, reason, attempts=attempt, kind=kind, outcome_uncertain=True) from None
+                since = self._trouble.begin(self.clock)
+                last_error = _network_error(shown_url, reason, attempt, kind, since)
                 delay = self.retry.backoff(attempt, self.rng)
-                if attempt >= self.retry.max_attempts or waited + delay > self.retry.max_total_wait:
-                    raise Unreachable(shown_url, reason, attempts=attempt, kind=kind) from None
+                if self._give_up(attempt, started, delay):
+                    self._trouble.trip(last_error, self._is_patience_spent(delay))
+                    raise last_error() from None
                 waited += self._wait(delay, shown_url, attempt, reason)
                 continue
             except httpx.TransportError as exc:  # invalid URL, proxy or protocol misuse: retrying cannot help
@@ -234,9 +276,12 @@ class HttpClient:
                 if provider.refresh():
                     log.debug("%s %s: 401, token refreshed, retrying once", method, shown_url)
                     continue
-            if status not in self.retry.retry_statuses:
+            once = status in self.retry.retry_once_statuses and attempt == 1
+            if status not in self.retry.retry_statuses and not (once and retry_safe):
+                self._trouble.end()
                 return response
 
+            since = self._trouble.begin(self.clock)
             retry_after = parse_retry_after(response.headers.get("retry-after"), self.clock)
             if retry_after is not None:
                 delay = retry_after
@@ -244,17 +289,64 @@ class HttpClient:
                 delay = self.retry.throttle_wait + self.rng.random()
             else:
                 delay = self.retry.backoff(attempt, self.rng)
-            if not retry_safe or attempt >= self.retry.max_attempts or waited + delay > self.retry.max_total_wait:
-                raise TemporarilyUnavailable(
-                    shown_url,
-                    status,
-                    fault=describe_error(response) if describe_error else None,
-                    retry_after=retry_after,
-                    attempts=attempt,
-                    waited=waited,
-                    intuit_tid=intuit_tid(response),
-                )
+            last_error = _status_error(
+                shown_url,
+                status,
+                describe_error(response) if describe_error else None,
+                retry_after,
+                attempt,
+                waited,
+                intuit_tid(response),
+                since,
+            )
+            if once and status not in self.retry.retry_statuses:
+                if self._give_up(attempt, started, delay):
+                    return response  # a 500 keeps its own body (a QuickBooks fault) when it cannot be retried
+                waited += self._wait(delay, shown_url, attempt, f"HTTP {status}")
+                continue
+            if not retry_safe or self._give_up(attempt, started, delay):
+                if retry_safe:
+                    self._trouble.trip(last_error, self._is_patience_spent(delay))
+                raise last_error()
             waited += self._wait(delay, shown_url, attempt, f"HTTP {status}")
+
+    def _give_up(self, attempt: int, started: float, delay: float) -> bool:
+        """No more attempts: too many, too long for this call, past the run's deadline, or out of patience."""
+        if attempt >= self.retry.max_attempts:
+            return True
+        if self.clock.monotonic() - started + delay > self.retry.max_total_wait:
+            return True  # time inside the attempts counts: a slow service is no faster than a refusing one
+        if self.deadline is not None and not self.deadline.allows(delay):
+            return True
+        return self._is_patience_spent(delay)
+
+    def _is_patience_spent(self, delay: float) -> bool:
+        patience = self.retry.patience
+        return patience is not None and self._trouble.lasted(self.clock) + delay > patience
+
+    def _attempt_timeout(self, started: float | None = None) -> httpx.Timeout:
+        """The client's timeouts, cut to what is left of the deadline, of this call's total bound and (once in
+        trouble) of the patience: the last attempt cannot carry a call past any of them."""
+        left = self.deadline.remaining() if self.deadline is not None else None
+        if started is not None:
+            rest = max(0.0, self.retry.max_total_wait - (self.clock.monotonic() - started))
+            left = rest if left is None else min(left, rest)
+        patience = self.retry.patience
+        if patience is not None and self._trouble.active:
+            rest = max(0.0, patience - self._trouble.lasted(self.clock))
+            left = rest if left is None else min(left, rest)
+        if left is None:
+            return self.timeout
+        cap = max(MIN_ATTEMPT_TIMEOUT, left)
+        t = self.timeout
+        return httpx.Timeout(
+            connect=_cut(t.connect, cap), read=_cut(t.read, cap), write=_cut(t.write, cap), pool=_cut(t.pool, cap)
+        )
+
+    def _deadline_error(self, shown_url: str, attempts: int) -> Callable[[], ApiError]:
+        what = self.deadline.describe() if self.deadline is not None else "the deadline"
+        since = self._trouble.since_at
+        return _network_error(shown_url, f"{what} of this command passed", attempts, "deadline", since)
 
     def get(self, url: str, **kwargs: Any) -> httpx.Response:
         return self.request("GET", url, **kwargs)
@@ -292,3 +384,82 @@ class HttpClient:
         log.debug("%s: %s, waiting %.1f s before attempt %d", shown_url, why, delay, attempt + 1)
         self.clock.sleep(delay)
         return delay
+
+
+def _as_timeout(value: httpx.Timeout | float) -> httpx.Timeout:
+    return value if isinstance(value, httpx.Timeout) else httpx.Timeout(value)
+
+
+def _cut(value: float | None, cap: float) -> float:
+    return cap if value is None else min(value, cap)
+
+
+def _network_error(url: str, reason: str, attempts: int, kind: str, since: datetime | None) -> Callable[[], ApiError]:
+    """A fresh ``Unreachable`` per raise: the same error may be raised again by other threads of the run."""
+
+    def make() -> ApiError:
+        err = Unreachable(url, reason, attempts=attempts, kind=kind)
+        err.since = since
+        return err
+
+    return make
+
+
+def _status_error(
+    url: str,
+    status: int,
+    fault: object | None,
+    retry_after: float | None,
+    attempts: int,
+    waited: float,
+    tid: str | None,
+    since: datetime | None,
+) -> Callable[[], ApiError]:
+    def make() -> ApiError:
+        err = TemporarilyUnavailable(
+            url, status, fault=fault, retry_after=retry_after, attempts=attempts, waited=waited, intuit_tid=tid
+        )
+        err.since = since
+        return err
+
+    return make
+
+
+class _Trouble:
+    """A run's streak of refusals or silence from one service, shared by every thread of the client.
+
+    ``since_at`` (wall time) is when the streak began, for "QuickBooks unreachable (HTTP 503 since 09:12)".
+    Once tripped (patience spent, or a call gave up after all its attempts), later calls fail at once.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._since: float | None = None
+        self.since_at: datetime | None = None
+        self.tripped: Callable[[], ApiError] | None = None
+
+    @property
+    def active(self) -> bool:
+        return self._since is not None
+
+    def begin(self, clock: Clock) -> datetime:
+        with self._lock:
+            if self._since is None:
+                self._since, self.since_at = clock.monotonic(), clock.now()
+            assert self.since_at is not None
+            return self.since_at
+
+    def end(self) -> None:
+        with self._lock:
+            if self.tripped is None:
+                self._since, self.since_at = None, None
+
+    def lasted(self, clock: Clock) -> float:
+        with self._lock:
+            return 0.0 if self._since is None else clock.monotonic() - self._since
+
+    def trip(self, error: Callable[[], ApiError], for_the_run: bool) -> None:
+        """Remember the error; with ``for_the_run`` every later call of this client raises it at once."""
+        if for_the_run:
+            with self._lock:
+                self.tripped = self.tripped or error

@@ -2,17 +2,22 @@
 
 Going over either limit earns a 429 and a 60-second penalty, so callers wait here instead. Thread-safe:
 parallel lookups run in a thread pool and share one limiter.
+
+QuickBooks counts per realm, not per profile or per client: ``process_limiter`` hands every client of the
+process one limiter per clock, so twenty profiles of one company (``check --all-profiles``) share its 500 a
+minute and 10 in flight.
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from qbsync.clock import Clock, SystemClock
+from qbsync.clock import Clock, SystemClock, VirtualClock
 
 QBO_REQUESTS_PER_MINUTE = 500
 QBO_MAX_CONCURRENT = 10
@@ -95,3 +100,26 @@ class RealmLimiter:
         with self._cond:
             state = self._keys.get(key, _KeyState())
             return {"total": state.total, "peak_in_flight": state.peak_in_flight, "in_flight": state.in_flight}
+
+
+_shared_lock = threading.Lock()
+_real_time: RealmLimiter | None = None
+_per_clock: weakref.WeakKeyDictionary[Clock, RealmLimiter] = weakref.WeakKeyDictionary()
+
+
+def process_limiter(clock: Clock) -> RealmLimiter:
+    """The one limiter of this process for ``clock``: real clocks (system, offset) share one; each virtual
+    clock (a sandbox, a test) has its own, since its time is its own."""
+    global _real_time
+    with _shared_lock:
+        if not isinstance(clock, VirtualClock) and isinstance(clock, SystemClock):
+            if _real_time is None:
+                _real_time = RealmLimiter(SystemClock())
+            return _real_time
+        try:
+            limiter = _per_clock.get(clock)
+            if limiter is None:
+                limiter = _per_clock[clock] = RealmLimiter(clock)
+        except TypeError:  # a clock that cannot be weakly referenced: a limiter of its own
+            return RealmLimiter(clock)
+        return limiter
