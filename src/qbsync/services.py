@@ -295,8 +295,10 @@ def _assemble(
     # Both services get the run's deadline, and the run stops asking one that has refused or stayed silent
     # for SERVICE_PATIENCE_SECONDS in a row (docs/cli.md, "Deadlines").
     retry = RetryPolicy(patience=SERVICE_PATIENCE_SECONDS)
-    qbo_http = HttpClient(transport=counting, clock=clock, token=OwnQboToken(holder), retry=retry, deadline=deadline)
-    suprata_http = HttpClient(transport=transport, clock=clock, retry=retry, deadline=deadline)
+    qbo_http = HttpClient(
+        transport=counting, clock=clock, token=OwnQboToken(holder), retry=retry, deadline=deadline, service="QuickBooks"
+    )
+    suprata_http = HttpClient(transport=transport, clock=clock, retry=retry, deadline=deadline, service="Suprata")
     services = Services(
         clock=clock,
         suprata=SupraClient(suprata_http, api_key, base_url=suprata_base),

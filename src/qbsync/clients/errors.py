@@ -22,8 +22,10 @@ class ApiError(Exception):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(redact_text(message))
         self.status = status
-        # When the service began refusing or not answering in this run (set by the HTTP layer).
+        # When the service began refusing or not answering in this run, and which service it is (QuickBooks,
+        # Suprata): both set by the HTTP layer, so a command can tell QuickBooks down from Suprata down.
         self.since: datetime | None = None
+        self.service: str | None = None
 
     @property
     def message(self) -> str:

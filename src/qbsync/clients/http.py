@@ -168,6 +168,7 @@ class HttpClient:
         token: TokenProvider | None = None,
         user_agent: str = USER_AGENT,
         deadline: Deadline | None = None,
+        service: str | None = None,
     ) -> None:
         self.clock = clock or SystemClock()
         self.rng = rng or random.Random()
@@ -177,6 +178,7 @@ class HttpClient:
         self.limiter = limiter if limiter is not None else process_limiter(self.clock)
         self.token = token
         self.deadline = deadline
+        self.service = service  # named on every error this client raises ("QuickBooks", "Suprata")
         self.timeout = _as_timeout(timeout if timeout is not None else DEFAULT_TIMEOUT)
         self._trouble = _Trouble()
         self._client = httpx.Client(
@@ -217,6 +219,40 @@ class HttpClient:
         retryable. ``limit_key`` (the realm id) makes every attempt hold a limiter slot. ``describe_error``
         turns the last retryable response into the fault carried by ``TemporarilyUnavailable``.
         """
+        try:
+            return self._request(
+                method,
+                url,
+                params=params,
+                json=json,
+                content=content,
+                headers=headers,
+                token=token,
+                read_only=read_only,
+                idempotency=idempotency,
+                limit_key=limit_key,
+                describe_error=describe_error,
+            )
+        except ApiError as exc:
+            if exc.service is None:
+                exc.service = self.service
+            raise
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        content: str | bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        token: TokenProvider | None = None,
+        read_only: bool = False,
+        idempotency: Idempotency | None = None,
+        limit_key: str | None = None,
+        describe_error: ErrorDescriber | None = None,
+    ) -> httpx.Response:
         method = method.upper()
         retry_safe = read_only or method in _SAFE_METHODS or idempotency is not None
         params = dict(params or {})
@@ -263,7 +299,7 @@ class HttpClient:
                 last_error = _network_error(shown_url, reason, attempt, kind, since)
                 delay = self.retry.backoff(attempt, self.rng)
                 if self._give_up(attempt, started, delay):
-                    self._trouble.trip(last_error, self._is_patience_spent(delay))
+                    self._trouble.trip(last_error)
                     raise last_error() from None
                 waited += self._wait(delay, shown_url, attempt, reason)
                 continue
@@ -306,7 +342,7 @@ class HttpClient:
                 continue
             if not retry_safe or self._give_up(attempt, started, delay):
                 if retry_safe:
-                    self._trouble.trip(last_error, self._is_patience_spent(delay))
+                    self._trouble.trip(last_error)
                 raise last_error()
             waited += self._wait(delay, shown_url, attempt, f"HTTP {status}")
 
@@ -429,7 +465,8 @@ class _Trouble:
     """A run's streak of refusals or silence from one service, shared by every thread of the client.
 
     ``since_at`` (wall time) is when the streak began, for "QuickBooks unreachable (HTTP 503 since 09:12)".
-    Once tripped (patience spent, or a call gave up after all its attempts), later calls fail at once.
+    Once tripped (a call gave up after retrying: attempts, time, deadline or patience spent), later calls of
+    the run fail at once.
     """
 
     def __init__(self) -> None:
@@ -458,8 +495,7 @@ class _Trouble:
         with self._lock:
             return 0.0 if self._since is None else clock.monotonic() - self._since
 
-    def trip(self, error: Callable[[], ApiError], for_the_run: bool) -> None:
-        """Remember the error; with ``for_the_run`` every later call of this client raises it at once."""
-        if for_the_run:
-            with self._lock:
-                self.tripped = self.tripped or error
+    def trip(self, error: Callable[[], ApiError]) -> None:
+        """A call gave up after retrying: every later call of this client raises the same error at once."""
+        with self._lock:
+            self.tripped = self.tripped or error

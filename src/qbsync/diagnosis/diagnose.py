@@ -11,6 +11,8 @@ from typing import Any
 from qbsync.clock import format_iso
 from qbsync.diagnosis.evidence import Evidence, gather
 from qbsync.diagnosis.failures import FailureSet, load_failures
+from qbsync.diagnosis.outage import mark_unconfirmed, quickbooks_down
+from qbsync.diagnosis.outage import note as outage_note
 from qbsync.diagnosis.planner import build_root_causes, classify_all
 from qbsync.diagnosis.report import ConnectionView, DiagnosisReport, EditedInQuickBooks, RootCause, Summary
 from qbsync.errors import UsageError
@@ -76,8 +78,10 @@ def diagnose(services: Any, filters: Filters) -> DiagnosisReport:
     before = services.qbo_request_count()
     fs = load_failures(suprata, since=filters.since)
     _apply_record_filters(fs, filters)
-    ev = gather(qbo, suprata, fs, now)
+    ev, down = _gather_despite_quickbooks(qbo, suprata, fs, now)
     causes = build_root_causes(classify_all(fs, ev), fs, ev, services.retry_counts())
+    if down is not None:
+        causes = mark_unconfirmed(causes, down)
     if filters.pattern:
         causes = [c for c in causes if c.pattern == filters.pattern]
     if filters.payments:
@@ -95,6 +99,9 @@ def diagnose(services: Any, filters: Filters) -> DiagnosisReport:
         edited_in_quickbooks=_edited_in_quickbooks(fs, ev),
         books_closed_through=ev.book_close_date,
     )
+    if down is not None:
+        report.quickbooks_unavailable = down.reason
+        report.notes.append(outage_note(down))
     if ev.cdc_truncated:
         report.notes.append(
             "QuickBooks returned its maximum of 1,000 changes for the last 30 days: edits, deletions and "
@@ -103,6 +110,17 @@ def diagnose(services: Any, filters: Filters) -> DiagnosisReport:
     after = services.qbo_request_count()
     report.qbo_requests = after - before if after is not None and before is not None else None
     return report
+
+
+def _gather_despite_quickbooks(qbo: Any, suprata: Any, fs: FailureSet, now: datetime) -> tuple[Evidence, Any]:
+    """QuickBooks' evidence, or, when QuickBooks is down or throttling, Suprata's alone and why."""
+    try:
+        return gather(qbo, suprata, fs, now), None
+    except Exception as exc:
+        down = quickbooks_down(exc, now)
+        if down is None:
+            raise
+    return Evidence(now=now, suprata_connection=suprata.connection()), down
 
 
 def exit_code_for(report: DiagnosisReport) -> ExitCode:

@@ -415,7 +415,7 @@ def _specifics(
         if dates:
             items.append(EvidenceItem("suprata", f"the failed records are dated {dates[0]} to {dates[-1]}"))
         return (
-            f"{count} record(s) dated on or before the books close date ({close})",
+            f"{count} record(s) dated on or before the books close date" + (f" ({close})" if close else ""),
             items,
             None,
             f"qbsync trace {first.number or first.record_id}",

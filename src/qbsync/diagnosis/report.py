@@ -59,6 +59,8 @@ class RootCause:
     last_seen: datetime | None
     escalate: bool = False
     step: int = 0
+    # Set when QuickBooks could not be read in this run: "not confirmed: QuickBooks unreachable (HTTP 503 ...)".
+    unconfirmed: str | None = None
 
 
 @dataclass
@@ -111,3 +113,5 @@ class DiagnosisReport:
     books_closed_through: date | None = None
     qbo_requests: int | None = None
     notes: list[str] = field(default_factory=list)
+    # QuickBooks down or throttling in this run: the reason every unconfirmed cause carries.
+    quickbooks_unavailable: str | None = None

@@ -102,7 +102,7 @@ def run_check(
 
     risks = token_risks(connections, thresholds)
     risks += close_date_risks(status, in_plan, status.books_closed_through, thresholds)
-    risks += lookahead_risks(view, in_plan)
+    risks += _lookahead_unless_quickbooks_is_down(view, in_plan, now)
     risks += stale_transient_risks(diagnosis, now, thresholds)
 
     notes = _keep_alive_notes(own_before, connections, thresholds)
@@ -125,6 +125,8 @@ def run_check(
     figures.risks = len(risks)
 
     code, reasons = verdict_for(exit_code_for(diagnosis), status, risks)
+    if diagnosis.quickbooks_unavailable:
+        reasons.append(f"{diagnosis.quickbooks_unavailable}: the plan is from Suprata's log, not confirmed")
     figures.exit_code = int(code)
     if trend is not None:
         trend.weeks[-1].run = figures
@@ -155,6 +157,18 @@ def run_check(
         history_file=str(history.path) if history is not None else None,
     )
     return report
+
+
+def _lookahead_unless_quickbooks_is_down(view: Any, in_plan: set[tuple[str, str]], now: datetime) -> list[Risk]:
+    """The look-ahead risks need QuickBooks' lists; when it is down they are skipped, not a reason to fail."""
+    from qbsync.diagnosis.outage import quickbooks_down
+
+    try:
+        return lookahead_risks(view, in_plan)
+    except Exception as exc:
+        if quickbooks_down(exc, now) is None:
+            raise
+        return []
 
 
 def verdict_for(diagnose_code: ExitCode, status: StatusReport, risks: list[Risk]) -> tuple[ExitCode, list[str]]:

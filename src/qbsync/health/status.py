@@ -105,6 +105,9 @@ class StatusReport:
     warnings: list[str] = field(default_factory=list)
     requests: dict[str, int] = field(default_factory=dict)
     exit_code: int = 0
+    # QuickBooks down or throttling in this run ("QuickBooks unreachable (HTTP 503 since 09:12 UTC)"): the
+    # counts come from Suprata alone and the close date is unknown.
+    quickbooks_unavailable: str | None = None
 
 
 # --- counting Suprata requests ------------------------------------------------------------------------------
@@ -152,7 +155,7 @@ def read_status(services: Any, thresholds: Thresholds | None = None) -> StatusRe
     except Exception as exc:  # reachability is a finding here; the rest of Suprata is then skipped
         suprata_error = getattr(exc, "message", None) or type(exc).__name__
 
-    prefs, company = qbo.parallel([qbo.preferences, qbo.company_info])
+    prefs, company, down = _quickbooks_settings(qbo, now)
     close_date = close_date_of(prefs)
     company_name = getattr(company, "company_name", None)
 
@@ -182,12 +185,29 @@ def read_status(services: Any, thresholds: Thresholds | None = None) -> StatusRe
         throttling=_throttling(recent_failed),
     )
     report.warnings = connection_warnings(report.connections, thresholds)
+    if down is not None:
+        report.quickbooks_unavailable = down.reason
+        report.warnings.insert(0, f"{down.reason}: counts from Suprata's log alone; the close date is unknown")
     report.requests = {
         "suprata": suprata_counter.count,
         "quickbooks": max(0, (services.qbo_request_count() or 0) - (qbo_before or 0)),
     }
     report.exit_code = int(status_exit_code(report, thresholds))
     return report
+
+
+def _quickbooks_settings(qbo: Any, now: datetime) -> tuple[Any, Any, Any]:
+    """Preferences and company info, or (None, None, why) when QuickBooks is down or throttling."""
+    from qbsync.diagnosis.outage import quickbooks_down
+
+    try:
+        prefs, company = qbo.parallel([qbo.preferences, qbo.company_info])
+    except Exception as exc:
+        down = quickbooks_down(exc, now)
+        if down is None:
+            raise
+        return None, None, down
+    return prefs, company, None
 
 
 def status_exit_code(report: StatusReport, thresholds: Thresholds) -> ExitCode:

@@ -148,6 +148,8 @@ def _blocks(blocks: dict[str, int]) -> str:
 def _cause_panel(c: RootCause) -> Panel:
     parts: list[Any] = []
     confidence = "confirmed from QuickBooks" if c.confirmed else f"not confirmed (confidence {c.confidence:.0%})"
+    if c.unconfirmed:
+        confidence = c.unconfirmed  # QuickBooks could not be read in this run
     timing = ""
     if c.first_seen:
         timing = f"; first failed {_when(c.first_seen)}"

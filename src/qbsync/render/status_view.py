@@ -24,6 +24,8 @@ def render_status(console: Console, r: StatusReport) -> None:
         lines.append(("Suprata", "[green]reachable[/]"))
     else:
         lines.append(("Suprata", f"[bold red]not reachable[/]: {escape(r.suprata_error or '?')}"))
+    if r.quickbooks_unavailable:
+        lines.append(("QuickBooks", f"[yellow]{escape(r.quickbooks_unavailable)}[/]"))
     lines.append(("Last successful sync", _ago(r.last_success_at, r.generated_at)))
     f = r.failures
     if f.total:
@@ -39,7 +41,8 @@ def render_status(console: Console, r: StatusReport) -> None:
         lines.append(("Backlog (not in QuickBooks)", f"{b.count} ({states}){oldest}"))
     else:
         lines.append(("Backlog (not in QuickBooks)", "[green]none[/]"))
-    lines.append(("Books closed through", str(r.books_closed_through) if r.books_closed_through else "not closed"))
+    closed = str(r.books_closed_through) if r.books_closed_through else "not closed"
+    lines.append(("Books closed through", "unknown (QuickBooks not read)" if r.quickbooks_unavailable else closed))
     t = r.throttling
     if t.throttled_24h or t.unavailable_24h:
         last = f", last {_when(t.last_throttled_at)}" if t.last_throttled_at else ""
