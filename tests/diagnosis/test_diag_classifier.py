@@ -44,7 +44,7 @@ EXAMPLES: dict[str, dict] = {
         "code": "6000",
         "detail": "Make sure all your transactions have a GST/HST rate before you save.",
     },
-    "P4.tax-text": {"message": "We're sorry, QuickBooks encountered an error while calculating tax."},
+    "P4.tax-text": {"message": "Tax code 'Combined 7.25' not mapped"},
     "P4.tax-name-duplicate": {
         "code": "6240",
         "entity": "TaxRate",
@@ -57,12 +57,30 @@ EXAMPLES: dict[str, dict] = {
         "code": "6240",
         "detail": "Another customer, vendor or employee is already using this name.",
     },
-    "P1.name-duplicate-unclear": {"code": "6240", "detail": "The name supplied already exists. : null"},
-    "P6.transaction-deleted": {
+    "unknown.name-duplicate-unclear": {"code": "6240", "detail": "The name supplied already exists. : null"},
+    "P6.linked-txn-deleted": {
         "code": "610",
         "entity": "Payment",
         "detail": "Object Not Found : Another user has deleted this transaction.",
     },
+    "unknown.transaction-deleted": {
+        "code": "610",
+        "entity": "SalesReceipt",
+        "detail": "Object Not Found : Another user has deleted this transaction.",
+    },
+    "P6.number-taken-text": {"raw": "Reference/Check number for this payment is already being used in QBO."},
+    "P6.deposited-text": {"raw": "This transaction is matched to a downloaded transaction. You need to unmatch it."},
+    "P6.over-applied": {"raw": "Amount applied is greater than payment or refund amount."},
+    "P6.linked-invoice-elsewhere": {
+        "raw": "The customer on one of invoices paid in this transaction does not match the customer on that invoice"
+    },
+    "P2.name-duplicate-item-text": {"raw": "Another product or service is already using this name."},
+    "unknown.name-duplicate-other": {"raw": "The name Lawn care is already in use"},
+    "P2.category-item": {"raw": "Invalid Reference Id : Categories cannot be used in transactions"},
+    "P1.customer-unusable-text": {"raw": "The customer you have specified has been deleted."},
+    "P2.item-unusable-text": {"raw": "Item not found"},
+    "unknown.unusable-unclear": {"raw": "Something you're trying to use has been made inactive."},
+    "P1.customer-missing-text": {"raw": "Business Validation Error: You must select a customer"},
     "P1.inactive-customer-ref": {"code": "2500", "entity": "Invoice", "element": "CustomerRef", "detail": INACTIVE},
     "P2.inactive-item-ref": {
         "code": "2500",
@@ -79,10 +97,11 @@ EXAMPLES: dict[str, dict] = {
     "P1.inactive-ref-on-customer": {"code": "610", "entity": "Customer", "detail": INACTIVE},
     "P2.inactive-ref-on-item": {"code": "610", "entity": "Item", "detail": INACTIVE},
     "P4.inactive-ref-on-tax": {"code": "610", "entity": "TaxCode", "detail": INACTIVE},
-    "P1.inactive-ref-unclear": {"code": "610", "entity": "Invoice", "detail": INACTIVE},
+    "unknown.inactive-ref-unclear": {"code": "610", "entity": "Invoice", "detail": INACTIVE},
     "P1.customer-missing-info": {"code": "2020", "entity": "Customer", "message": "Required param missing"},
     "P6.duplicate-doc-number": {"code": "6140", "message": "Duplicate Document Number Error"},
     "P7.company-maintenance": {"code": "150", "message": "Company Under Maintenance"},
+    "unknown.request-crashed": {"raw": "System Failure Error: java.lang.NullPointerException"},
     "P7.system-failure": {"code": "10000", "http_status": 500, "message": "An application error has occurred"},
     "P7.proxy-timeout": {
         "code": "6002",
@@ -93,7 +112,7 @@ EXAMPLES: dict[str, dict] = {
     "unknown.text-too-long": {"code": "2050", "message": "Length exceeds limit"},
     "unknown.request-rejected": {"code": "4001", "message": "Invalid query"},
     "unknown.wrong-cluster": {"code": "130", "message": "Accessing Wrong Cluster", "http_status": 401},
-    "unknown.deposited": {"code": "6540", "message": "Deposited Transaction cannot be changed"},
+    "P6.deposited": {"code": "6540", "message": "Deposited Transaction cannot be changed"},
     "unknown.business-validation": {
         "code": "6000",
         "detail": "Business Validation Error: You must set a transaction amount.",
@@ -106,7 +125,6 @@ EXAMPLES: dict[str, dict] = {
     "P5.unauthorized-status": {"http_status": 401},
     "P5.forbidden-status": {"http_status": 403},
     "P7.outage-text": {"raw": "upstream answered: Bad Gateway"},
-    "P5.disconnected-text": {"raw": "QuickBooks is disconnected, please reconnect"},
 }
 
 
@@ -145,9 +163,11 @@ def test_invoice_failing_on_its_customer_is_p1():
     assert classify(s).pattern == "P1"
 
 
-def test_610_without_facts_lists_candidates_with_low_confidence():
-    c = classify(signal_from_fields(EXAMPLES["P1.inactive-ref-unclear"]))
-    assert c.pattern == "P1" and c.confidence < 0.7 and not c.confirmed
+def test_610_without_facts_is_unknown_and_lists_candidates():
+    # A generic text that does not name the record at fault: unknown with the candidates, never a guess.
+    c = classify(signal_from_fields(EXAMPLES["unknown.inactive-ref-unclear"]))
+    assert c.pattern == "unknown" and c.confidence < 0.7 and not c.confirmed
+    assert "Could be: P1" in c.reason
     assert c.candidates == ("P1", "P2", "P4")
     assert set(c.needs) == {"customer_state", "item_inactive", "tax_code_state"}
 
@@ -161,12 +181,12 @@ def test_610_without_facts_lists_candidates_with_low_confidence():
     ],
 )
 def test_610_facts_decide(facts, pattern):
-    c = classify(signal_from_fields(EXAMPLES["P1.inactive-ref-unclear"]), facts)
+    c = classify(signal_from_fields(EXAMPLES["unknown.inactive-ref-unclear"]), facts)
     assert c.pattern == pattern and c.confirmed and c.confidence >= 0.8 and c.needs == ()
 
 
 def test_6240_unclear_facts_point_to_item():
-    c = classify(signal_from_fields(EXAMPLES["P1.name-duplicate-unclear"]), Facts(item_conflict=True))
+    c = classify(signal_from_fields(EXAMPLES["unknown.name-duplicate-unclear"]), Facts(item_conflict=True))
     assert c.pattern == "P2" and c.confirmed
 
 
@@ -314,3 +334,34 @@ def test_signal_from_attempt_without_error():
         }
     )
     assert classify(signal_from_attempt(ok)).pattern == "unknown"
+
+
+def test_signal_from_a_message_only_attempt():
+    # Suprata's log may keep only its own words: body absent, message present.
+    s = signal_from_attempt(
+        _attempt(
+            kind="http",
+            http_status=400,
+            qbo_entity="Invoice",
+            message="QuickBooks Online Sync Error: Invalid Line TaxCode in the request: Valid line TaxCodes for US "
+            "should be TAX or NON. Supplied value: 8",
+        )
+    )
+    assert s.fault is not None and s.fault.code == "6100" and s.qbo_entity == "Invoice" and s.kind == "http"
+    assert classify(s).pattern == "P4"
+
+
+def test_every_error_of_a_fault_is_classified():
+    from qbsync.diagnosis.classifier import classify_each, distinct_causes
+
+    body = (
+        '{"Fault":{"Error":[{"Message":"Invalid Line TaxCode in the request","code":"6100",'
+        '"element":"Line.SalesItemLineDetail.TaxCodeRef"},{"Message":"Object Not Found","Detail":"Object Not Found : '
+        'Something you\'re trying to use has been made inactive.","code":"610",'
+        '"element":"Line.SalesItemLineDetail.ItemRef"}],"type":"ValidationFault"}}'
+    )
+    s = FailureSignal(record_type="invoice", http_status=400, qbo_entity="Invoice", fault=parse_fault(400, body))
+    each = classify_each(s)
+    assert [c.pattern for c in each] == ["P4", "P2"]
+    assert [c.pattern for c in distinct_causes(each)] == ["P4", "P2"]
+    assert classify(s).pattern == "P2"

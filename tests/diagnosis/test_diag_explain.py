@@ -45,3 +45,53 @@ def test_explain_jsonl_tolerates_odd_field_types():
     lines = [json.dumps({"code": 6240, "http_status": "400", "entity": "Item", "detail": ["x"], "raw": {"a": 1}})]
     (out,) = explain_jsonl(lines)
     assert out["pattern"] == "P2"
+
+
+TWO_ERRORS = (
+    '{"Fault":{"Error":['
+    '{"Message":"Invalid Line TaxCode in the request","Detail":"Valid line TaxCodes for US should be TAX or NON. '
+    'Supplied value: 8","code":"6100","element":"Line.SalesItemLineDetail.TaxCodeRef"},'
+    '{"Message":"Invalid Reference Id","Detail":"Invalid Reference Id : Line.SalesItemLineDetail.ItemRef",'
+    '"code":"2500","element":"Line.SalesItemLineDetail.ItemRef"}],"type":"ValidationFault"}}'
+)
+
+
+def test_explain_lists_each_error_of_a_multi_error_fault():
+    e = explain_text(TWO_ERRORS, status=400, entity="Invoice")
+    assert [x.classification.pattern for x in e.errors] == ["P4", "P2"]
+    assert [x.code for x in e.errors] == ["6100", "2500"]
+    assert e.classification.pattern == "P2"  # items come before tax in the plan
+
+
+def test_explain_jsonl_carries_every_error():
+    (out,) = explain_jsonl([json.dumps({"raw": TWO_ERRORS, "entity": "Invoice"})])
+    assert [x["pattern"] for x in out["errors"]] == ["P4", "P2"]
+
+
+def test_a_single_error_has_no_error_list():
+    assert explain_text("Duplicate Name Exists Error: The name supplied already exists.", entity="Item").errors == ()
+
+
+def test_connector_prefix_and_sdk_wrapper_are_read_through():
+    for text, pattern in [
+        ("QuickBooks Online Sync Error: The customer you have specified has been deleted.", "P1"),
+        (
+            "Quickbooks::IntuitRequestException: Invalid Reference Id:\n\tInvalid Reference Id : Line.SalesItemLineDetail.ItemRef",
+            "P2",
+        ),
+        (
+            "QuickBooks error (ValidationFault): Object Not Found : Something you're trying to use has been made inactive.",
+            "unknown",
+        ),
+    ]:
+        assert explain_text(text).classification.pattern == pattern, text
+
+
+def test_a_message_contradicting_its_code_wins():
+    e = explain_text("Duplicate Document Number Error: You must specify a different number.", code=6210)
+    assert e.classification.pattern == "P6"
+
+
+def test_generic_text_is_unknown_with_candidates():
+    c = explain_text("Something you're trying to use has been made inactive.").classification
+    assert c.pattern == "unknown" and set(c.candidates) == {"P1", "P2", "P4"}

@@ -33,7 +33,7 @@ def test_every_rule_is_well_formed():
     for r in RULES:
         assert r.id.split(".")[0] == r.pattern
         assert 0 < r.confidence <= 1 and r.says
-        assert r.codes or r.statuses or r.kinds or r.text or r.entities, r.id
+        assert r.codes or r.statuses or r.kinds or r.text or r.entities or r.terms, r.id
         for rx in (r.text_re, r.field_re):
             assert rx is None or rx.pattern
         assert all(c in PATTERNS for c in r.candidates)

@@ -275,10 +275,15 @@ def _fault_from_xml(text: str, **common: Any) -> QboFault | None:
 
 # --- regex fallback (truncated JSON/XML, prose) -------------------------------------------------------------
 
+# Keys quoted (JSON), bare (a JavaScript console: ``Message: '...'``) or in a Python repr (``u'Detail': u'...'``).
 _FIELD_RES = {
-    "code": re.compile(r"""(?:["']code["']\s*[:=]\s*["']?|\bcode\s*=\s*["'])(\d{1,6})""", re.IGNORECASE),
-    "message": re.compile(r"""["']message["']\s*[:=]\s*["']((?:[^"'\\]|\\.){1,1000})""", re.IGNORECASE),
-    "detail": re.compile(r"""["']detail["']\s*[:=]\s*["']((?:[^"'\\]|\\.){1,2000})""", re.IGNORECASE),
+    "code": re.compile(
+        r"""(?:u?["']code["']\s*[:=]\s*u?["']?|\bcode\s*=\s*["']|\bcode\s*:\s*u?["'])(\d{1,6})""", re.IGNORECASE
+    ),
+    "message": re.compile(
+        r"""(?:u?["']message["']|\bmessage)\s*[:=]\s*u?["']((?:[^"'\\]|\\.){1,1000})""", re.IGNORECASE
+    ),
+    "detail": re.compile(r"""(?:u?["']detail["']|\bdetail)\s*[:=]\s*u?["']((?:[^"'\\]|\\.){1,2000})""", re.IGNORECASE),
     "type": re.compile(r"""(?:["']type["']\s*[:=]\s*["']|<Fault\s+type=["'])([A-Za-z]+)""", re.IGNORECASE),
     "xml_message": re.compile(r"<Message>(.*?)(?:</Message>|$)", re.IGNORECASE | re.DOTALL),
     "xml_detail": re.compile(r"<Detail>(.*?)(?:</Detail>|$)", re.IGNORECASE | re.DOTALL),
@@ -476,9 +481,37 @@ _STATUS_RE = re.compile(
     re.IGNORECASE,
 )
 _OAUTH_RE = re.compile(r"\b(" + "|".join(sorted(OAUTH_ERROR_CODES)) + r")\b", re.IGNORECASE)
-_WRAPPER_RE = re.compile(r"^\s*(?:quickbooks(?:\s+online)?\s+)?(?:sync\s+)?error\s*:\s*", re.IGNORECASE)
+# What integrations and SDKs put in front of QuickBooks' words: "QuickBooks Online Sync Error:", "QuickBooks
+# error (ValidationFault):", "Error syncing invoice:", "Validation Exception was thrown. Details:", exception
+# class names ("Intuit.Ipp.Exception.IdsException:", "Quickbooks::IntuitRequestException:", "QuickbooksException:").
+_WRAPPER_RE = re.compile(
+    r"""^\s*(?:
+        (?:fatal\s+error:\s*)?(?:uncaught\s+)?[\w.:\\]*(?:exception|error)\b(?:\s+exception)?(?:\s*\[\d+\])?\s*:
+      | (?:quickbooks(?:\s+online)?|qbo)\s+(?:sync\s+)?error\s*(?:\([^)]{0,40}\))?\s*:
+      | (?:sync\s+)?error(?:\s+syncing\s+\w+)?\s*(?:\([^)]{0,40}\))?\s*:
+      | validation\s+exception\s+was\s+thrown\.?\s*:?\s*(?:details?\s*:)?
+      | :?\s*details?\s*:
+    )\s*""",
+    re.IGNORECASE | re.VERBOSE,
+)
 _XML_FAULT_RE = re.compile(r"<(?:\w+:)?(IntuitResponse|Fault)\b.*?</(?:\w+:)?\1\s*>", re.IGNORECASE | re.DOTALL)
 _MAX_JSON_STARTS = 40
+
+
+def strip_wrappers(text: str) -> str:
+    """QuickBooks' own words, without the prefixes integrations and SDKs put in front of them."""
+    for _ in range(5):
+        stripped = _WRAPPER_RE.sub("", text, count=1)
+        if stripped == text or not stripped.strip():
+            break
+        text = stripped
+    return text
+
+
+def codes_named_in(text: str) -> list[str]:
+    """The codes whose known QuickBooks messages appear in a text, in the order they appear."""
+    found = sorted((m.start(), code) for rx, code, _ in KNOWN_MESSAGES if (m := rx.search(text or "")))
+    return list(dict.fromkeys(code for _, code in found))
 
 
 def _embedded_json_faults(text: str) -> QboFault | None:
@@ -536,7 +569,7 @@ def _extract(text: str) -> QboFault | None:
             best = found
     if best is not None:
         return best
-    flat = re.sub(r"\s+", " ", text).strip()
+    flat = re.sub(r"\s+", " ", _unescape(text) if "\\" in text else text).strip()
     status = http_status_in_text(flat)
 
     gateway = gateway_parts(flat)
@@ -554,7 +587,7 @@ def _extract(text: str) -> QboFault | None:
         error = QboError(code=oauth.group(1).lower(), message=desc.group(1).strip() if desc else None)
         return QboFault(status, "oauth", (error,), raw, body_format="text")
 
-    body = _WRAPPER_RE.sub("", flat)
+    body = strip_wrappers(flat)
     for rx, code, title in KNOWN_MESSAGES:
         m = rx.search(body)
         if m:
@@ -596,9 +629,11 @@ def _split_message(body: str, start: int, title: str) -> tuple[str, str | None]:
     """``Duplicate Name Exists Error: The name supplied ...`` -> (message, detail)."""
     segment = body[start:]
     head, sep, tail = segment.partition(":")
-    if sep and len(head) <= 120:
+    if start == 0 and sep and len(head) <= 120:
         return head.strip(), (tail.strip() or None)
-    return title, segment[:2000]
+    # The known words sit inside a sentence ("Another customer ... is already using this name"): keep it all,
+    # since the words before them say which record is meant.
+    return title, body[:2000]
 
 
 def _with(fault: QboFault, **changes: Any) -> QboFault:

@@ -54,6 +54,11 @@ class SyncError(_Model):
     http_status: int | None = None
     content_type: str | None = None
     body: str | None = Field(None, description="Response body verbatim, unparsed (JSON, XML, HTML or text)")
+    message: str | None = Field(
+        None,
+        description="Suprata's own words for the failure. A log may keep only these (body absent): the reader then "
+        "classifies the message, together with what QuickBooks holds",
+    )
     qbo_entity: str | None = Field(
         None,
         description="QuickBooks entity of the request that failed. It can differ from the record: an invoice "

@@ -13,8 +13,25 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from qbsync.clients.faults import QboError, QboFault, extract_fault_from_text, http_status_in_text, parse_fault
-from qbsync.diagnosis.patterns import NO_ENTITY, RULES, Rule, get_pattern
+from qbsync.clients.faults import (
+    QboError,
+    QboFault,
+    codes_named_in,
+    extract_fault_from_text,
+    http_status_in_text,
+    parse_fault,
+)
+from qbsync.diagnosis.patterns import (
+    ELEMENT_SUBJECTS,
+    NAME_LIST_KINDS,
+    NO_ENTITY,
+    PATTERNS,
+    RULES,
+    SUBJECTS,
+    TERMS,
+    Rule,
+    get_pattern,
+)
 
 if TYPE_CHECKING:
     from qbsync.clients.suprata_models import SyncAttempt
@@ -73,6 +90,29 @@ class FailureSignal:
             return ""
         return " ".join(p for e in self.fault.errors for p in (e.element, e.detail) if p)
 
+    @property
+    def subject(self) -> str:
+        """The record the error names: a SUBJECTS kind, ``several`` or ``none``."""
+        return named_subject(self)
+
+    def each_error(self) -> tuple[FailureSignal, ...]:
+        """One signal per Error of the Fault (a Fault can carry several), each with its code read honestly."""
+        if self.fault is None or len(self.fault.errors) <= 1:
+            return (self._honest_code(),)
+        return tuple(replace(self, fault=replace(self.fault, errors=(e,)))._honest_code() for e in self.fault.errors)
+
+    def _honest_code(self) -> FailureSignal:
+        """A message that contradicts its code wins: a duplicate-document text sent with a closed-period code."""
+        if self.fault is None or len(self.fault.errors) != 1:
+            return self
+        error = self.fault.errors[0]
+        named = codes_named_in(" ".join(p for p in (error.message, error.detail) if p))
+        if not named or not error.code or error.code in named or not error.code.isdigit():
+            return self
+        honest = replace(error, code=named[0])
+        extra = {**self.fault.extra, "code_contradicted": error.code}
+        return replace(self, fault=replace(self.fault, errors=(honest,), extra=extra))
+
 
 @dataclass(frozen=True)
 class Facts:
@@ -130,6 +170,11 @@ def signal_from_attempt(attempt: SyncAttempt) -> FailureSignal:
     error = attempt.error
     if error is None:
         return FailureSignal(record_type=attempt.record_type)
+    if not error.body and error.message:
+        # A message-only log: Suprata's words, read as a person's paste would be, with the status and entity it kept.
+        kind = error.kind if error.kind != "http" else None
+        signal = signal_from_text(error.message, status=error.http_status, entity=error.qbo_entity, kind=kind)
+        return replace(signal, record_type=attempt.record_type, kind=error.kind, qbo_operation=error.qbo_operation)
     headers = {"intuit_tid": error.intuit_tid} if error.intuit_tid else None
     fault = parse_fault(error.http_status, error.body, error.content_type, headers)
     if fault is None and error.kind == "oauth" and error.body:
@@ -243,7 +288,33 @@ def _int(value: object) -> int | None:
 
 
 def classify(signal: FailureSignal, facts: Facts | None = None) -> Classification:
-    """The pattern this failure belongs to, how sure we are, and why, in plain words."""
+    """The pattern this failure belongs to, how sure we are, and why, in plain words.
+
+    A Fault with several Errors gets the cause to fix first (plan order); ``classify_each`` gives them all.
+    """
+    each = classify_each(signal, facts)
+    known = [c for c in each if c.pattern != "unknown"]
+    return min(known, key=lambda c: PATTERNS[c.pattern].plan_order) if known else each[0]
+
+
+def classify_each(signal: FailureSignal, facts: Facts | None = None) -> tuple[Classification, ...]:
+    """One classification per Error of the Fault, in the Fault's order."""
+    try:
+        return tuple(_classify_safely(s, facts) for s in signal.each_error())
+    except Exception as exc:  # a diagnosis must never crash on odd evidence
+        return (unknown(f"qbsync could not read this error ({type(exc).__name__}).", "unknown.unreadable", 0.1),)
+
+
+def distinct_causes(each: tuple[Classification, ...]) -> tuple[Classification, ...]:
+    """The classifications of one failure that name different causes (first of each pattern)."""
+    seen: dict[str, Classification] = {}
+    for c in each:
+        seen.setdefault(c.pattern, c)
+    known = [c for c in seen.values() if c.pattern != "unknown"]
+    return tuple(known) if known else tuple(seen.values())[:1]
+
+
+def _classify_safely(signal: FailureSignal, facts: Facts | None) -> Classification:
     try:
         return _classify(signal, facts)
     except Exception as exc:  # a diagnosis must never crash on odd evidence
@@ -270,10 +341,10 @@ def _classify(signal: FailureSignal, facts: Facts | None) -> Classification:
         why = verdicts[chosen][1]
         reason = f"{reason} Confirmed: {why}." if chosen == rule.pattern else f"{why[0].upper()}{why[1:]}."
         confidence = min(0.98, max(confidence, 0.75) + 0.1)
-    elif verdicts[rule.pattern][0] == "contradicts":
+    elif verdicts.get(rule.pattern, (None, ""))[0] == "contradicts":
         reason = f"{reason} But {verdicts[rule.pattern][1]}, so this is not confirmed."
         confidence = min(confidence, 0.35)
-    elif len(candidates) > 1:
+    elif len(candidates) > 1 or (rule.candidates and rule.pattern == "unknown"):
         names = ", ".join(f"{pid} {get_pattern(pid).name}" for pid in candidates)
         reason = f"{reason} Could be: {names}; what QuickBooks holds now would tell."
 
@@ -292,7 +363,7 @@ def _classify(signal: FailureSignal, facts: Facts | None) -> Classification:
         confirmed=confirmed,
         needs=needs,
         escalate=escalate,
-        candidates=tuple(candidates) if len(candidates) > 1 else (),
+        candidates=tuple(candidates) if len(candidates) > 1 or (rule.candidates and rule.pattern == "unknown") else (),
     )
 
 
@@ -313,7 +384,40 @@ def matches(rule: Rule, signal: FailureSignal) -> bool:
         return False
     if rule.text_re is not None and not rule.text_re.search(signal.text):
         return False
+    if rule.terms and not all(_term(t).search(signal.text) for t in rule.terms):
+        return False
+    if rule.subjects and signal.subject not in rule.subjects:
+        return False
     return rule.field_re is None or bool(rule.field_re.search(signal.fields))
+
+
+_TERM_RES: dict[str, re.Pattern[str]] = {}
+
+
+def _term(name: str) -> re.Pattern[str]:
+    if name not in _TERM_RES:
+        _TERM_RES[name] = re.compile(TERMS[name], re.IGNORECASE)
+    return _TERM_RES[name]
+
+
+_SUBJECT_RES = {kind: re.compile(rx, re.IGNORECASE) for kind, rx in SUBJECTS.items()}
+_ELEMENT_RES = tuple((re.compile(rx), kind) for rx, kind in ELEMENT_SUBJECTS)
+
+
+def named_subject(signal: FailureSignal) -> str:
+    """Which record an error names: by its element first, then by references and words in its text."""
+    elements = [e.element for e in signal.fault.errors if e.element] if signal.fault else []
+    found = {kind for el in elements for rx, kind in _ELEMENT_RES if rx.search(el)}
+    text = signal.text
+    if not found:
+        found = {kind for rx, kind in _ELEMENT_RES if rx.search(text)}
+    if not found:
+        found = {kind for kind, rx in _SUBJECT_RES.items() if rx.search(text)}
+    if not found:
+        return "none"
+    if "customer" in found and found <= NAME_LIST_KINDS:
+        return "customer"  # QuickBooks' shared name list; Suprata syncs only its customers
+    return next(iter(found)) if len(found) == 1 else "several"
 
 
 def _verdict(pattern: str, f: Facts, signal: FailureSignal) -> tuple[str | None, str]:

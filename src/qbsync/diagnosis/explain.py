@@ -8,18 +8,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
 
 from qbsync.diagnosis.classifier import (
-    CONFIDENT,
     Classification,
     Facts,
+    FailureSignal,
     classify,
+    classify_each,
     signal_from_fields,
     signal_from_text,
 )
 from qbsync.diagnosis.patterns import FixBy, RetrySafety, get_pattern
+
+
+@dataclass(frozen=True)
+class ErrorExplained:
+    """One Error of a Fault that carries several, and the pattern it belongs to."""
+
+    code: str | None
+    message: str | None
+    classification: Classification
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,7 @@ class Explanation:
     retry: RetrySafety
     docs: str
     warning: str | None = None
+    errors: tuple[ErrorExplained, ...] = ()  # every Error, when the Fault carries more than one
 
 
 def explain_text(
@@ -40,13 +50,29 @@ def explain_text(
     entity: str | None = None,
     facts: Facts | None = None,
 ) -> Explanation:
-    """Classify one error as a person pasted it, with the pattern's why and fix steps."""
-    return _explanation(classify(signal_from_text(text, code=code, status=status, entity=entity), facts))
+    """Classify one error as a person pasted it, with the pattern's why and fix steps.
+
+    When the Fault carries several Errors each is classified; the explanation leads with the one to fix first.
+    """
+    signal = signal_from_text(text, code=code, status=status, entity=entity)
+    return _explanation(classify(signal, facts), each_error(signal, facts))
 
 
-def _explanation(c: Classification) -> Explanation:
+def each_error(signal: FailureSignal, facts: Facts | None = None) -> tuple[ErrorExplained, ...]:
+    """Every Error of a multi-error Fault with its own pattern; empty for a single error."""
+    subs = signal.each_error()
+    if len(subs) < 2:
+        return ()
+    found = classify_each(signal, facts)
+    return tuple(
+        ErrorExplained(s.fault.code if s.fault else None, s.fault.message if s.fault else None, c)
+        for s, c in zip(subs, found, strict=False)
+    )
+
+
+def _explanation(c: Classification, errors: tuple[ErrorExplained, ...] = ()) -> Explanation:
     p = get_pattern(c.pattern)
-    return Explanation(c, p.why, p.steps, p.fix_by, p.retry, p.docs, p.warning)
+    return Explanation(c, p.why, p.steps, p.fix_by, p.retry, p.docs, p.warning, errors)
 
 
 def classification_dict(c: Classification) -> dict:
@@ -80,89 +106,33 @@ def explain_jsonl(lines: Iterable[str]) -> Iterator[dict]:
             yield _bad_line(n, "expected a JSON object")
             continue
         try:
-            c = classify(signal_from_fields(record))
+            signal = signal_from_fields(record)
+            c = classify(signal)
+            errors = each_error(signal)
         except Exception as exc:  # never stop the stream for one record
             yield _bad_line(n, f"could not classify: {type(exc).__name__}")
             continue
-        yield {"line": n, **classification_dict(c)}
+        out = {"line": n, **classification_dict(c)}
+        if errors:
+            out["errors"] = [
+                {"code": e.code, "message": e.message, **classification_dict(e.classification)} for e in errors
+            ]
+        yield out
 
 
 def _bad_line(n: int, message: str) -> dict:
     return {"line": n, "error": {"code": "bad_line", "message": message[:200]}}
 
 
-# --- the labelled set -------------------------------------------------------------------------------------------
+# --- the labelled set: measured in ``evaluation`` (kept importable from here) ----------------------------------
 
-
-@dataclass
-class Tally:
-    total: int = 0
-    correct: int = 0
-    confidently_wrong: int = 0
-
-    @property
-    def accuracy(self) -> float:
-        return self.correct / self.total if self.total else 0.0
-
-
-@dataclass
-class LabelledReport:
-    total: int = 0
-    correct: int = 0
-    confidently_wrong: int = 0
-    per_pattern: dict[str, Tally] = field(default_factory=dict)
-    misses: list[dict] = field(default_factory=list)  # {"line", "expected", "got", "confidence", "reason"}
-
-    @property
-    def accuracy(self) -> float:
-        return self.correct / self.total if self.total else 0.0
-
-
-def evaluate_labelled(lines: Iterable[str]) -> LabelledReport:
-    """Classify every labelled line (without facts unless the line carries them) and tally the outcome."""
-    report = LabelledReport()
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        expected = record["pattern"]
-        got = classify(signal_from_fields(record), _facts(record.get("facts")))
-        tally = report.per_pattern.setdefault(expected, Tally())
-        right = got.pattern == expected
-        wrong_and_sure = not right and got.confidence >= CONFIDENT
-        for t in (tally, report):
-            t.total += 1
-            t.correct += right
-            t.confidently_wrong += wrong_and_sure
-        if not right:
-            report.misses.append(
-                {
-                    "line": n,
-                    "expected": expected,
-                    "got": got.pattern,
-                    "confidence": got.confidence,
-                    "reason": got.reason,
-                }
-            )
-    return report
-
-
-def _facts(data: dict | None) -> Facts | None:
-    if not data:
-        return None
-    values = dict(data)
-    for key in ("book_close_date", "record_txn_date"):
-        if isinstance(values.get(key), str):
-            values[key] = date.fromisoformat(values[key])
-    for key in ("failing_since", "now"):
-        if isinstance(values.get(key), str):
-            values[key] = datetime.fromisoformat(values[key])
-    return Facts(**values)
-
+from qbsync.diagnosis.evaluation import LabelledReport, Tally, evaluate_labelled  # noqa: E402
 
 __all__ = [
+    "ErrorExplained",
     "Explanation",
     "LabelledReport",
+    "Tally",
     "classification_dict",
     "evaluate_labelled",
     "explain_jsonl",

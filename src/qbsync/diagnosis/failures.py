@@ -59,6 +59,8 @@ def error_signature(attempt: m.SyncAttempt) -> tuple[Any, ...]:
     if e is None:
         return ("none",)
     code = _fault_code(e.http_status, _TIME_STAMP.sub("", e.body), e.content_type) if e.body else None
+    if code is None and not e.body and e.message:
+        code = e.message  # a message-only log: its words are the signature
     return (e.kind, e.http_status, code, e.qbo_entity)
 
 

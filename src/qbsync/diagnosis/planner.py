@@ -16,7 +16,7 @@ from typing import Any
 
 from qbsync.clients.faults import parse_fault
 from qbsync.clients.redact import redact_text
-from qbsync.diagnosis.classifier import Classification, Facts, classify, unknown
+from qbsync.diagnosis.classifier import Classification, Facts, classify, classify_each, distinct_causes, unknown
 from qbsync.diagnosis.evidence import Evidence, customer_state, deleted_invoices, facts_for, live_copies, tax_state
 from qbsync.diagnosis.failures import Failure, FailureSet
 from qbsync.diagnosis.patterns import get_pattern
@@ -35,10 +35,11 @@ class Classified:
 
 
 def classify_all(fs: FailureSet, ev: Evidence) -> list[Classified]:
-    return [_classify_one(f, fs, ev) for f in fs.failures]
+    """One entry per failure and distinct cause: a Fault with a tax-code and an inactive-item error gives two."""
+    return [c for f in fs.failures for c in _classify_one(f, fs, ev)]
 
 
-def _classify_one(f: Failure, fs: FailureSet, ev: Evidence) -> Classified:
+def _classify_one(f: Failure, fs: FailureSet, ev: Evidence) -> list[Classified]:
     malformed = getattr(f.latest, "malformed", None)
     if malformed or f.record_type not in TYPE_ORDER:
         reason = (
@@ -46,12 +47,17 @@ def _classify_one(f: Failure, fs: FailureSet, ev: Evidence) -> Classified:
             if malformed
             else f"Suprata logged a record type qbsync does not know ({f.record_type!r})"
         )
-        return Classified(f, unknown(reason, "unknown.malformed-entry"))
+        return [Classified(f, unknown(reason, "unknown.malformed-entry"))]
     try:
         facts = facts_for(f, fs, ev)
-        return Classified(f, classify(f.signal, facts), facts)
+        causes = distinct_causes(classify_each(f.signal, facts))
+        primary = classify(f.signal, facts)
+        return [Classified(f, primary, facts)] + [
+            Classified(f, c, facts) for c in causes if c.pattern != primary.pattern
+        ]
     except Exception as exc:  # one odd record must never sink the whole diagnosis
-        return Classified(f, unknown(f"qbsync could not classify this failure ({type(exc).__name__})", "unknown.error"))
+        error = unknown(f"qbsync could not classify this failure ({type(exc).__name__})", "unknown.error")
+        return [Classified(f, error)]
 
 
 def build_root_causes(
@@ -197,7 +203,7 @@ def _attach_raw(records: list[BlockedRecord], members: list[Classified]) -> None
     for record, c in zip(records, members, strict=True):
         error = c.failure.latest.error
         if error is not None:
-            record.raw_error = redact_text(error.body or "")[:4000] or None
+            record.raw_error = redact_text(error.body or error.message or "")[:4000] or None
             record.intuit_tid = error.intuit_tid
 
 
@@ -316,7 +322,8 @@ def _specifics(
         conn = ev.suprata_connection
         # Lead with what happened and when; the connection's state now comes second.
         first, last = members[0].failure, max((c.failure for c in members), key=lambda f: f.last_failed_at)
-        body = first.latest.error.body if first.latest.error is not None else None
+        error = first.latest.error
+        body = (error.body or error.message) if error is not None else None
         refused = f": {_oauth_words(body)}" if body else ""
         items = [
             EvidenceItem(

@@ -22,6 +22,15 @@ RETRY_WORDS = {
 
 def render_explanation(console: Console, e: Any) -> None:
     c = e.classification
+    errors = getattr(e, "errors", ())
+    if errors:
+        console.print(f"[bold]QuickBooks sent {len(errors)} errors at once[/]; each has its own cause:")
+        for i, err in enumerate(errors, 1):
+            ec = err.classification
+            label = "not a known pattern" if ec.pattern == "unknown" else f"{ec.pattern} {ec.name}"
+            said = " ".join(p for p in (err.code, err.message) if p) or "(no code)"
+            console.print(f"  {i}. {escape(said[:100])} -> [bold]{escape(label)}[/]")
+        console.print("[dim]First to fix:[/]")
     pattern = "Not a known pattern" if c.pattern == "unknown" else f"{c.pattern} {c.name}"
     console.print(f"[bold]{escape(pattern)}[/]  [dim](confidence {c.confidence:.0%})[/]")
     console.print(escape(c.reason))

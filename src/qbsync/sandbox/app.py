@@ -229,7 +229,16 @@ def build_sandbox(
     connection = SuprataConnection(
         store.connection, clock, http, f"{IN_PROCESS_BASE}/oauth/token", SUPRATA_CLIENT_ID, SUPRATA_CLIENT_SECRET
     )
-    engine = SyncEngine(store, clock, http, connection, f"{IN_PROCESS_BASE}/qbo", company.realm_id, seed=spec.seed)
+    engine = SyncEngine(
+        store,
+        clock,
+        http,
+        connection,
+        f"{IN_PROCESS_BASE}/qbo",
+        company.realm_id,
+        seed=spec.seed,
+        message_only=spec.suprata.log == "message_only",
+    )
     suprata = SuprataService(store, clock, spec.suprata.api_key, engine)
     gate = ThrottleWindows(qbo, clock)
     sandbox = Sandbox(spec, clock, tokens, qbo, oauth, store, suprata, connection, engine, app, qbo_gate=gate)

@@ -130,6 +130,11 @@ class SuprataSeed(_Spec):
     customers: list[SupCustomerSpec] = Field(default_factory=list)
     items: list[SupItemSpec] = Field(default_factory=list)
     tax_categories: list[TaxCategorySpec] = Field(default_factory=list)
+    log: Literal["body", "message_only"] = Field(
+        "body",
+        description="What Suprata's sync log keeps of a failed push: QuickBooks' body verbatim, or only "
+        "Suprata's own words (message_only: no body, no codes)",
+    )
 
 
 class QbsyncConnectionSpec(_Spec):

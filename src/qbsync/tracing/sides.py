@@ -66,7 +66,7 @@ def attempt_view(a: m.SyncAttempt) -> AttemptView:
     elif a.error.kind == "connection":
         view.error = view.error or "QuickBooks could not be reached"
     elif view.error is None:
-        view.error = (a.error.body or f"HTTP {a.error.http_status}")[:240]
+        view.error = (a.error.body or a.error.message or f"HTTP {a.error.http_status}")[:240]
     view.pattern = classify(signal).pattern
     return view
 

@@ -24,6 +24,7 @@ from qbsync.clients import suprata_models as m
 from qbsync.clock import Clock
 from qbsync.sandbox.suprata import payloads
 from qbsync.sandbox.suprata.connection import SuprataConnection, TokenFailure
+from qbsync.sandbox.suprata.own_words import own_words
 from qbsync.sandbox.suprata.store import (
     CustomerRec,
     InvoiceRec,
@@ -68,8 +69,10 @@ class SyncEngine:
         realm_id: str,
         seed: int = 0,
         income_account_id: str | None = None,
+        message_only: bool = False,
     ) -> None:
         self.store = store
+        self.message_only = message_only  # log Suprata's own words instead of QuickBooks' body
         self.clock = clock
         self.http = http
         self.connection = connection
@@ -292,7 +295,14 @@ class SyncEngine:
             qbo_operation=operation,
             intuit_tid=resp.headers.get("intuit_tid"),
         )
-        return _Outcome(ok=False, error=error, request_id=request_id)
+        return _Outcome(ok=False, error=self._as_logged(error), request_id=request_id)
+
+    def _as_logged(self, error: m.SyncError) -> m.SyncError:
+        """A message-only log keeps Suprata's words, the status and the entity, and drops QuickBooks' body."""
+        if not self.message_only or error.body is None:
+            return error
+        words = own_words(error.http_status, error.body)
+        return error.model_copy(update={"body": None, "content_type": None, "message": words})
 
     def _post(
         self, entity: str, operation: str, body: dict[str, Any], request_id: str, token: str
@@ -312,8 +322,7 @@ class SyncEngine:
         error = m.SyncError(kind=kind, qbo_entity=entity, qbo_operation=operation)
         return _Outcome(ok=False, error=error, request_id=request_id)
 
-    @staticmethod
-    def _token_failure(token: TokenFailure, entity: str, operation: str, request_id: str) -> _Outcome:
+    def _token_failure(self, token: TokenFailure, entity: str, operation: str, request_id: str) -> _Outcome:
         error = m.SyncError(
             kind=token.kind,
             http_status=token.http_status,
@@ -323,7 +332,7 @@ class SyncEngine:
             qbo_operation="refresh",
             intuit_tid=token.intuit_tid,
         )
-        return _Outcome(ok=False, error=error, request_id=None)
+        return _Outcome(ok=False, error=self._as_logged(error), request_id=None)
 
 
 def _json(resp: httpx.Response) -> Any:
