@@ -100,6 +100,7 @@ EXAMPLES: dict[str, dict] = {
     "unknown.inactive-ref-unclear": {"code": "610", "entity": "Invoice", "detail": INACTIVE},
     "P1.customer-missing-info": {"code": "2020", "entity": "Customer", "message": "Required param missing"},
     "P6.duplicate-doc-number": {"code": "6140", "message": "Duplicate Document Number Error"},
+    "P1.no-name-6080": {"code": "6080", "message": "No Name Provided"},
     "P7.company-maintenance": {"code": "150", "message": "Company Under Maintenance"},
     "unknown.request-crashed": {"raw": "System Failure Error: java.lang.NullPointerException"},
     "P7.system-failure": {"code": "10000", "http_status": 500, "message": "An application error has occurred"},

@@ -41,7 +41,7 @@ def _documented_validation_accuracy() -> float:
 
 def test_labelled_set_is_well_formed():
     records = [json.loads(line) for line in _lines()]
-    assert len(records) >= 150
+    assert len(records) >= 250
     for r in records:
         assert r["source"] and r["pattern"] in PATTERNS and "entity" in r
         assert INPUT_FIELDS & {k for k, v in r.items() if v is not None}, r

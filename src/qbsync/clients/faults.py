@@ -452,7 +452,12 @@ KNOWN_MESSAGES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         ),
         (r"account\s+period\s+(has\s+)?closed", "6210", "Account Period Closed, Cannot Update Through Services API"),
         (r"duplicate\s+document\s+number", "6140", "Duplicate Document Number Error"),
-        (r"invalid\s+line\s+tax\s*code", "6100", "Invalid Line TaxCode in the request"),
+        (
+            r"invalid\s+line\s+tax\s*code|valid\s+line\s+tax\s*codes\s+for",
+            "6100",
+            "Invalid Line TaxCode in the request",
+        ),
+        (r"no\s+name\s+provided", "6080", "No Name Provided"),
         (r"invalid\s+reference\s+id", "2500", "Invalid Reference Id"),
         (r"object\s+not\s+found", "610", "Object Not Found"),
         (r"stale\s+object", "5010", "Stale Object Error"),

@@ -324,7 +324,7 @@ TERMS: dict[str, str] = {
     r"|(access|refresh)\s*token\w*\W{0,3}[^.]{0,30}(must be provided|is missing|not provided)|oauth\w*exception",
     # throttling and outages
     "throttle": r"throttle\s*(limits?\s*)?exceeded|request limit was reached|too many requests|rate limit",
-    "outage": r"service (temporarily )?unavailable|bad gateway|gateway\s*time-?out|timed?[ -]?out|\btimeout\b"
+    "outage": r"service (temporarily )?unavailable|bad\s?gateway|gateway\s*time-?out|timed?[ -]?out|\btimeout\b"
     r"|we'?ll be back soon|unexpected character encountered while parsing value: <|error reading json response"
     r"|error while communicating with the server|curl error|connection (refused|reset|aborted|timed out)"
     r"|could not connect|internal server error|\bstatus code \[0\]|response code:\s*\[0\]|no destination found"
@@ -341,14 +341,15 @@ TERMS: dict[str, str] = {
     r"|invoice[^.]{0,30} associated with this payment is deleted|related invoice[^.]{0,40}not (imported|synced|found)"
     r"|can[’']?t be linked|cannot be linked",
     # a system failure whose detail is a Java exception: QuickBooks could not read the request (tie-break 1)
-    "request_crash": r"java\.lang\.\w+exception|NullPointerException|NumberFormatException|ClassCastException",
+    "request_crash": r"java\.lang\.\w+exception|NullPointerException|NumberFormatException|ClassCastException"
+    r"|bad arguments passed",
     "txn_deleted": r"deleted this transaction",
 }
 
 # Which record an error names: by its element (most reliable), else by the words of its text. The records
 # being written (invoice, payment, transaction) are not subjects: the question is what they refer to.
 SUBJECTS: dict[str, str] = {
-    "customer": r"\bcustomers?\b|customerref|\bclients?\b|\bdonors?\b",
+    "customer": r"\bcustomers?\b|customerref|\bclients?\b|\bdonors?\b|\bjob\s*sites?\b|\bsub-?customers?\b",
     "item": r"(?<!list )\bitems?\b|itemref|qbo\s*item|\bservice\s+['\"\u2018]|product\s*/\s*service|products? (or|and) services?|\bproducts?\b|categor(y|ies)\b"
     r"|sub-items",
     "tax": r"tax\s*codes?\b|tax\s*rates?\b|taxcoderef|taxrateref|tax categor|\bGST\b|\bHST\b|\bVAT\b|sales tax"
@@ -413,7 +414,7 @@ RULES: tuple[Rule, ...] = (
         "P7",
         "Intuit's gateway reported an internal server error.",
         0.8,
-        text=r"InternalServerError|statusCode\s*=\s*5\d\d",
+        text=r"InternalServerError|statusCode\s*[:=]\s*5\d\d",
     ),
     _r(
         "P5.token-rejected-3200",
@@ -780,6 +781,15 @@ RULES: tuple[Rule, ...] = (
         0.7,
         terms=("missing_data",),
         subjects=NAME_LIST,
+        needs=("customer_state",),
+    ),
+    _r(
+        "P1.no-name-6080",
+        "P1",
+        "QuickBooks says a name-list record has no name (6080); for Suprata that is a customer missing its name.",
+        0.6,
+        codes={"6080"},
+        entities={"customer", "invoice", "payment", NO_ENTITY},
         needs=("customer_state",),
     ),
     # Outages.
