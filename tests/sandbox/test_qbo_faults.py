@@ -318,3 +318,13 @@ def test_deactivating_customer_with_balance_is_6220(api, seeded):
     cust = api.get("/customer/1").json()["Customer"]
     resp = api.post("/customer", {"Id": "1", "SyncToken": cust["SyncToken"], "sparse": True, "Active": False})
     assert only_error(resp)["code"] == "6220"
+
+
+def test_every_bad_line_is_an_error_of_one_fault(api, seeded):
+    # QuickBooks validates every line and reports each bad one: a bad tax code here, an inactive item there.
+    seeded.make_inactive("Item", "2")
+    body = invoice_body("1", sales_line(10.0, tax="8"), sales_line(20.0, item="2", tax="NON"), sales_line(5.0))
+    errors = api.post("/invoice", body).json()["Fault"]["Error"]
+    assert [e["code"] for e in errors] == ["6100", "610"]
+    assert errors[1]["Detail"] == f"Object Not Found : {INACTIVE}"
+    assert seeded.all("Invoice") == []  # nothing is saved when any line is bad

@@ -592,19 +592,34 @@ def _extract(text: str) -> QboFault | None:
         error = QboError(code=oauth.group(1).lower(), message=desc.group(1).strip() if desc else None)
         return QboFault(status, "oauth", (error,), raw, body_format="text")
 
+    errors = [e for e in (_known_error(strip_wrappers(part)) for part in _ERROR_SEPARATOR.split(flat)) if e]
+    if len({e.code for e in errors}) > 1:
+        # A log line that joined several errors ("...; QuickBooks Online Sync Error: ..."): one Error each.
+        return QboFault(status, None, tuple(errors), raw, body_format="text", extra={"inferred_code": "true"})
     body = strip_wrappers(flat)
-    for rx, code, title in KNOWN_MESSAGES:
-        m = rx.search(body)
-        if m:
-            explicit = _EXPLICIT_CODE_RE.search(body)
-            message, detail = _split_message(body, m.start(), title)
-            error = QboError(code=explicit.group(1) if explicit else code, message=message, detail=detail)
-            return QboFault(status, None, (error,), raw, body_format="text", extra={"inferred_code": "true"})
+    error = _known_error(body)
+    if error is not None:
+        return QboFault(status, None, (error,), raw, body_format="text", extra={"inferred_code": "true"})
 
     explicit = _EXPLICIT_CODE_RE.search(body)
     if explicit:
         error = QboError(code=explicit.group(1).lstrip("0") or "0", message=body[:1000])
         return QboFault(status, None, (error,), raw, body_format="text")
+    return None
+
+
+# Where a log joins the words of several errors: "; " or " | " between them.
+_ERROR_SEPARATOR = re.compile(r";\s+|\s\|\s")
+
+
+def _known_error(body: str) -> QboError | None:
+    """The error a known QuickBooks message in the text names, with an explicit code if the text gives one."""
+    for rx, code, title in KNOWN_MESSAGES:
+        m = rx.search(body)
+        if m:
+            explicit = _EXPLICIT_CODE_RE.search(body)
+            message, detail = _split_message(body, m.start(), title)
+            return QboError(code=explicit.group(1) if explicit else code, message=message, detail=detail)
     return None
 
 

@@ -93,7 +93,7 @@ def _group_key(c: Classified, fs: FailureSet, ev: Evidence) -> tuple[str, str, s
     if p == "P1":
         return (p, "customer", f.record_id if f.record_type == "customer" else (f.customer_id or "?"))
     if p == "P2":
-        return (p, "item", _colliding_item(f, fs) or f.record_id)
+        return (p, "item", _colliding_item(f, fs) or _inactive_item(f, fs, ev) or f.record_id)
     if p == "P3":
         return (p, "books", str(ev.book_close_date or "closed period"))
     if p == "P4":
@@ -109,6 +109,17 @@ def _group_key(c: Classified, fs: FailureSet, ev: Evidence) -> tuple[str, str, s
         return (p, "service", f"{kind}{':escalated' if c.cls.escalate else ''}")
     code = f.signal.code or f.signal.kind or "error"
     return ("unknown", "error", f"{code}:{(f.signal.qbo_entity or f.record_type).lower()}")
+
+
+def _inactive_item(f: Failure, fs: FailureSet, ev: Evidence) -> str | None:
+    """The linked item of an invoice that QuickBooks holds as inactive (the other way an item blocks a line)."""
+    if f.record_type == "invoice" and f.record is not None:
+        for line in f.record.lines:
+            item = fs.items.get(line.item_id)
+            qbo_item = ev.items_by_id.get(item.qbo.qbo_id or "") if item is not None else None
+            if qbo_item is not None and qbo_item.active is False:
+                return item.id
+    return None
 
 
 def _colliding_item(f: Failure, fs: FailureSet) -> str | None:
@@ -397,6 +408,14 @@ def _specifics(
     if pattern_id == "P2":
         item = fs.items.get(subject_id)
         name = item.name if item else subject_id
+        linked = ev.items_by_id.get(item.qbo.qbo_id or "") if item is not None else None
+        if linked is not None and linked.active is False:
+            return (
+                f"Item '{name}' is inactive in QuickBooks",
+                [EvidenceItem("quickbooks", f"QuickBooks item {linked.id} '{linked.name}' is inactive")],
+                f"Make QuickBooks item '{linked.name}' active again (Products and services, include inactive).",
+                f"qbsync retry {first.number or first.record_id}",
+            )
         qbo_item = ev.items_by_name.get(name.strip().lower()) if item else None
         items = []
         if qbo_item is not None:

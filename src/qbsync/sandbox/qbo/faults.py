@@ -6,7 +6,7 @@ envelope with an epoch-millis ``time``; throttling answers in XML even when JSON
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 _INACTIVE = (
@@ -46,6 +46,7 @@ class QboError(Exception):
     element: str | None = ""  # None: leave the key out, as in the captured 6240 and 4001 bodies
     status: int = 400
     fault_type: str = "ValidationFault"
+    also: tuple[QboError, ...] = ()  # the Fault's further Errors: QuickBooks reports every bad line at once
 
     def __str__(self) -> str:
         return f"{self.code} {self.message}: {self.detail}"
@@ -57,7 +58,13 @@ class QboError(Exception):
         return entry
 
     def fault(self) -> dict[str, Any]:
-        return {"Error": [self.error_entry()], "type": self.fault_type}
+        return {"Error": [self.error_entry(), *(e.error_entry() for e in self.also)], "type": self.fault_type}
+
+
+def together(errors: list[QboError]) -> QboError:
+    """One Fault carrying every error found, in the order found."""
+    first, *rest = errors
+    return replace(first, also=(*first.also, *rest))
 
 
 def duplicate_name(is_item: bool = False) -> QboError:

@@ -101,36 +101,18 @@ def prepare_invoice(
     taxable_base = Decimal(0)
     non_us_bases: dict[str, tuple[Decimal, Decimal]] = {}
     discounts: list[dict[str, Any]] = []
+    line_errors: list[faults.QboError] = []
     for raw in raw_lines:
         line = dict(raw)
         kind = line.get("DetailType")
         if kind == "SalesItemLineDetail":
-            detail = dict(line.get("SalesItemLineDetail") or {})
-            item = None
-            if detail.get("ItemRef") is not None:
-                item = resolve_ref(co, "Item", detail["ItemRef"], ctx, field_name="ItemRef")
-                detail["ItemRef"] = {"value": item["Id"], "name": item["Name"]}
-            if line.get("Amount") is not None:
-                amount = cents(dec(line["Amount"]))
-            else:
-                price = detail.get("UnitPrice", item.get("UnitPrice") if item else 0)
-                amount = cents(dec(detail.get("Qty"), "1") * dec(price))
-            code = ref_value(detail.get("TaxCodeRef"))
-            if us:
-                if code is None:
-                    code = "TAX" if item and item.get("Taxable") and co.using_sales_tax else "NON"
-                if co.using_sales_tax and not co.partner_tax_enabled and code not in US_LINE_CODES:
-                    raise faults.invalid_line_tax_code(code)
-                detail["TaxCodeRef"] = {"value": code}
-                if code == "TAX":
-                    taxable_base += amount
-            else:
-                if code is None:
-                    raise faults.missing_line_tax_rate(co.country)
-                tax_code = resolve_ref(co, "TaxCode", detail["TaxCodeRef"], ctx, field_name="TaxCodeRef")
-                for rate_id, pct in _rates_of(co, tax_code):
-                    _, base = non_us_bases.get(rate_id, (pct, Decimal(0)))
-                    non_us_bases[rate_id] = (pct, base + amount)
+            try:
+                amount, detail, taxed = _sales_line(co, line, ctx, us, non_us_bases)
+            except faults.QboError as err:  # QuickBooks reports every bad line in one Fault
+                line_errors.append(err)
+                continue
+            if taxed:
+                taxable_base += amount
             line["Amount"] = out(amount)
             line["SalesItemLineDetail"] = detail
             subtotal += amount
@@ -140,6 +122,8 @@ def prepare_invoice(
         else:
             line["Amount"] = out(cents(dec(line.get("Amount"))))
         lines.append(line)
+    if line_errors:
+        raise faults.together(line_errors)
     discount_total = Decimal(0)
     for line in discounts:
         detail = line.get("DiscountLineDetail") or {}
@@ -183,6 +167,41 @@ def prepare_invoice(
     rec.setdefault("PrintStatus", "NeedToPrint")
     rec.setdefault("EmailStatus", "NotSet")
     return rec
+
+
+def _sales_line(
+    co: QboCompany,
+    line: dict[str, Any],
+    ctx: WriteContext,
+    us: bool,
+    non_us_bases: dict[str, tuple[Decimal, Decimal]],
+) -> tuple[Decimal, dict[str, Any], bool]:
+    """One item line: its amount, its resolved detail, and whether US sales tax applies to it."""
+    detail = dict(line.get("SalesItemLineDetail") or {})
+    item = None
+    if detail.get("ItemRef") is not None:
+        item = resolve_ref(co, "Item", detail["ItemRef"], ctx, field_name="ItemRef")
+        detail["ItemRef"] = {"value": item["Id"], "name": item["Name"]}
+    if line.get("Amount") is not None:
+        amount = cents(dec(line["Amount"]))
+    else:
+        price = detail.get("UnitPrice", item.get("UnitPrice") if item else 0)
+        amount = cents(dec(detail.get("Qty"), "1") * dec(price))
+    code = ref_value(detail.get("TaxCodeRef"))
+    if us:
+        if code is None:
+            code = "TAX" if item and item.get("Taxable") and co.using_sales_tax else "NON"
+        if co.using_sales_tax and not co.partner_tax_enabled and code not in US_LINE_CODES:
+            raise faults.invalid_line_tax_code(code)
+        detail["TaxCodeRef"] = {"value": code}
+        return amount, detail, code == "TAX"
+    if code is None:
+        raise faults.missing_line_tax_rate(co.country)
+    tax_code = resolve_ref(co, "TaxCode", detail["TaxCodeRef"], ctx, field_name="TaxCodeRef")
+    for rate_id, pct in _rates_of(co, tax_code):
+        _, base = non_us_bases.get(rate_id, (pct, Decimal(0)))
+        non_us_bases[rate_id] = (pct, base + amount)
+    return amount, detail, False
 
 
 def prepare_payment(co: QboCompany, rec: dict[str, Any], ctx: WriteContext) -> dict[str, Any]:
