@@ -79,3 +79,20 @@ def test_in_sample_accuracy():
     assert report.accuracy >= 0.9, report.misses
     for pattern, tally in report.per_pattern.items():
         assert tally.recall >= 0.8, (pattern, report.misses)
+
+
+def test_unknown_is_never_the_answer_when_the_text_names_the_record():
+    from qbsync.diagnosis.classifier import classify, named_subject, signal_from_fields
+
+    record_of = {"P1": "customer", "P2": "item", "P4": "tax"}
+    checked = 0
+    for line in _lines():
+        r = json.loads(line)
+        if r["pattern"] not in record_of:
+            continue
+        signal = signal_from_fields(r)
+        if named_subject(signal) != record_of[r["pattern"]]:
+            continue
+        checked += 1
+        assert classify(signal).pattern != "unknown", r
+    assert checked >= 30
