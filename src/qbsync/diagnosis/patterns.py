@@ -970,7 +970,8 @@ def _terms_section() -> list[str]:
         "the request's entity, the HTTP status and the fault type; the prefixes integrations and SDKs add "
         '("QuickBooks Online Sync Error:", "QuickBooks error (ValidationFault):", exception class names) are '
         "stripped. A message that contradicts its code wins: the code of the known message is used. Each Error "
-        "of a Fault is classified on its own, and every distinct cause reaches the plan.",
+        "of a Fault is classified on its own, and every distinct cause reaches the plan. A sync log that keeps only "
+        "Suprata's own words (no QuickBooks body) is read the same way, with the status and entity it kept.",
         "",
         "Rules then match *families of terms* rather than exact strings, and the record the error *names*: its "
         "element first (`Line.SalesItemLineDetail.ItemRef` is an item, `CustomerRef` a customer), else the "
