@@ -7,8 +7,11 @@ answers the same key with the same request and never pushes twice).
 
 from __future__ import annotations
 
+import heapq
 import json
-from collections.abc import Callable, Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeVar
@@ -24,8 +27,10 @@ from qbsync.clock import parse_iso
 API_PREFIX = "/api/v1"
 PAGE_LIMIT = 500  # Suprata's maximum page size
 MAX_KEYS = 500  # Suprata's maximum ids/numbers per request
+MAX_CONCURRENT = 4  # Suprata requests in flight at once (docs/suprata-api.md), however many threads ask
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 def emulator_base(sandbox_base: str) -> str:
@@ -119,6 +124,16 @@ def _chunks(keys: Iterable[str], size: int = MAX_KEYS) -> list[list[str]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
 
 
+def run_side_by_side(calls: Sequence[Callable[[], T]]) -> list[T]:
+    """Independent Suprata reads on threads, results in call order; the client's own gate keeps at most
+    ``MAX_CONCURRENT`` requests on the wire. The first exception is re-raised after every call has finished."""
+    if len(calls) <= 1:
+        return [c() for c in calls]
+    with ThreadPoolExecutor(max_workers=min(len(calls), 2 * MAX_CONCURRENT)) as pool:
+        futures = [pool.submit(c) for c in calls]
+        return [f.result() for f in futures]
+
+
 def supra_error(response: httpx.Response) -> SupraApiError:
     """The typed error of a non-2xx Suprata response (body ``{"error", "message"}``, or whatever came)."""
     try:
@@ -134,6 +149,7 @@ class SupraClient:
         self.http = http
         self._token = StaticToken(api_key)
         self.base_url = base_url.rstrip("/") + API_PREFIX
+        self._gate = threading.BoundedSemaphore(MAX_CONCURRENT)
 
     def __repr__(self) -> str:
         return f"SupraClient(base_url={self.base_url!r})"
@@ -149,15 +165,16 @@ class SupraClient:
         json: Any = None,
         idempotency: Idempotency | None = None,
     ) -> httpx.Response:
-        response = self.http.request(
-            method,
-            f"{self.base_url}{path}",
-            params={k: v for k, v in (params or {}).items() if v is not None},
-            json=json,
-            token=self._token,
-            idempotency=idempotency,
-            describe_error=supra_error,
-        )
+        with self._gate:
+            response = self.http.request(
+                method,
+                f"{self.base_url}{path}",
+                params={k: v for k, v in (params or {}).items() if v is not None},
+                json=json,
+                token=self._token,
+                idempotency=idempotency,
+                describe_error=supra_error,
+            )
         if response.status_code == 401:
             err = supra_error(response)
             raise Unauthorized("Suprata", err.detail, code=err.code)
@@ -194,10 +211,12 @@ class SupraClient:
         return [row for page in self._pages(path, model, params) for row in page]
 
     def _bulk(self, path: str, model: type[M], key_param: str, keys: Iterable[str], params: dict[str, Any]) -> list[M]:
-        """One paged fetch per 500 keys."""
-        return [
-            row for chunk in _chunks(keys) for row in self._list(path, model, {**params, key_param: ",".join(chunk)})
+        """One paged fetch per 500 keys, the chunks side by side."""
+        calls = [
+            lambda chunk=chunk: self._list(path, model, {**params, key_param: ",".join(chunk)})  # type: ignore[misc]
+            for chunk in _chunks(keys)
         ]
+        return [row for rows in run_side_by_side(calls) for row in rows]
 
     # --- account and connection -----------------------------------------------------------------------
 
@@ -219,11 +238,14 @@ class SupraClient:
         since: datetime | None = None,
         until: datetime | None = None,
         latest: bool = False,
+        error_kind: str | None = None,
     ) -> Iterator[m.SyncAttempt]:
+        """Sync attempts page by page, oldest first, without holding the log."""
         params = {
             "outcome": outcome,
             "record_type": record_type,
             "record_id": record_id,
+            "error_kind": error_kind,
             "since": _timestamp(since) if since else None,
             "until": _timestamp(until) if until else None,
             "latest": "true" if latest else None,
@@ -234,6 +256,34 @@ class SupraClient:
     def attempts(self, **filters: Any) -> list[m.SyncAttempt]:
         """Sync attempts, oldest first. ``latest=True`` gives each record's most recent attempt only."""
         return list(self.iter_attempts(**filters))
+
+    def latest_attempts_by_type(self, convert: Callable[[m.SyncAttempt], T], **filters: Any) -> list[T]:
+        """``attempts(latest=True, ...)`` read as one stream per record type, side by side, merged back into
+        Suprata's order (attempted_at, then id); ``convert`` shrinks each row as its page arrives."""
+        types = [filters.pop("record_type")] if filters.get("record_type") else list(m.RECORD_TYPES)
+
+        def stream(rtype: str) -> list[tuple[datetime, str, T]]:
+            rows = self.iter_attempts(latest=True, record_type=rtype, **filters)
+            return [(a.attempted_at, a.id, convert(a)) for a in rows]
+
+        streams = run_side_by_side([lambda t=t: stream(t) for t in types])  # type: ignore[misc]
+        return [row for _, _, row in heapq.merge(*streams, key=lambda r: (r[0], r[1]))]
+
+    def attempts_of(
+        self, record_type: str, record_ids: Iterable[str], convert: Callable[[m.SyncAttempt], T], **filters: Any
+    ) -> list[T]:
+        """The attempts of just these records (500 ids a request, the chunks side by side), oldest first
+        within each chunk; ``convert`` shrinks each row as its page arrives."""
+
+        def chunk_rows(chunk: list[str]) -> list[T]:
+            params = {**filters, "record_type": record_type, "record_ids": ",".join(chunk)}
+            if "since" in params and params["since"] is not None:
+                params["since"] = _timestamp(params["since"])
+            pages = self._pages("/sync/attempts", m.SyncAttempt, params, lenient=malformed_attempt)
+            return [convert(a) for page in pages for a in page]
+
+        calls = [lambda c=c: chunk_rows(c) for c in _chunks(record_ids)]  # type: ignore[misc]
+        return [row for rows in run_side_by_side(calls) for row in rows]
 
     # --- records ------------------------------------------------------------------------------------------
 

@@ -109,6 +109,7 @@ SYNC_STATE = _query(
     "sync_state", "Only records in this QuickBooks sync state", _enum("synced", "failed", "pending", "not_synced")
 )
 RECORD_TYPE = _enum(*m.RECORD_TYPES)
+ERROR_KINDS = ("http", "timeout", "connection", "oauth")  # SyncError.kind
 
 
 def _keys(name: str, what: str) -> dict[str, Any]:
@@ -150,6 +151,8 @@ def paths() -> dict[str, Any]:
                 _query("outcome", "succeeded or failed", _enum("succeeded", "failed")),
                 _query("record_type", "Record type", RECORD_TYPE),
                 _query("record_id", "One record's attempts"),
+                _keys("record_ids", "record ids: only these records' attempts"),
+                _query("error_kind", "Only failed attempts whose error has this kind", _enum(*ERROR_KINDS)),
                 _query("since", "Attempts at or after this time", {"type": "string", "format": "date-time"}),
                 _query("until", "Attempts before this time", {"type": "string", "format": "date-time"}),
                 _query("latest", "Only each record's most recent attempt (the current red marks)", {"type": "boolean"}),

@@ -198,8 +198,8 @@ def _all_failing_since(suprata: Any, fs: FailureSet, causes: list[RootCause]) ->
     if len(fs.failures) < ALL_AT_ONCE_MIN:
         return None
     last_failure = max(f.last_failed_at for f in fs.failures)
-    successes = suprata.attempts(outcome="succeeded", since=last_failure - timedelta(days=7))
-    last_success = max((a.attempted_at for a in successes), default=None)
+    successes = suprata.iter_attempts(outcome="succeeded", since=last_failure - timedelta(days=7))
+    last_success = max((a.attempted_at for a in successes), default=None)  # streamed: a week's log is never held
     after = [f for f in fs.failures if last_success is None or f.first_failed_at > last_success]
     if len(after) < ALL_AT_ONCE_MIN:
         return None

@@ -1,11 +1,16 @@
 """The current failures, read from Suprata: every record whose latest push failed, with its failing streak.
 
-Suprata requests here are paged and bulk (ids, 500 a request); none of them counts against QuickBooks' limits.
+Suprata requests here are paged and bulk (ids, 500 a request), independent ones side by side (at most 4 on the
+wire); none of them counts against QuickBooks' limits. Only what the current failures need is read: their latest
+attempts, the failed history of just the records retried before, the account's timed-out pushes (the duplicate
+risk), and the records. Attempts are kept as compact slotted rows, not pydantic models: at 50,000 failures the
+working set is what sets the process's memory.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,14 +22,86 @@ from qbsync.clients.faults import parse_fault
 from qbsync.diagnosis.classifier import FailureSignal, signal_from_attempt
 
 
+@dataclass(slots=True)
+class AttemptError:
+    """``SyncError`` as the diagnosis keeps it (same field names)."""
+
+    kind: str
+    http_status: int | None
+    content_type: str | None
+    body: str | None
+    qbo_entity: str | None
+    qbo_operation: str | None
+    intuit_tid: str | None
+
+
+@dataclass(slots=True)
+class Attempt:
+    """``SyncAttempt`` as the diagnosis keeps it (same field names; ``malformed`` says why an entry was unreadable)."""
+
+    id: str
+    record_type: str
+    record_id: str
+    record_number: str | None
+    customer_id: str | None
+    attempted_at: datetime
+    attempt: int
+    trigger: str
+    outcome: str
+    qbo_id: str | None
+    qbo_request_id: str | None
+    error: AttemptError | None
+    malformed: str | None = None
+
+
+_intern = sys.intern
+
+
+def _maybe_intern(value: str | None) -> str | None:
+    return _intern(value) if value is not None else None
+
+
+def compact(attempt: m.SyncAttempt) -> Attempt:
+    """A parsed sync attempt as a compact row; the small repeated words (types, kinds, entities) are shared."""
+    e = attempt.error
+    error = (
+        AttemptError(
+            _intern(e.kind),
+            e.http_status,
+            _maybe_intern(e.content_type),
+            e.body,
+            _maybe_intern(e.qbo_entity),
+            _maybe_intern(e.qbo_operation),
+            e.intuit_tid,
+        )
+        if e is not None
+        else None
+    )
+    return Attempt(
+        attempt.id,
+        _intern(attempt.record_type),
+        attempt.record_id,
+        attempt.record_number,
+        _maybe_intern(attempt.customer_id),
+        attempt.attempted_at,
+        attempt.attempt,
+        _intern(attempt.trigger),
+        _intern(attempt.outcome),
+        attempt.qbo_id,
+        attempt.qbo_request_id,
+        error,
+        getattr(attempt, "malformed", None),
+    )
+
+
 @dataclass
 class Failure:
     record_type: str
     record_id: str
     number: str | None
     customer_id: str | None
-    latest: m.SyncAttempt
-    streak: list[m.SyncAttempt]  # consecutive failed attempts ending with ``latest``, oldest first
+    latest: Attempt
+    streak: list[Attempt]  # consecutive failed attempts ending with ``latest``, oldest first
     record: Any = None  # the Suprata record (Customer, Item, Invoice, Payment) when it still exists
     signal: FailureSignal = field(init=False)
 
@@ -53,7 +130,7 @@ class Failure:
 _TIME_STAMP = re.compile(r'"time"\s*:\s*"[^"]*"|\btime="[^"]*"|"time"\s*:\s*\d+')
 
 
-def error_signature(attempt: m.SyncAttempt) -> tuple[Any, ...]:
+def error_signature(attempt: Attempt | m.SyncAttempt) -> tuple[Any, ...]:
     """What makes two failures 'the same cause' for the retry guard."""
     e = attempt.error
     if e is None:
@@ -93,70 +170,101 @@ class FailureSet:
 
 
 def load_failures(suprata: Any, *, since: datetime | None = None) -> FailureSet:
-    latest_failed = suprata.attempts(latest=True, outcome="failed")
-    failed_history = suprata.attempts(outcome="failed")
-    by_record: dict[tuple[str, str], list[m.SyncAttempt]] = defaultdict(list)
-    for attempt in failed_history:
-        by_record[(attempt.record_type, attempt.record_id)].append(attempt)
-    timeout_records = {
-        (a.record_type, a.record_id) for a in failed_history if a.error is not None and a.error.kind == "timeout"
-    }
+    from qbsync.clients.suprata import run_side_by_side
 
-    failures: list[Failure] = []
-    for latest in latest_failed:
-        if since is not None and latest.attempted_at < since:
-            continue
-        history = by_record.get((latest.record_type, latest.record_id), [latest])
-        failures.append(
-            Failure(
-                latest.record_type,
-                latest.record_id,
-                latest.record_number,
-                latest.customer_id,
-                latest,
-                _streak(history, latest),
-            )
-        )
+    latest_failed, timeout_records, not_synced, pending = run_side_by_side(
+        [
+            lambda: suprata.latest_attempts_by_type(compact, outcome="failed"),
+            lambda: {
+                (a.record_type, a.record_id) for a in suprata.iter_attempts(outcome="failed", error_kind="timeout")
+            },
+            lambda: suprata.payments(sync_state="not_synced"),
+            lambda: suprata.payments(sync_state="pending"),
+        ]
+    )
+    if since is not None:
+        latest_failed = [a for a in latest_failed if a.attempted_at >= since]
+    for a in latest_failed:  # a timed-out latest push is in the set whatever the server's filter said
+        if a.error is not None and a.error.kind == "timeout":
+            timeout_records.add((a.record_type, a.record_id))
 
     ids: dict[str, set[str]] = defaultdict(set)
-    for f in failures:
-        ids[f.record_type].add(f.record_id)
-        if f.customer_id:
-            ids["customer"].add(f.customer_id)
-    waiting = [p for p in suprata.payments(sync_state="not_synced") if not p.qbo.attempts]
-    waiting += [p for p in suprata.payments(sync_state="pending") if not p.qbo.attempts]
+    retried: dict[str, list[str]] = defaultdict(list)  # only these records have earlier attempts to read
+    for a in latest_failed:
+        ids[a.record_type].add(a.record_id)
+        if a.customer_id:
+            ids["customer"].add(a.customer_id)
+        if a.attempt > 1:
+            retried[a.record_type].append(a.record_id)
+    waiting = [p for p in (*not_synced, *pending) if not p.qbo.attempts]
     for payment in waiting:
         ids["customer"].add(payment.customer_id)
         ids["invoice"].update(a.invoice_id for a in payment.applied)
 
-    invoices = {i.id: i for i in suprata.invoices(ids=sorted(ids["invoice"]))} if ids["invoice"] else {}
-    for invoice in invoices.values():
-        ids["customer"].add(invoice.customer_id)
-        ids["item"].update(line.item_id for line in invoice.lines)
-    payments = {p.id: p for p in suprata.payments(ids=sorted(ids["payment"]))} if ids["payment"] else {}
+    history_calls = [
+        lambda rtype=rtype, rids=rids: suprata.attempts_of(rtype, rids, compact, outcome="failed")
+        for rtype, rids in retried.items()
+    ]
+    invoice_ids, payment_ids = sorted(ids["invoice"]), sorted(ids["payment"])
+    invoice_rows, payment_rows, *histories = run_side_by_side(
+        [
+            lambda: suprata.invoices(ids=invoice_ids) if invoice_ids else [],
+            lambda: suprata.payments(ids=payment_ids) if payment_ids else [],
+            *history_calls,
+        ]
+    )
+    by_record: dict[tuple[str, str], list[Attempt]] = defaultdict(list)
+    for rows in histories:
+        for attempt in rows:
+            by_record[(attempt.record_type, attempt.record_id)].append(attempt)
+
+    invoices = {i.id: i for i in invoice_rows}
+    payments = {p.id: p for p in payment_rows}
     for payment in payments.values():
         ids["invoice"].update(a.invoice_id for a in payment.applied)
     missing_invoices = ids["invoice"] - set(invoices)
     if missing_invoices:
         invoices.update({i.id: i for i in suprata.invoices(ids=sorted(missing_invoices))})
-    customers = {c.id: c for c in suprata.customers(ids=sorted(ids["customer"]))} if ids["customer"] else {}
-    items = {i.id: i for i in suprata.items(ids=sorted(ids["item"]))} if ids["item"] else {}
+    for invoice in invoices.values():
+        ids["customer"].add(invoice.customer_id)
+        ids["item"].update(line.item_id for line in invoice.lines)
+    customer_ids, item_ids = sorted(ids["customer"]), sorted(ids["item"])
+    customer_rows, item_rows = run_side_by_side(
+        [
+            lambda: suprata.customers(ids=customer_ids) if customer_ids else [],
+            lambda: suprata.items(ids=item_ids) if item_ids else [],
+        ]
+    )
+    customers = {c.id: c for c in customer_rows}
+    items = {i.id: i for i in item_rows}
 
     tables = {"customer": customers, "item": items, "invoice": invoices, "payment": payments}
-    for f in failures:
-        f.record = tables.get(f.record_type, {}).get(f.record_id)
-    return FailureSet(failures, customers, items, invoices, payments, waiting, timeout_records, len(failed_history))
+    failures: list[Failure] = []
+    for latest in latest_failed:
+        history = by_record.get((latest.record_type, latest.record_id)) or [latest]
+        failure = Failure(
+            latest.record_type,
+            latest.record_id,
+            latest.record_number,
+            latest.customer_id,
+            latest,
+            _streak(history, latest),
+        )
+        failure.record = tables.get(latest.record_type, {}).get(latest.record_id)
+        failures.append(failure)
+    seen = len(latest_failed) + sum(len(rows) for rows in histories)
+    return FailureSet(failures, customers, items, invoices, payments, waiting, timeout_records, seen)
 
 
-def _streak(history: list[m.SyncAttempt], latest: m.SyncAttempt) -> list[m.SyncAttempt]:
+def _streak(history: list[Attempt], latest: Attempt) -> list[Attempt]:
     """Failed attempts after the record's last success; history holds failed attempts only, so a gap in
     attempt numbers marks a success in between."""
     ordered = sorted(history, key=lambda a: a.attempt)
-    streak: list[m.SyncAttempt] = []
+    streak: list[Attempt] = []
     for attempt in reversed(ordered):
         if attempt.attempt > latest.attempt:
             continue
         if streak and attempt.attempt != streak[-1].attempt - 1:
             break
-        streak.append(attempt)
+        streak.append(latest if attempt.id == latest.id else attempt)  # one row for the latest, not two
     return list(reversed(streak)) or [latest]

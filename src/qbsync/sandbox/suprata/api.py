@@ -130,13 +130,18 @@ class SuprataService:
         """
         latest = (req.arg("latest") or "").lower() == "true"
         outcome, record_type, record_id = req.arg("outcome"), req.arg("record_type"), req.arg("record_id")
+        record_ids = _keys(req, "record_ids")
+        wanted = frozenset(record_ids) if record_ids is not None else None
+        error_kind = req.arg("error_kind")
+        if error_kind is not None and error_kind not in ("http", "timeout", "connection", "oauth"):
+            raise ApiProblem(400, "invalid_request", "error_kind must be http, timeout, connection or oauth")
         if outcome is not None and outcome not in ("succeeded", "failed"):
             raise ApiProblem(400, "invalid_request", "outcome must be succeeded or failed")
         if record_type is not None and record_type not in m.RECORD_TYPES:
             raise ApiProblem(400, "invalid_request", f"record_type must be one of {', '.join(m.RECORD_TYPES)}")
         since, until = self._time_arg(req, "since"), self._time_arg(req, "until")
         log = self.store.attempts
-        key = (id(log), len(log), latest, outcome, record_type, record_id, since, until)
+        key = (id(log), len(log), latest, outcome, record_type, record_id, wanted, error_kind, since, until)
         with self._views_lock:
             cached = self._attempt_views.get(key)
         if cached is not None:
@@ -153,6 +158,8 @@ class SuprataService:
             if (outcome is None or a.outcome == outcome)
             and (record_type is None or a.record_type == record_type)
             and (record_id is None or a.record_id == record_id)
+            and (wanted is None or a.record_id in wanted)
+            and (error_kind is None or (a.error is not None and a.error.kind == error_kind))
             and (since is None or a.attempted_at >= since)
             and (until is None or a.attempted_at < until)
         ]
