@@ -5,7 +5,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -54,19 +59,17 @@ class Outcome:
 
 def to_jsonable(value: Any) -> Any:
     """Models, dataclasses, dates and Decimals to plain JSON values."""
-    import dataclasses
-    from datetime import date, datetime
-    from decimal import Decimal
-    from enum import Enum
-
+    if isinstance(value, str | int | float | bool) or value is None:  # most leaves: answered first
+        return value
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [to_jsonable(v) for v in value]
+    names = _dataclass_fields(type(value))
+    if names is not None:
+        return {name: to_jsonable(getattr(value, name)) for name in names}
     if isinstance(value, datetime):
         return format_iso(value)
     if isinstance(value, date):
@@ -76,6 +79,12 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     return value
+
+
+@cache
+def _dataclass_fields(cls: type) -> tuple[str, ...] | None:
+    """Field names of a dataclass type, looked up once per type (reports hold tens of thousands of rows)."""
+    return tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
 
 
 def envelope_json_schema() -> dict[str, Any]:

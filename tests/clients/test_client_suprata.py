@@ -169,3 +169,46 @@ def test_errors_are_typed(app, clock, rng):
         make(throttled, clock, rng, retry=RetryPolicy(max_total_wait=60)).account()
     assert busy.value.retry_after == 30 and isinstance(busy.value.fault, SupraApiError)
     assert busy.value.fault.code == "rate_limited"
+
+
+class InFlight:
+    """The sandbox mount, counting Suprata requests in flight at once (threads hold here a moment)."""
+
+    def __init__(self, inner):
+        import threading
+
+        self.inner, self.now, self.peak = inner, 0, 0
+        self._lock = threading.Lock()
+
+    def __call__(self, req):
+        import time
+
+        with self._lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+        try:
+            time.sleep(0.002)  # a few ms, so chunks sent side by side overlap
+            return self.inner(req)
+        finally:
+            with self._lock:
+                self.now -= 1
+
+
+def test_bulk_chunks_go_side_by_side_but_never_more_than_four_at_once(app, clock, rng):
+    from qbsync.clients.suprata import MAX_CONCURRENT
+
+    gauge = InFlight(app)
+    client = make(gauge, clock, rng)
+    ids = [f"cus_{i:05d}" for i in range(1, 1201)] * 1 + [f"inv_{i}" for i in range(3000)]
+    found = client.customers(ids=ids)  # 9 chunks of at most 500 keys
+    assert len(found) == 1200 and [c.id for c in found] == [f"cus_{i:05d}" for i in range(1, 1201)]
+    assert 1 < gauge.peak <= MAX_CONCURRENT == 4
+
+
+def test_attempts_of_these_records_and_latest_by_type_in_suprata_order(app, clock, rng, store):
+    client = make(app, clock, rng)
+    mine = client.attempts_of("invoice", ["inv_00002", "inv_00003"], lambda a: a.id, outcome="failed")
+    expected = [a.id for a in store.attempts if a.record_id in ("inv_00002", "inv_00003") and a.outcome == "failed"]
+    assert mine == expected
+    merged = client.latest_attempts_by_type(lambda a: (a.record_type, a.record_id))
+    assert merged == [(a.record_type, a.record_id) for a in client.attempts(latest=True)]

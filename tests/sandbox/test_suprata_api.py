@@ -200,3 +200,17 @@ def test_paging_the_log_filters_it_once_per_query_and_sees_new_attempts():
         sandbox.suprata_store.attempts.append(failed.model_copy(update={"id": "att_9999999", "attempt": 99}))
         again, _ = _all_pages(client, "/sync/attempts", outcome="failed", limit=500)
         assert [r["id"] for r in again] == [*expected, "att_9999999"]  # a grown log is a new view
+
+
+def test_attempts_of_these_records_and_of_one_error_kind(demo_api):
+    sandbox, client = demo_api
+    log = sandbox.suprata_store.attempts
+    some = sorted({a.record_id for a in log if a.outcome == "failed"})[:3]
+    rows, _ = _all_pages(client, "/sync/attempts", record_ids=",".join(some), outcome="failed", limit=500)
+    assert [r["id"] for r in rows] == [a.id for a in log if a.record_id in some and a.outcome == "failed"]
+    kinds = {a.error.kind for a in log if a.error is not None}
+    for kind in kinds:
+        rows, _ = _all_pages(client, "/sync/attempts", error_kind=kind, limit=500)
+        assert [r["id"] for r in rows] == [a.id for a in log if a.error is not None and a.error.kind == kind]
+    assert client.get("/sync/attempts", params={"error_kind": "bogus"}).status_code == 400
+    validate_against_spec("/sync/attempts", "get", client.get("/sync/attempts", params={"record_ids": some[0]}))

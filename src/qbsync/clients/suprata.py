@@ -207,13 +207,27 @@ class SupraClient:
                 raise SupraApiError(200, "cursor_loop", f"{path} returned the same next_cursor twice")
             seen.add(cursor)
 
-    def _list(self, path: str, model: type[M], params: dict[str, Any]) -> list[M]:
-        return [row for page in self._pages(path, model, params) for row in page]
+    def _list(
+        self, path: str, model: type[M], params: dict[str, Any], convert: Callable[[M], Any] | None = None
+    ) -> list[Any]:
+        """Every page; ``convert`` (e.g. a compact copy) is applied as each page arrives, so the parsed
+        models of one page at a time are alive, not the whole list's."""
+        if convert is None:
+            return [row for page in self._pages(path, model, params) for row in page]
+        return [convert(row) for page in self._pages(path, model, params) for row in page]
 
-    def _bulk(self, path: str, model: type[M], key_param: str, keys: Iterable[str], params: dict[str, Any]) -> list[M]:
+    def _bulk(
+        self,
+        path: str,
+        model: type[M],
+        key_param: str,
+        keys: Iterable[str],
+        params: dict[str, Any],
+        convert: Callable[[M], Any] | None = None,
+    ) -> list[Any]:
         """One paged fetch per 500 keys, the chunks side by side."""
         calls = [
-            lambda chunk=chunk: self._list(path, model, {**params, key_param: ",".join(chunk)})  # type: ignore[misc]
+            lambda chunk=chunk: self._list(path, model, {**params, key_param: ",".join(chunk)}, convert)  # type: ignore[misc]
             for chunk in _chunks(keys)
         ]
         return [row for rows in run_side_by_side(calls) for row in rows]
@@ -294,10 +308,11 @@ class SupraClient:
         numbers: Iterable[str] | None = None,
         q: str | None = None,
         sync_state: str | None = None,
+        convert: Callable[[Any], Any] | None = None,
     ) -> list[m.Customer]:
         params = {"q": q, "sync_state": sync_state}
         if ids is not None:
-            return self._bulk("/customers", m.Customer, "ids", ids, params)
+            return self._bulk("/customers", m.Customer, "ids", ids, params, convert)
         if numbers is not None:
             return self._bulk("/customers", m.Customer, "numbers", numbers, params)
         return self._list("/customers", m.Customer, params)
@@ -306,11 +321,16 @@ class SupraClient:
         return self._one(f"/customers/{customer_id}", m.Customer)
 
     def items(
-        self, *, ids: Iterable[str] | None = None, skus: Iterable[str] | None = None, sync_state: str | None = None
+        self,
+        *,
+        ids: Iterable[str] | None = None,
+        skus: Iterable[str] | None = None,
+        sync_state: str | None = None,
+        convert: Callable[[Any], Any] | None = None,
     ) -> list[m.Item]:
         params = {"sync_state": sync_state}
         if ids is not None:
-            return self._bulk("/items", m.Item, "ids", ids, params)
+            return self._bulk("/items", m.Item, "ids", ids, params, convert)
         if skus is not None:
             return self._bulk("/items", m.Item, "skus", skus, params)
         return self._list("/items", m.Item, params)
@@ -325,10 +345,11 @@ class SupraClient:
         numbers: Iterable[str] | None = None,
         customer_id: str | None = None,
         sync_state: str | None = None,
+        convert: Callable[[Any], Any] | None = None,
     ) -> list[m.Invoice]:
         params = {"customer_id": customer_id, "sync_state": sync_state}
         if ids is not None:
-            return self._bulk("/invoices", m.Invoice, "ids", ids, params)
+            return self._bulk("/invoices", m.Invoice, "ids", ids, params, convert)
         if numbers is not None:
             return self._bulk("/invoices", m.Invoice, "numbers", numbers, params)
         return self._list("/invoices", m.Invoice, params)
@@ -344,10 +365,11 @@ class SupraClient:
         customer_id: str | None = None,
         invoice_id: str | None = None,
         sync_state: str | None = None,
+        convert: Callable[[Any], Any] | None = None,
     ) -> list[m.Payment]:
         params = {"customer_id": customer_id, "invoice_id": invoice_id, "sync_state": sync_state}
         if ids is not None:
-            return self._bulk("/payments", m.Payment, "ids", ids, params)
+            return self._bulk("/payments", m.Payment, "ids", ids, params, convert)
         if numbers is not None:
             return self._bulk("/payments", m.Payment, "numbers", numbers, params)
         return self._list("/payments", m.Payment, params)

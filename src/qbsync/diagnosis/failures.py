@@ -18,6 +18,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from qbsync.clients import suprata_models as m
+from qbsync.clients.compact import Compactor
 from qbsync.clients.faults import parse_fault
 from qbsync.diagnosis.classifier import FailureSignal, signal_from_attempt
 
@@ -201,6 +202,7 @@ def load_failures(suprata: Any, *, since: datetime | None = None) -> FailureSet:
         ids["customer"].add(payment.customer_id)
         ids["invoice"].update(a.invoice_id for a in payment.applied)
 
+    keep = Compactor()  # the working set as compact slotted copies, not pydantic models, page by page
     history_calls = [
         lambda rtype=rtype, rids=rids: suprata.attempts_of(rtype, rids, compact, outcome="failed")
         for rtype, rids in retried.items()
@@ -208,8 +210,8 @@ def load_failures(suprata: Any, *, since: datetime | None = None) -> FailureSet:
     invoice_ids, payment_ids = sorted(ids["invoice"]), sorted(ids["payment"])
     invoice_rows, payment_rows, *histories = run_side_by_side(
         [
-            lambda: suprata.invoices(ids=invoice_ids) if invoice_ids else [],
-            lambda: suprata.payments(ids=payment_ids) if payment_ids else [],
+            lambda: suprata.invoices(ids=invoice_ids, convert=keep) if invoice_ids else [],
+            lambda: suprata.payments(ids=payment_ids, convert=keep) if payment_ids else [],
             *history_calls,
         ]
     )
@@ -224,19 +226,20 @@ def load_failures(suprata: Any, *, since: datetime | None = None) -> FailureSet:
         ids["invoice"].update(a.invoice_id for a in payment.applied)
     missing_invoices = ids["invoice"] - set(invoices)
     if missing_invoices:
-        invoices.update({i.id: i for i in suprata.invoices(ids=sorted(missing_invoices))})
+        invoices.update({i.id: i for i in suprata.invoices(ids=sorted(missing_invoices), convert=keep)})
     for invoice in invoices.values():
         ids["customer"].add(invoice.customer_id)
         ids["item"].update(line.item_id for line in invoice.lines)
     customer_ids, item_ids = sorted(ids["customer"]), sorted(ids["item"])
     customer_rows, item_rows = run_side_by_side(
         [
-            lambda: suprata.customers(ids=customer_ids) if customer_ids else [],
-            lambda: suprata.items(ids=item_ids) if item_ids else [],
+            lambda: suprata.customers(ids=customer_ids, convert=keep) if customer_ids else [],
+            lambda: suprata.items(ids=item_ids, convert=keep) if item_ids else [],
         ]
     )
     customers = {c.id: c for c in customer_rows}
     items = {i.id: i for i in item_rows}
+    del invoice_rows, payment_rows, customer_rows, item_rows
 
     tables = {"customer": customers, "item": items, "invoice": invoices, "payment": payments}
     failures: list[Failure] = []
