@@ -127,7 +127,7 @@ def test_suprata_down_is_still_could_not_check(tmp_path, monkeypatch):
         err.service = "Suprata"
         raise err
 
-    monkeypatch.setattr(SupraClient, "attempts", down)
+    monkeypatch.setattr(SupraClient, "_call", down)  # every Suprata read goes through _call
     result = run_cli("diagnose --demo")
     assert result.exit_code == 3 and "could not reach" in result.stderr and len(result.stderr.splitlines()) <= 2
 
