@@ -109,7 +109,10 @@ def test_every_command_has_help_with_an_example() -> None:
         assert name in top.stdout
         sub = run_cli([name, "--help"])
         assert sub.exit_code == 0, name
-        assert "Example:" in sub.stdout, name
+        # Examples first (clig.dev): the first text after the usage line is the examples block.
+        after_usage = [line.strip() for line in sub.stdout.split("Usage:", 1)[1].splitlines()[1:] if line.strip()]
+        assert after_usage[0] == "Examples:" and after_usage[1].startswith("qbsync "), name
+        assert "<bool>" not in sub.stdout and "<str>" not in sub.stdout, name
 
 
 def test_every_command_is_documented_in_the_readme() -> None:

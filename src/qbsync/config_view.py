@@ -54,42 +54,28 @@ def set_setting(config_file: Path, profile: str, name: str, raw: str) -> SetResu
         raise UsageError(f"{name}: {exc}", hint="give a valid value") from None
     if spec.choices and value not in spec.choices:
         raise UsageError(f"{name} must be one of {', '.join(spec.choices)}", hint="give one of those")
-    data = load_config_file(config_file)  # refuses a corrupt file rather than overwrite it
+    load_config_file(config_file)  # refuses a corrupt file rather than overwrite it
     is_global = spec in GLOBAL_SPECS
     section = "defaults" if is_global else f"profiles.{profile}"
-    if is_global:
-        data.setdefault("defaults", {})[name] = value
-    else:
-        data.setdefault("profiles", {}).setdefault(profile, {})[name] = value
-    _write_atomically(config_file, dump_toml(data))
+    text = config_file.read_text(encoding="utf-8") if config_file.exists() else ""
+    _write_atomically(config_file, set_in_toml(text, section, name, value))
     return SetResult(str(config_file), section, name, masked(name, value))
 
 
-def dump_toml(data: dict[str, Any]) -> str:
-    """TOML for qbsync's two-level config (scalars only)."""
-    lines: list[str] = []
-    if data.get("defaults"):
-        lines.append("[defaults]")
-        lines += [f"{k} = {_toml_scalar(v)}" for k, v in data["defaults"].items()]
-        lines.append("")
-    for profile, table in data.get("profiles", {}).items():
-        lines.append(f"[profiles.{_toml_key(profile)}]")
-        lines += [f"{k} = {_toml_scalar(v)}" for k, v in table.items()]
-        lines.append("")
-    return "\n".join(lines)
+def set_in_toml(text: str, section: str, name: str, value: Any) -> str:
+    """``text`` with ``[section] name = value`` set, the user's comments, order and blank lines kept (tomlkit)."""
+    import tomlkit
 
-
-def _toml_key(key: str) -> str:
-    return key if key.replace("-", "").replace("_", "").isalnum() else _toml_scalar(key)
-
-
-def _toml_scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{text}"'
+    document = tomlkit.parse(text)
+    table: Any = document
+    for part in section.split("."):
+        if part not in table:
+            # [profiles.acme] without an empty [profiles] header above it, as people write it by hand
+            table[part] = tomlkit.table(is_super_table=table is document and part == "profiles")
+        table = table[part]
+    table[name] = value
+    out = tomlkit.dumps(document)
+    return out if out.endswith("\n") else out + "\n"
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -63,6 +63,17 @@ class Services:
     def qbo_request_count(self) -> int:
         return self.qbo_transport.count
 
+    def company_timezone(self) -> str:
+        """The business's IANA zone (Suprata's account): times for people are shown in it; JSON stays UTC."""
+        if "timezone" not in self._extras:
+            from qbsync.errors import QbsyncError
+
+            try:
+                self._extras["timezone"] = self.suprata.account().timezone or "UTC"
+            except (QbsyncError, httpx.HTTPError):  # an unreadable account must not stop a diagnosis
+                self._extras["timezone"] = "UTC"
+        return self._extras["timezone"]
+
     def retry_counts(self) -> dict[tuple[str, str], int]:
         """Retries qbsync itself sent per record for its current cause (the local retry history)."""
         from qbsync.retrying.history import RetryHistory

@@ -140,4 +140,6 @@ def test_bad_input_is_one_line_exit_3(args: str, message: str) -> None:
 def test_narrow_terminal_gets_the_plan_as_a_list() -> None:
     result = run_cli("diagnose --demo", env={"COLUMNS": "80"})
     assert result.exit_code == 2
-    assert " 1. P5 " in result.stdout and "evidence:" in result.stdout and "┏" not in result.stdout.split("Step 1")[0]
+    # The compact plan: one line per cause, no boxes, the first step's command on its own line.
+    assert " 1.  Suprata's connection had lapsed" in result.stdout and "┏" not in result.stdout
+    assert "\n    qbsync retry --pattern P5\n" in result.stdout

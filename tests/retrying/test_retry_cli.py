@@ -56,7 +56,9 @@ def test_all_safe_on_demo_retries_the_transient_failures_only_and_they_clear(com
     assert sent == sendable and sent  # the P7s always; P5s only where the period is still open
     assert co.retry_requests - before == len(sendable)
     assert all(by[n]["outcome"]["status"] == "succeeded" for n in sent)
-    assert code == 0 and env["status"] == "ok"
+    # The transient ones went through; the others were refused (their cause is still there): docs/cli.md
+    # says an action exits 1 when anything was refused, and the status says it partly succeeded.
+    assert code == 1 and env["status"] == "partial"
     for n in sent:
         assert co.record("invoice" if n.startswith("INV") else "payment", n).sync.state == "synced"
     assert not (co.failing() & sent)

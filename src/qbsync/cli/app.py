@@ -28,7 +28,7 @@ app = typer.Typer(
     help=HELP,
     rich_markup_mode="rich",
     no_args_is_help=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
 )
@@ -112,6 +112,38 @@ def _usage(message: str, hint: str) -> Exception:
     return UsageError(message, hint=hint)
 
 
+def _plain_metavars() -> None:
+    """Help shows a flag as just its name, and a value by what it is (NAME), never as ``<bool>`` or ``<str>``.
+
+    Typer 0.27+ prints the Python type after every option; for a person ``--dry-run <bool>`` reads as if it
+    took a value. Typer offers no setting for this (and ``--help`` itself cannot be given a metavar), so the
+    one display hook is adjusted here; tests/test_cli_help.py fails if a Typer upgrade brings them back.
+    """
+    from typer.core import TyperArgument, TyperOption
+
+    if getattr(TyperOption, "_qbsync_plain", False):
+        return
+    option_display = TyperOption.display_type_rich
+    argument_display = TyperArgument.display_type_rich
+
+    def option_type(self: TyperOption, ctx: Any) -> str | None:
+        if self.metavar is None and (self.is_flag or self.count):
+            return None
+        shown = option_display(self, ctx)
+        if shown in ("<str>", "<int>", "<float>"):
+            return (self.name or "value").upper()
+        return shown
+
+    def argument_type(self: TyperArgument, ctx: Any) -> str | None:
+        shown = argument_display(self, ctx)
+        return None if shown and shown.startswith("<") else shown
+
+    TyperOption.display_type_rich = option_type  # type: ignore[method-assign]
+    TyperArgument.display_type_rich = argument_type  # type: ignore[method-assign]
+    TyperOption._qbsync_plain = True  # type: ignore[attr-defined]
+
+
+_plain_metavars()
 status.register(app)
 diagnose.register(app)
 trace.register(app)

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from qbsync.cli._help import command_help
+
 if TYPE_CHECKING:
     from qbsync.context import Env
     from qbsync.health.check import CheckReport
@@ -17,9 +19,13 @@ HISTORY_RUNS_SHOWN = 30
 def register(app: typer.Typer) -> None:
     app.command(
         "check",
-        help="Status, diagnosis and pre-flight checks for cron: no prompts, no colour, Nagios exit codes "
-        "(0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).\n\n"
-        "Example: [bold]qbsync check --report weekly.html[/bold]   trend: [bold]qbsync check --history[/bold]",
+        **command_help(
+            "Status, diagnosis and pre-flight checks for cron: no prompts, no colour, Nagios exit codes "
+            "(0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).",
+            "qbsync check",
+            "qbsync check --report weekly.html",
+            "qbsync check --history",
+        ),
     )(check)
 
 

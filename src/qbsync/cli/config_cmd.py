@@ -6,9 +6,15 @@ from typing import Annotated
 
 import typer
 
+from qbsync.cli._help import command_help
+
 config_app = typer.Typer(
-    help="Show the effective settings and where each came from (secrets masked), or set a value.\n\n"
-    "Example: [bold]qbsync config[/bold]   [bold]qbsync --profile acme config set qbo_realm_id 9130355377645206[/bold]",
+    **command_help(
+        "Show the effective settings and where each came from (secrets masked), or set a value.",
+        "qbsync config",
+        "qbsync --profile acme config set qbo_realm_id 9130355377645206",
+        "qbsync config path",
+    ),
     invoke_without_command=True,
     no_args_is_help=False,
 )
@@ -24,7 +30,7 @@ def config_root(ctx: typer.Context) -> None:
         show(ctx)
 
 
-@config_app.command("show", help="Show the effective settings (the default).")
+@config_app.command("show", **command_help("Show the effective settings (the default).", "qbsync config show"))
 def show(ctx: typer.Context) -> None:
     from qbsync.cli._runtime import env_of, finish
     from qbsync.config_view import effective_settings
@@ -36,7 +42,14 @@ def show(ctx: typer.Context) -> None:
     finish(env, Outcome("config", ExitCode.OK, effective_settings(env.settings)), render_settings)
 
 
-@config_app.command("set", help="Set a value in the current profile (or [defaults] for global options).")
+@config_app.command(
+    "set",
+    **command_help(
+        "Set a value in the current profile (or \\[defaults] for global options); comments and layout stay.",
+        "qbsync config set token_warn_days 21",
+        "qbsync --profile acme config set qbo_realm_id 9130355377645206",
+    ),
+)
 def set_value(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(help="Setting name, e.g. qbo_realm_id.")],
@@ -53,7 +66,7 @@ def set_value(
     finish(env, Outcome("config", ExitCode.SUCCESS, result), render_set)
 
 
-@config_app.command("path", help="Print where the config file and data live.")
+@config_app.command("path", **command_help("Print where the config file and data live.", "qbsync config path"))
 def path(ctx: typer.Context) -> None:
     from qbsync.cli._runtime import env_of, finish
     from qbsync.exit_codes import ExitCode

@@ -6,12 +6,19 @@ from typing import Annotated
 
 import typer
 
+from qbsync.cli._help import command_help
+
 
 def register(app: typer.Typer) -> None:
     app.command(
         "diagnose",
-        help="Classify every failed sync, confirm each root cause from QuickBooks, and print the fix plan in order.\n\n"
-        "Example: [bold]qbsync diagnose --since 7d[/bold]   (payments view: [bold]qbsync diagnose --payments[/bold])",
+        **command_help(
+            "Classify every failed sync, confirm each root cause from QuickBooks, and print the fix plan in order.",
+            "qbsync diagnose",
+            "qbsync diagnose --step 2",
+            "qbsync diagnose --since 7d --details",
+            "qbsync diagnose --export failures.csv",
+        ),
     )(diagnose)
 
 
@@ -29,11 +36,21 @@ def diagnose(
     report: Annotated[
         str | None, typer.Option("--report", metavar="PATH", help="Also write a redacted report for support.")
     ] = None,
+    details: Annotated[
+        bool, typer.Option("--details", help="Every step in full: evidence, fix, records (paged on a terminal).")
+    ] = False,
+    step: Annotated[
+        int | None, typer.Option("--step", min=1, metavar="N", help="Only step N of the plan, in full.")
+    ] = None,
+    export: Annotated[
+        str | None,
+        typer.Option("--export", metavar="FILE.csv", help="Write every held-up record to a CSV file (- for stdout)."),
+    ] = None,
 ) -> None:
     from qbsync.cli._runtime import env_of, finish
     from qbsync.diagnosis.diagnose import diagnose as run_diagnosis
     from qbsync.diagnosis.diagnose import exit_code_for, parse_filters
-    from qbsync.render.diagnose_view import render_diagnosis
+    from qbsync.render.diagnose_view import ViewOptions, render_diagnosis
     from qbsync.render.progress import working
     from qbsync.result import Outcome
 
@@ -49,4 +66,23 @@ def diagnose(
         from qbsync.render.output import message
 
         message(env, f"support report written to {report} (secrets redacted)")
-    finish(env, Outcome("diagnose", exit_code_for(report_data), report_data), render_diagnosis)
+    if step is not None and not any(c.step == step for c in report_data.root_causes):
+        from qbsync.errors import UsageError
+
+        raise UsageError(
+            f"the plan has no step {step} (it has {len(report_data.root_causes)})", hint="qbsync diagnose"
+        )
+    if export:
+        from qbsync.render.csv_export import export_csv
+        from qbsync.render.output import message
+
+        rows = export_csv(report_data, export, env.stdout)
+        if export == "-":
+            raise typer.Exit(int(exit_code_for(report_data)))
+        message(env, f"{rows:,} records written to {export}")
+    options = ViewOptions(details=details, step=step)
+    finish(
+        env,
+        Outcome("diagnose", exit_code_for(report_data), report_data),
+        lambda console, data: render_diagnosis(console, data, options),
+    )

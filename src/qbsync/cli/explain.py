@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import typer
+
+from qbsync.cli._help import command_help
 
 
 def register(app: typer.Typer) -> None:
     app.command(
         "explain",
-        help="Explain an error pasted from Suprata or anywhere else: the pattern, why, and the fix steps.\n\n"
-        'Example: [bold]qbsync explain "Duplicate Name Exists Error: The name supplied already exists" '
-        "--entity Customer[/bold]\n\nMany at once: [bold]qbsync explain --jsonl errors.jsonl[/bold]",
+        **command_help(
+            "Explain an error pasted from Suprata or anywhere else: the pattern, why, and the fix steps.",
+            "qbsync explain 6240",
+            'qbsync explain "Duplicate Name Exists Error: The name supplied already exists" --entity Customer',
+            "qbsync explain P1",
+            "qbsync explain --jsonl errors.jsonl",
+            more="--jsonl reads and writes JSON Lines: one JSON object per line, no envelope.",
+        ),
     )(explain)
 
 
@@ -29,7 +37,7 @@ def explain(
     ] = None,
 ) -> None:
     from qbsync.cli._runtime import env_of, finish
-    from qbsync.diagnosis.explain import explain_text
+    from qbsync.diagnosis.explain import explain_pattern, explain_text
     from qbsync.errors import UsageError
     from qbsync.exit_codes import ExitCode
     from qbsync.render.explain_view import render_explanation, write_jsonl
@@ -49,6 +57,8 @@ def explain(
         text = env.stdin.read()
     if not text.strip() and code is None:
         raise UsageError("the error text is empty", hint="paste the error exactly as Suprata shows it")
+    if code is None and re.fullmatch(r"[Pp][1-7]", text.strip()):  # `qbsync explain P1`: the pattern itself
+        finish(env, Outcome("explain", ExitCode.OK, explain_pattern(text.strip().upper())), render_explanation)
     if code is None and text.strip().isdigit():  # `qbsync explain 6210`: a bare code, as people type it
         code = text.strip()
     explanation = explain_text(text, code=code, status=http_status, entity=entity)

@@ -6,13 +6,19 @@ from typing import Annotated
 
 import typer
 
+from qbsync.cli._help import command_help
+
 
 def register(app: typer.Typer) -> None:
     app.command(
         "reconnect",
-        help="Connect qbsync to QuickBooks (sign in with Intuit), or disconnect with --revoke.\n\n"
-        "This is qbsync's OWN connection; Suprata's connection is reported, and reconnected from Suprata.\n\n"
-        "Example: [bold]qbsync reconnect[/bold]   on a server: [bold]qbsync reconnect --no-browser[/bold]",
+        **command_help(
+            "Connect qbsync to QuickBooks (sign in with Intuit), or disconnect with --revoke.",
+            "qbsync reconnect",
+            "qbsync reconnect --no-browser",
+            "qbsync reconnect --revoke",
+            more="This is qbsync's own connection; Suprata's connection is reported, and reconnected in Suprata.",
+        ),
     )(reconnect)
 
 

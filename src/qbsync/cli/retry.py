@@ -6,13 +6,19 @@ from typing import Annotated
 
 import typer
 
+from qbsync.cli._help import command_help
+
 
 def register(app: typer.Typer) -> None:
     app.command(
         "retry",
-        help="Ask Suprata to push records again, only when a retry can help, customers before invoices before "
-        "payments, never twice into the same wall.\n\n"
-        "Example: [bold]qbsync retry INV-1042 --dry-run[/bold]   or   [bold]qbsync retry --all-safe --yes[/bold]",
+        **command_help(
+            "Ask Suprata to push records again, only when a retry can help: customers before invoices before "
+            "payments, never twice into the same wall.",
+            "qbsync retry INV-1042 --dry-run",
+            "qbsync retry --all-safe --yes",
+            "qbsync retry --pattern P5",
+        ),
     )(retry)
 
 

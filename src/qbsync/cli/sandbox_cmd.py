@@ -6,9 +6,14 @@ from typing import Annotated
 
 import typer
 
+from qbsync.cli._help import command_help
+
 sandbox_app = typer.Typer(
-    help="The built-in sandbox: a local emulator of QuickBooks Online, Intuit sign-in and Suprata.\n\n"
-    "Example: [bold]qbsync sandbox serve --scenario demo[/bold]   list: [bold]qbsync sandbox scenarios[/bold]",
+    **command_help(
+        "The built-in sandbox: a local emulator of QuickBooks Online, Intuit sign-in and Suprata.",
+        "qbsync sandbox scenarios",
+        "qbsync --scenario demo sandbox serve",
+    ),
     no_args_is_help=True,
 )
 
@@ -17,7 +22,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(sandbox_app, name="sandbox")
 
 
-@sandbox_app.command("scenarios", help="List the built-in scenarios.")
+@sandbox_app.command("scenarios", **command_help("List the built-in scenarios.", "qbsync sandbox scenarios"))
 def scenarios(ctx: typer.Context) -> None:
     from qbsync.cli._runtime import env_of, finish
     from qbsync.exit_codes import ExitCode
@@ -29,7 +34,13 @@ def scenarios(ctx: typer.Context) -> None:
     finish(env, Outcome("sandbox", ExitCode.OK, {"scenarios": list_scenarios()}), render_scenarios)
 
 
-@sandbox_app.command("serve", help="Serve the sandbox on 127.0.0.1 (use the global --scenario to pick one).")
+@sandbox_app.command(
+    "serve",
+    **command_help(
+        "Serve the sandbox on 127.0.0.1 (use the global --scenario to pick one).",
+        "qbsync --scenario demo sandbox serve --port 8766",
+    ),
+)
 def serve(
     ctx: typer.Context,
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0 picks a free one).")] = 8766,

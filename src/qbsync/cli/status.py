@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import typer
 
+from qbsync.cli._help import command_help
+
 
 def register(app: typer.Typer) -> None:
     app.command(
         "status",
-        help="Health at a glance: both QuickBooks connections, failures by pattern, backlog, books close date.\n\n"
-        "Example: [bold]qbsync status[/bold]",
+        **command_help(
+            "Health at a glance: both QuickBooks connections, failures by pattern, backlog, books close date.",
+            "qbsync status",
+            "qbsync --json status",
+        ),
     )(status)
 
 

@@ -6,12 +6,17 @@ from typing import Annotated
 
 import typer
 
+from qbsync.cli._help import command_help
+
 
 def register(app: typer.Typer) -> None:
     app.command(
         "trace",
-        help="Follow one invoice, payment or customer across Suprata and QuickBooks and say where they differ.\n\n"
-        'Example: [bold]qbsync trace INV-1042[/bold]   or   [bold]qbsync trace --customer "Aspen Dental"[/bold]',
+        **command_help(
+            "Follow one invoice, payment or customer across Suprata and QuickBooks and say where they differ.",
+            "qbsync trace INV-1042",
+            'qbsync trace --customer "Aspen Dental"',
+        ),
     )(trace)
 
 

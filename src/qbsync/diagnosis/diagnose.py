@@ -98,6 +98,7 @@ def diagnose(services: Any, filters: Filters) -> DiagnosisReport:
         root_causes=causes,
         edited_in_quickbooks=_edited_in_quickbooks(fs, ev),
         books_closed_through=ev.book_close_date,
+        timezone=services.company_timezone() if hasattr(services, "company_timezone") else "UTC",
     )
     if down is not None:
         report.quickbooks_unavailable = down.reason

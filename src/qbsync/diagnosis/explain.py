@@ -70,6 +70,14 @@ def each_error(signal: FailureSignal, facts: Facts | None = None) -> tuple[Error
     )
 
 
+def explain_pattern(pattern_id: str) -> Explanation:
+    """``qbsync explain P1``: the pattern itself, as the pattern table states it (the link that works after pip)."""
+    p = get_pattern(pattern_id)
+    return _explanation(
+        Classification(p.id, p.name, 1.0, f"{p.id} is the pattern: {p.looks_like}", rule_id="pattern", confirmed=True)
+    )
+
+
 def _explanation(c: Classification, errors: tuple[ErrorExplained, ...] = ()) -> Explanation:
     p = get_pattern(c.pattern)
     return Explanation(c, p.why, p.steps, p.fix_by, p.retry, p.docs, p.warning, errors)

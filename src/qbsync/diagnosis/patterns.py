@@ -261,7 +261,7 @@ PATTERNS: dict[str, Pattern] = {
             "is. Guessing would be worse than saying so.",
             steps=(
                 "Do not retry over and over or change records in QuickBooks on a guess.",
-                "Produce the redacted support report with qbsync (it never contains tokens or keys).",
+                "Produce the redacted support report (it never contains tokens or keys): qbsync diagnose --report support.md",
                 "Send it to Suprata support.",
             ),
             fix_by="support",

@@ -115,3 +115,4 @@ class DiagnosisReport:
     notes: list[str] = field(default_factory=list)
     # QuickBooks down or throttling in this run: the reason every unconfirmed cause carries.
     quickbooks_unavailable: str | None = None
+    timezone: str = "UTC"  # the company's IANA zone: times for people are shown in it (JSON stays UTC)

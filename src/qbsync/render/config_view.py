@@ -22,7 +22,8 @@ def render_settings(console: Console, data: Any) -> None:
 
 
 def render_set(console: Console, data: Any) -> None:
-    console.print(f"Set {data.section}.{data.name} = {data.value} in {data.config_file}")
+    value = str(data.value).lower() if isinstance(data.value, bool) else data.value
+    console.print(f"Set {data.section}.{data.name} = {value} in {data.config_file}", soft_wrap=False)
 
 
 def render_paths(console: Console, data: Any) -> None:

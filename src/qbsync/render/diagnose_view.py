@@ -1,221 +1,463 @@
-"""The terminal view of ``qbsync diagnose``: a summary line, the plan in order, then each cause's records."""
+"""The terminal view of ``qbsync diagnose``.
+
+By default one screen: the summary and the plan, one line per cause (what, how many records, who; the next
+command when the terminal is wide enough, else the first step's command under the plan). Causes of one kind
+(200 customers whose names a vendor holds) are one line. ``--step N`` shows one step in full, ``--details``
+every step; both go through a pager on a terminal. Times are in the company's zone; JSON keeps UTC.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from qbsync.diagnosis.report import ConnectionView, DiagnosisReport, RootCause
-from qbsync.render.explain_view import numbered
+from qbsync.diagnosis.report import BlockedRecord, ConnectionView, DiagnosisReport, RootCause
+from qbsync.render import layout
+from qbsync.render.words import RETRY, Clockface, plural, who
 
-MAX_RECORDS = 12
-WIDE = 100  # below this a table of seven columns is unreadable: the plan becomes a list
-FIX_BY = {"self": "you", "bookkeeper": "bookkeeper", "support": "support"}
+MAX_RECORDS = 12  # records listed per step in the detail view; the rest are counted (CSV lists all)
+GROUP_AT = 3  # this many causes of one kind become one line of the plan
+GROUP_NAMES_SHOWN = 3
+NEXT_MIN_WHAT = 34  # the plan shows its "next" column only when the cause still gets this many characters
 
 
-def render_diagnosis(console: Console, report: DiagnosisReport) -> None:
-    console.print(_headline(report))
-    for line in _context_lines(report):
-        console.print(line)
-    if not report.root_causes:
-        console.print("\n[green]Nothing to fix: every record Suprata pushed is in QuickBooks.[/]")
+@dataclass
+class ViewOptions:
+    details: bool = False
+    step: int | None = None
+
+
+# --- what a cause is, in a few words ------------------------------------------------------------------------
+# (title regex, one cause, a group of them, the unit a group counts). The planner's titles are full sentences
+# for the detail view; the plan's one line needs the gist. A title no rule knows is shown as it is.
+_KINDS: list[tuple[re.Pattern[str], str, str, str]] = [
+    (
+        re.compile(r"Customer '(?P<name>.+)' cannot be created: a QuickBooks (?P<holder>\w+) already uses the name"),
+        "A {holder} holds the customer name '{name}'",
+        "A QuickBooks {holder} holds the customer's name",
+        "customer",
+    ),
+    (
+        re.compile(r"Customer '(?P<name>.+)' was made inactive in QuickBooks"),
+        "Customer '{name}' is inactive in QuickBooks",
+        "Customer made inactive in QuickBooks",
+        "customer",
+    ),
+    (
+        re.compile(r"Customer '(?P<name>.+)' is not in QuickBooks"),
+        "Customer '{name}' is not in QuickBooks",
+        "Customer missing in QuickBooks",
+        "customer",
+    ),
+    (
+        re.compile(r"Customer '(?P<name>.+)' already exists in QuickBooks but is not linked.*"),
+        "Customer '{name}' is in QuickBooks, not linked",
+        "Customer in QuickBooks, not linked to Suprata",
+        "customer",
+    ),
+    (
+        re.compile(r"Item '(?P<name>.+)' already exists in QuickBooks but was never linked"),
+        "Item '{name}' is in QuickBooks, not linked",
+        "Item in QuickBooks, not linked to Suprata",
+        "item",
+    ),
+    (
+        re.compile(r"Tax category '(?P<cat>.+)' has no QuickBooks tax code for (?P<where>.+)"),
+        "No QuickBooks tax code for '{cat}' in {where}",
+        "Tax category without a QuickBooks tax code",
+        "tax category",
+    ),
+    (
+        re.compile(r"Tax category '(?P<cat>.+)' in (?P<where>.+) maps to a QuickBooks tax code that is (?P<s>.+)"),
+        "Tax code for '{cat}' in {where} is {s}",
+        "Tax code mapped in Suprata is unusable",
+        "tax category",
+    ),
+    (
+        re.compile(r"Suprata's QuickBooks connection had lapsed.*"),
+        "Suprata's connection had lapsed",
+        "Suprata's connection had lapsed",
+        "lapse",
+    ),
+    (
+        re.compile(r"\d+ record\(s\) dated on or before the books close date \((?P<d>[\d-]+)\)"),
+        "Dated on or before the books close date {d}",
+        "Dated in a closed period",
+        "close date",
+    ),
+    (
+        re.compile(r"Duplicate invoice (?P<num>\S+) in QuickBooks.*"),
+        "Invoice {num} is in QuickBooks twice",
+        "Invoice in QuickBooks twice",
+        "invoice",
+    ),
+    (
+        re.compile(r"Payment (?P<p>\S+) cannot sync: its invoice (?P<i>\S+) was deleted in QuickBooks"),
+        "{p}: its invoice {i} was deleted in QuickBooks",
+        "Payment whose invoice was deleted in QuickBooks",
+        "payment",
+    ),
+    (
+        re.compile(r"Payment for (?P<i>.+) was entered directly in QuickBooks and is not in Suprata"),
+        "Payment for {i} entered only in QuickBooks",
+        "Payment entered only in QuickBooks",
+        "payment",
+    ),
+    (
+        re.compile(r"QuickBooks throttling.*"),
+        "QuickBooks throttling: Suprata retries by itself",
+        "QuickBooks throttling: Suprata retries by itself",
+        "burst",
+    ),
+    (
+        re.compile(r"Not a known pattern: (?P<what>.+)"),
+        "Unknown to qbsync: {what}",
+        "Unknown to qbsync",
+        "error",
+    ),
+]
+
+
+def short_title(cause: RootCause) -> str:
+    for regex, one, _, _ in _KINDS:
+        m = regex.fullmatch(cause.title)
+        if m:
+            text = one.format(**m.groupdict())
+            if cause.pattern == "P5" and cause.retry == "safe":
+                text += "; connected again"
+            return text
+    return cause.title
+
+
+def kind_of(cause: RootCause) -> tuple[str, str]:
+    """The key causes are grouped on: the pattern and the title with its names, numbers and dates taken out."""
+    for regex, _, group, unit in _KINDS:
+        m = regex.fullmatch(cause.title)
+        if m:
+            return cause.pattern, group.format(**m.groupdict())
+    return cause.pattern, re.sub(r"'[^']*'|\b[A-Z]+-\d+\b|\d[\d,.:-]*", "#", cause.title)
+
+
+def _unit_of(cause: RootCause) -> str:
+    for regex, _, _, unit in _KINDS:
+        if regex.fullmatch(cause.title):
+            return unit
+    return cause.subject_type or "cause"
+
+
+@dataclass
+class PlanLine:
+    """One line of the plan: a cause, or several causes of one kind."""
+
+    causes: list[RootCause]
+    what: str
+    unit: str = "cause"
+    subjects: list[str] = field(default_factory=list)
+
+    @property
+    def first(self) -> RootCause:
+        return self.causes[0]
+
+    @property
+    def steps(self) -> str:
+        a, b = self.causes[0].step, self.causes[-1].step
+        return f"{a}." if a == b else f"{a}-{b}"
+
+    @property
+    def records(self) -> int:
+        return sum(sum(c.blocks.values()) for c in self.causes)
+
+    @property
+    def next(self) -> str:
+        if len(self.causes) == 1:
+            return _next(self.first)
+        commands = {_next(c).split(" ")[1] if _next(c).startswith("qbsync ") else _next(c) for c in self.causes}
+        if commands == {"retry"}:
+            return f"qbsync retry --pattern {self.first.pattern}"
+        return f"qbsync diagnose --step {self.first.step}"
+
+
+def plan_lines(causes: list[RootCause]) -> list[PlanLine]:
+    """Group causes of one kind (in plan order, which keeps a kind together) into one line each."""
+    counts = Counter(kind_of(c) for c in causes)
+    lines: list[PlanLine] = []
+    by_kind: dict[tuple[str, str], PlanLine] = {}
+    for c in causes:
+        key = kind_of(c)
+        if counts[key] < GROUP_AT:
+            lines.append(PlanLine([c], short_title(c)))
+            continue
+        if key not in by_kind:
+            by_kind[key] = PlanLine([], key[1], unit=_unit_of(c))
+            lines.append(by_kind[key])
+        line = by_kind[key]
+        line.causes.append(c)
+        line.subjects.append(_subject_name(c))
+    for line in by_kind.values():
+        line.what = f"{line.what}: {plural(len(line.causes), line.unit)}"
+    return lines
+
+
+def _subject_name(c: RootCause) -> str:
+    m = re.search(r"'([^']+)'", c.title)
+    return m.group(1) if m else c.subject
+
+
+# --- the default screen -------------------------------------------------------------------------------------
+
+
+def render_diagnosis(console: Console, report: DiagnosisReport, options: ViewOptions | None = None) -> None:
+    options = options or ViewOptions()
+    clock = Clockface(getattr(report, "timezone", None))
+    if options.step is not None:
+        cause = next((c for c in report.root_causes if c.step == options.step), None)
+        if cause is None:  # the command checks the range first; a filter can still leave a gap
+            console.print(f"No step {options.step} in this plan.")
+            return
+        layout.show(console, _cause_detail(cause, clock, console.width), page=True)
         return
-    console.print()
-    if console.width >= WIDE:
-        console.print(_plan_table(report.root_causes))
+    parts: list[Any] = [*_summary(report, clock)]
+    if report.root_causes:
+        parts += ["", *_plan(console, report)]
     else:
-        _plan_list(console, report.root_causes)
+        parts.append(Text("Nothing to fix: every record Suprata pushed is in QuickBooks.", style="green"))
+    if not options.details:
+        layout.show(console, parts, page=False)
+        return
     for cause in report.root_causes:
-        console.print()
-        console.print(_cause_panel(cause))
+        parts += ["", *_cause_detail(cause, clock, console.width)]
     if report.edited_in_quickbooks:
-        console.print()
-        console.print(_edited_table(report))
-    console.print()
-    console.print(
-        "[dim]Never delete in QuickBooks to clear a failure: void instead, so the history stays. "
-        "Run one retry after a fix, not many.[/]"
-    )
+        parts += ["", *_edited(report, clock)]
+    parts += [
+        "",
+        Text(
+            "Never delete in QuickBooks to clear a failure: void instead, so the history stays. "
+            "Run one retry after a fix, not many.",
+            style="dim",
+        ),
+    ]
+    layout.show(console, parts, page=True)
 
 
-def _headline(report: DiagnosisReport) -> Text:
+def _summary(report: DiagnosisReport, clock: Clockface) -> list[RenderableType]:
     s = report.summary
-    company = report.company or "your QuickBooks company"
+    company = report.company or "Your QuickBooks company"
     if not s.failures and not report.root_causes:
-        return Text.from_markup(f"[bold]{escape(company)}[/]: no failed syncs.")
-    since = f", oldest {_day(s.first_failure_at)}" if s.first_failure_at else ""
-    return Text.from_markup(
-        f"[bold]{escape(company)}[/]: {s.failures} failed record(s), {s.blocked_records} blocked in all, "
-        f"{s.root_causes} root cause(s){since}."
-    )
-
-
-def _context_lines(report: DiagnosisReport) -> list[str]:
-    lines = []
-    if report.summary.all_failing_since:
-        lines.append(
-            f"[bold red]Every push since {_when(report.summary.all_failing_since)} has failed[/]: "
-            "a connection or service problem, not your data."
+        head = Text.from_markup(f"[bold]{escape(company)}[/]: no failed syncs.")
+    else:
+        head = Text.from_markup(
+            f"[bold]{escape(company)}[/]: {s.failures:,} failed, {s.blocked_records:,} held up, "
+            f"{plural(s.root_causes, 'cause')}."
         )
-    lines.append("Connections: " + "  ·  ".join(_connection(c) for c in report.connections))
+    lines: list[RenderableType] = [head]
+    facts = []
+    if s.first_failure_at:
+        facts.append(f"oldest {clock.day(s.first_failure_at)}")
     if report.books_closed_through:
-        lines.append(f"Books closed through {report.books_closed_through}.")
-    lines += [f"[yellow]Note: {escape(note)}[/]" for note in report.notes]
+        facts.append(f"books closed through {report.books_closed_through}")
+    facts.append(f"times in {clock.name}")
+    text = " · ".join(facts)
+    lines.append(Text(text[:1].upper() + text[1:]))
+    if s.all_failing_since:
+        lines.append(
+            Text.from_markup(
+                f"[bold red]Every push since {clock.when(s.all_failing_since)} has failed[/]: "
+                "a connection or service problem, not your data."
+            )
+        )
+    lines.append(Text.from_markup("  ·  ".join(_connection(c) for c in report.connections)))
+    if getattr(report, "quickbooks_unavailable", None):
+        lines.append(Text(f"QuickBooks: {report.quickbooks_unavailable}", style="yellow"))
+    lines += [Text(f"Note: {note}", style="yellow") for note in report.notes]
     if report.filters:
-        lines.append("[dim]Filters: " + ", ".join(f"{k}={v}" for k, v in report.filters.items()) + "[/]")
+        lines.append(Text("Filters: " + ", ".join(f"{k}={v}" for k, v in report.filters.items()), style="dim"))
     return lines
 
 
 def _connection(c: ConnectionView) -> str:
-    who = "Suprata→QuickBooks" if c.who == "suprata" else "qbsync→QuickBooks"
+    who_ = "Suprata" if c.who == "suprata" else "qbsync"
     if c.status == "connected":
-        days = f" (refresh token {c.days_left} days left)" if c.days_left is not None else ""
-        return f"{who} [green]connected[/]{days}"
+        days = f" ({c.days_left} days left)" if c.days_left is not None else ""
+        return f"{who_} [green]connected[/]{days}"
     if c.status == "not_configured":
-        return f"{who} [yellow]not set up[/] ({escape(c.note or 'qbsync reconnect')})"
-    return f"{who} [bold red]{c.status}[/]" + (f" → {escape(c.reconnect)}" if c.reconnect else "")
+        return f"{who_} [yellow]not set up[/]"
+    return f"{who_} [bold red]{escape(c.status.replace('_', ' '))}[/]"
 
 
-def _plan_table(causes: list[RootCause]) -> Table:
+def _plan(console: Console, report: DiagnosisReport) -> list[RenderableType]:
+    lines = plan_lines(report.root_causes)
+    width = console.width
+    step_w = max(len(line.steps) for line in lines)
+    rec_w = max(len(f"{line.records:,}") for line in lines)
+    who_w = max(len(who(line.first.fix_by, short=True)) for line in lines)
+    next_w = max(len(line.next) for line in lines)
+    fixed = step_w + rec_w + who_w + 6
+    with_next = width - fixed - next_w - 2 >= NEXT_MIN_WHAT
     table = Table(
-        title="Fix in this order",
-        title_justify="left",
-        title_style="bold",
-        header_style="bold",
-        show_lines=False,
-        expand=True,
+        box=None, show_edge=False, pad_edge=False, padding=(0, 1), header_style="bold", title_justify="left"
     )
-    table.add_column("step", justify="right", no_wrap=True)
-    table.add_column("pattern", no_wrap=True)
-    table.add_column("what", overflow="fold", ratio=3)
-    table.add_column("evidence", overflow="fold", ratio=3)
-    table.add_column("blocks", no_wrap=True)
+    table.add_column("", justify="right", no_wrap=True)
+    table.add_column("Fix in this order")
+    table.add_column("records", justify="right", no_wrap=True)
     table.add_column("who", no_wrap=True)
-    table.add_column("next", overflow="fold", ratio=2)
-    for c in causes:
-        table.add_row(
-            str(c.step),
-            c.pattern,
-            escape(c.title),
-            escape(_first_evidence(c)),
-            _blocks(c.blocks).replace(", ", "\n"),
-            FIX_BY.get(c.fix_by, c.fix_by),
-            escape(_next(c)),
+    if with_next:
+        table.add_column("next", no_wrap=True)
+    for line in lines:
+        row = [line.steps, escape(line.what), f"{line.records:,}", who(line.first.fix_by, short=True)]
+        if with_next:
+            row.append(escape(line.next))
+        table.add_row(*row)
+        if line.subjects:
+            names = ", ".join(f"'{n}'" for n in line.subjects[:GROUP_NAMES_SHOWN])
+            more = len(line.subjects) - GROUP_NAMES_SHOWN
+            table.add_row("", Text(f"e.g. {names}" + (f" and {more:,} more" if more > 0 else ""), style="dim"))
+    out: list[RenderableType] = [table, ""]
+    first = lines[0]
+    if not with_next:
+        out.append(Text(f"Start with step {first.first.step}:"))
+        out.append(layout.command(first.next))
+    out.append(
+        Text.from_markup(
+            "[dim]A step in full:[/] [bold]qbsync diagnose --step N[/]  [dim]all:[/] [bold]--details[/]  "
+            "[dim]CSV:[/] [bold]--export FILE.csv[/]"
         )
-    return table
-
-
-def _plan_list(console: Console, causes: list[RootCause]) -> None:
-    console.print("[bold]Fix in this order[/]")
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(justify="right", no_wrap=True)
-    grid.add_column(overflow="fold")
-    for c in causes:
-        grid.add_row(f"[bold]{c.step}.[/]", f"[bold]{c.pattern} {escape(c.title)}[/]")
-        grid.add_row("", f"[dim]evidence:[/] {escape(_first_evidence(c))}")
-        grid.add_row(
-            "",
-            f"[dim]blocks:[/] {_blocks(c.blocks)}; [dim]who:[/] {FIX_BY.get(c.fix_by, c.fix_by)}; "
-            f"[dim]next:[/] {escape(_next(c))}",
-        )
-    console.print(grid)
-
-
-def _first_evidence(c: RootCause) -> str:
-    if c.evidence:
-        return c.evidence[0].summary
-    return "confirmed" if c.confirmed else "not confirmed"
+    )
+    return out
 
 
 def _next(c: RootCause) -> str:
     if c.next_command:
         return c.next_command
-    return "wait: Suprata retries on its own" if c.pattern == "P7" else "-"
+    return "wait" if c.pattern == "P7" else "qbsync diagnose --report support.md"
+
+
+# --- one step in full ---------------------------------------------------------------------------------------
+
+
+def _cause_detail(c: RootCause, clock: Clockface, width: int) -> list[RenderableType]:
+    out: list[RenderableType] = [
+        Text.from_markup(f"[bold]Step {c.step} · {c.pattern} · {escape(c.title)}[/]"),
+    ]
+    confidence = "Confirmed from QuickBooks" if c.confirmed else f"Not confirmed (confidence {c.confidence:.0%})"
+    if getattr(c, "unconfirmed", None):
+        confidence = c.unconfirmed[:1].upper() + c.unconfirmed[1:]  # QuickBooks could not be read in this run
+    timing = ""
+    if c.first_seen:
+        timing = f"; first failed {clock.when(c.first_seen)}"
+        if c.last_seen and c.last_seen != c.first_seen:
+            timing += f", last {clock.when(c.last_seen)}"
+    out.append(
+        Text(
+            f"{confidence}{timing}. Who: {who(c.fix_by)}. Retry: {RETRY.get(c.retry, c.retry)}. "
+            f"Holds up {_blocks(c.blocks)}.",
+            style="dim",
+        )
+    )
+    if c.evidence:
+        out.append(Text("What qbsync found", style="bold"))
+        out.append(
+            layout.rows(
+                (("✓" if e.supports else "✗"), f"[dim]{_source(e.source)}:[/] {escape(layout.short_lists(e.summary))}")
+                for e in c.evidence
+            )
+        )
+    out.append(Text("Fix", style="bold"))
+    out += layout.steps_with_commands(c.steps)
+    for warning in c.warnings:
+        out.append(layout.rows([("!", escape(layout.short_lists(warning)))], label_style="yellow"))
+    if c.next_command and not any(c.next_command in s for s in c.steps):
+        out.append(Text("Then run:"))
+        out.append(layout.command(c.next_command))
+    if c.records:
+        out += _records(c, width)
+    return out
+
+
+def _source(source: str) -> str:
+    return {"quickbooks": "QuickBooks", "suprata": "Suprata", "qbsync": "qbsync"}.get(source, source)
 
 
 def _blocks(blocks: dict[str, int]) -> str:
     order = ("customer", "item", "invoice", "payment")
-    parts = [f"{blocks[k]} {k}{'s' if blocks[k] != 1 else ''}" for k in order if blocks.get(k)]
-    return ", ".join(parts) or "-"
+    parts = [plural(blocks[k], k) for k in order if blocks.get(k)]
+    return ", ".join(parts) or "no records"
 
 
-def _cause_panel(c: RootCause) -> Panel:
-    parts: list[Any] = []
-    confidence = "confirmed from QuickBooks" if c.confirmed else f"not confirmed (confidence {c.confidence:.0%})"
-    if c.unconfirmed:
-        confidence = c.unconfirmed  # QuickBooks could not be read in this run
-    timing = ""
-    if c.first_seen:
-        timing = f"; first failed {_when(c.first_seen)}"
-        if c.last_seen and c.last_seen != c.first_seen:
-            timing += f", last {_when(c.last_seen)}"
-    parts.append(Text.from_markup(f"[dim]{escape(confidence)}{escape(timing)}. Retry: {_retry_words(c.retry)}.[/]"))
-    for item in c.evidence:
-        mark = "✓" if item.supports else "✗"
-        parts.append(Text.from_markup(f"  {mark} [dim]{item.source}:[/] {escape(item.summary)}"))
-    parts.append(Text.from_markup("[bold]Fix[/]"))
-    parts.append(numbered(escape(step) for step in c.steps))
-    for warning in c.warnings:
-        parts.append(Text.from_markup(f"[yellow]  ! {escape(warning)}[/]"))
-    if c.records:
-        parts.append(_records_table(c))
-    title = f"Step {c.step} · {c.pattern} · {escape(c.title)}"
-    return Panel(Group(*parts), title=title, title_align="left", border_style="red" if c.pattern != "P7" else "yellow")
+RECORD_GRID_MIN = 90  # narrower than this, a record is a line of text that wraps between its parts
 
 
-def _retry_words(retry: str) -> str:
-    return {"safe": "safe", "unsafe": "unsafe (could duplicate)", "useless_until_fixed": "useless until fixed"}.get(
-        retry, retry
-    )
-
-
-def _records_table(c: RootCause) -> Table:
-    table = Table(header_style="bold", show_edge=False, pad_edge=False)
-    for name in ("record", "customer", "date", "amount", "state", "tries", "QuickBooks said"):
-        table.add_column(name, overflow="fold", max_width=60 if name == "QuickBooks said" else None)
-    for r in c.records[:MAX_RECORDS]:
-        said = r.error or ""
-        if r.error_code:
-            said = f"[{r.error_code}] {said}"
-        table.add_row(
-            f"{r.record_type} {r.number or r.record_id}",
-            escape(r.customer or ""),
-            str(r.txn_date or ""),
-            f"${r.amount:,.2f}" if r.amount is not None else "",
-            r.state,
-            str(r.attempts) if r.attempts else "",
-            escape(said),
-        )
+def _records(c: RootCause, width: int) -> list[RenderableType]:
+    """The records, each QuickBooks message once with how many records it covers."""
+    out: list[RenderableType] = []
+    said = Counter(_said(r) for r in c.records if _said(r))
+    for message, n in said.most_common():
+        out.append(Text(f"QuickBooks said, for {plural(n, 'record')}:", style="bold"))
+        out.append(layout.rows([("", escape(message))], indent=2))
+    out.append(Text(f"Records ({len(c.records):,})", style="bold"))
+    if width < RECORD_GRID_MIN:
+        for r in c.records[:MAX_RECORDS]:
+            parts = [f"{r.record_type} {r.number or r.record_id}", str(r.txn_date or ""), _amount(r), _state(r)]
+            parts.append(r.customer or "")
+            out.append(layout.rows([("", escape(" · ".join(p for p in parts if p)))], indent=2))
+    else:
+        out.append(_record_grid(c))
     if len(c.records) > MAX_RECORDS:
-        table.add_row(f"… {len(c.records) - MAX_RECORDS} more", "", "", "", "", "", "(--format json lists all)")
-    return table
-
-
-def _edited_table(report: DiagnosisReport) -> Table:
-    table = Table(
-        title="Changed directly in QuickBooks after Suprata synced them",
-        title_justify="left",
-        title_style="bold",
-        header_style="bold",
-    )
-    for name in ("record", "QuickBooks id", "change", "when", "Suprata synced"):
-        table.add_column(name)
-    for e in report.edited_in_quickbooks:
-        table.add_row(
-            f"{e.record_type} {e.number or ''}", e.qbo_id, e.change, _when(e.changed_at), _when(e.suprata_synced_at)
+        out.append(
+            Text.from_markup(
+                f"[dim]and {len(c.records) - MAX_RECORDS:,} more: [/][bold]qbsync diagnose --export FILE.csv[/]"
+            )
         )
-    return table
+    return out
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "?"
+def _state(r: BlockedRecord) -> str:
+    return r.state + (f", {plural(r.attempts, 'try', 'tries')}" if r.attempts > 1 else "")
 
 
-def _day(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d") if value else "?"
+def _record_grid(c: RootCause) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    for name, justify in (("record", "left"), ("date", "left"), ("amount", "right"), ("state", "left")):
+        grid.add_column(no_wrap=True, justify=justify)  # type: ignore[arg-type]
+    grid.add_column()  # the customer: the one column that may wrap, between words
+    for r in c.records[:MAX_RECORDS]:
+        grid.add_row(
+            f"{r.record_type} {r.number or r.record_id}",
+            str(r.txn_date or ""),
+            _amount(r),
+            _state(r),
+            escape(r.customer or ""),
+        )
+    return grid
+
+
+def _said(r: BlockedRecord) -> str:
+    if not r.error:
+        return ""
+    return f"{r.error_code} {r.error}" if r.error_code else r.error
+
+
+def _amount(r: BlockedRecord) -> str:
+    return f"${r.amount:,.2f}" if r.amount is not None else ""
+
+
+def _edited(report: DiagnosisReport, clock: Clockface) -> list[RenderableType]:
+    out: list[RenderableType] = [Text("Changed directly in QuickBooks after Suprata synced them", style="bold")]
+    grid = Table.grid(padding=(0, 2))
+    for _ in range(4):
+        grid.add_column(no_wrap=True)
+    for e in report.edited_in_quickbooks:
+        grid.add_row(
+            f"{e.record_type} {e.number or ''}".strip(),
+            f"QuickBooks id {e.qbo_id}",
+            e.change,
+            clock.when(e.changed_at),
+        )
+    out.append(Group(grid))
+    return out

@@ -10,6 +10,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from qbsync.render.layout import command, rows, steps_with_commands
+from qbsync.render.words import who
+
 if TYPE_CHECKING:
     from qbsync.context import Env
 
@@ -38,10 +41,14 @@ def render_explanation(console: Console, e: Any) -> None:
         console.print(f"[dim]Could also be {', '.join(c.candidates)}; 'qbsync diagnose' checks QuickBooks to tell.[/]")
     console.print(f"\n[bold]Why[/] {escape(e.why)}")
     console.print("[bold]Fix[/]")
-    console.print(numbered(escape(step) for step in e.steps))
+    for part in steps_with_commands(e.steps):
+        console.print(part)
     if e.warning:
-        console.print(f"[yellow]  ! {escape(e.warning)}[/]")
-    console.print(f"\nRetry: {RETRY_WORDS.get(e.retry, e.retry)}. Fixed by: {e.fix_by}. More: {e.docs}")
+        console.print(rows([("!", escape(e.warning))], label_style="yellow"))
+    console.print(f"\nWho: {who(e.fix_by)}. Retry: {RETRY_WORDS.get(e.retry, e.retry)}.")
+    if c.pattern != "unknown":
+        console.print("More about this pattern:")
+        console.print(command(f"qbsync explain {c.pattern}"))
 
 
 def write_jsonl(env: Env, lines: Iterable[str]) -> None:
@@ -57,7 +64,7 @@ def numbered(steps: Iterable[str]) -> Table:
     """Numbered steps whose wrapped lines stay under their own text."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(justify="right", style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
+    grid.add_column()  # wraps between words; a word longer than the line is the only thing ever folded
     for i, step in enumerate(steps, 1):
         grid.add_row(f"  {i}.", step)
     return grid

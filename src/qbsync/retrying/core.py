@@ -15,15 +15,15 @@ __all__ = ["RetryReport", "Selection", "build_plan", "parse_selection", "verdict
 
 
 def verdict(report: RetryReport) -> tuple[ExitCode, str, list[EnvelopeError]]:
-    """(exit code, envelope status, errors). Actions: 0 all succeeded, 1 anything failed or was refused.
+    """(exit code, envelope status, errors). Actions: 0 all succeeded, 1 anything failed or was refused
+    (docs/cli.md). ``status`` is ``partial`` when some records went through and others did not.
 
-    With ``--all-safe`` a refused record is an expected exclusion (its cause is still there) and does not
-    fail the run, unless nothing at all could be retried while failures remain.
+    ``--all-safe`` refusals count too: a record whose cause is still there needs a person, and a cron job
+    running ``retry --all-safe --yes`` should say so rather than report a clean run.
     """
     s = report.summary
-    bulk_safe = bool(report.selection.get("all_safe"))
     refused = [r for r in report.records if r.decision == "refuse"]
-    counted_refusals = [] if bulk_safe else [r for r in refused if r.role == "requested"]
+    counted_refusals = [r for r in refused if r.role == "requested"]
     errors: list[EnvelopeError] = []
 
     if report.mode == "needs_confirmation":
