@@ -69,9 +69,7 @@ def diagnose(
     if step is not None and not any(c.step == step for c in report_data.root_causes):
         from qbsync.errors import UsageError
 
-        raise UsageError(
-            f"the plan has no step {step} (it has {len(report_data.root_causes)})", hint="qbsync diagnose"
-        )
+        raise UsageError(f"the plan has no step {step} (it has {len(report_data.root_causes)})", hint="qbsync diagnose")
     if export:
         from qbsync.render.csv_export import export_csv
         from qbsync.render.output import message

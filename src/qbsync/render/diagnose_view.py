@@ -138,7 +138,7 @@ def short_title(cause: RootCause) -> str:
 
 def kind_of(cause: RootCause) -> tuple[str, str]:
     """The key causes are grouped on: the pattern and the title with its names, numbers and dates taken out."""
-    for regex, _, group, unit in _KINDS:
+    for regex, _, group, _unit in _KINDS:
         m = regex.fullmatch(cause.title)
         if m:
             return cause.pattern, group.format(**m.groupdict())
@@ -300,9 +300,7 @@ def _plan(console: Console, report: DiagnosisReport) -> list[RenderableType]:
     next_w = max(len(line.next) for line in lines)
     fixed = step_w + rec_w + who_w + 6
     with_next = width - fixed - next_w - 2 >= NEXT_MIN_WHAT
-    table = Table(
-        box=None, show_edge=False, pad_edge=False, padding=(0, 1), header_style="bold", title_justify="left"
-    )
+    table = Table(box=None, show_edge=False, pad_edge=False, padding=(0, 1), header_style="bold", title_justify="left")
     table.add_column("", justify="right", no_wrap=True)
     table.add_column("Fix in this order")
     table.add_column("records", justify="right", no_wrap=True)
@@ -423,7 +421,7 @@ def _state(r: BlockedRecord) -> str:
 
 def _record_grid(c: RootCause) -> Table:
     grid = Table.grid(padding=(0, 2))
-    for name, justify in (("record", "left"), ("date", "left"), ("amount", "right"), ("state", "left")):
+    for _name, justify in (("record", "left"), ("date", "left"), ("amount", "right"), ("state", "left")):
         grid.add_column(no_wrap=True, justify=justify)  # type: ignore[arg-type]
     grid.add_column()  # the customer: the one column that may wrap, between words
     for r in c.records[:MAX_RECORDS]:

@@ -55,6 +55,14 @@ def who(fix_by: str, short: bool = False) -> str:
     return (WHO_SHORT if short else WHO).get(fix_by, fix_by)
 
 
+def pattern_label(cause: object) -> str:
+    """The pattern's name as it applies now: a connection that lapsed and is connected again is not "expired"."""
+    pattern, name = getattr(cause, "pattern", ""), getattr(cause, "pattern_name", "")
+    if pattern == "P5" and getattr(cause, "retry", "") == "safe":
+        return "Connection lapsed (connected again)"
+    return name
+
+
 def trigger(value: str) -> str:
     return TRIGGER.get(value, value.replace("_", " "))
 
