@@ -21,7 +21,10 @@ def test_check_demo_exits_2_with_the_plan():
     assert result.exit_code == 2, result.stderr
     first = result.stdout.splitlines()[0]
     assert first.startswith("QBSYNC CRITICAL - Peak Flow Plumbing & Heating LLC:") and "| failures=" in first
-    assert "Plan (fix in this order):" in result.stdout and "  1. P5 Connection expired" in result.stdout
+    # The lapse is over (Suprata is connected again): the plan says so instead of "P5 Connection expired",
+    # and the step's command is on a line of its own.
+    assert "Plan (fix in this order):" in result.stdout and "  1. Suprata's connection had lapsed" in result.stdout
+    assert "\n      qbsync retry --pattern P5\n" in result.stdout
 
 
 def test_check_healthy_exits_0():
@@ -67,8 +70,11 @@ def test_reports_md_and_html_contain_the_plan_and_escape_user_data(tmp_path):
     assert "## Plan" in text and "| step | pattern | what |" in text and "Front Range Electric" in text
     assert "## Risks ahead" in text and "## Trend" in text
     html = page.read_text(encoding="utf-8")
-    assert html.startswith("<!DOCTYPE html>") and "<h2>Plan</h2>" in html and "Front Range Electric" in html
-    assert "<script" not in html and "http://" not in html and "https://" not in html.split("</style>")[0]
+    assert html.startswith("<!DOCTYPE html>") and "What to fix, in this order</h2>" in html
+    assert "Front Range Electric" in html and "INV-1170" in html  # the affected records, per step
+    assert "<script" not in html and "http://" not in html and "https://" not in html
+    assert "<style" not in html  # inline styles only: mail clients strip <style>
+    assert "Plumbing \\&" not in text and "Plumbing & Heating" in text
 
 
 def test_report_escapes_hostile_names():

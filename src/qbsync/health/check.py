@@ -257,12 +257,12 @@ def _headline(
     s = diagnosis.summary
     parts = []
     if s.failures or diagnosis.root_causes:
-        parts.append(f"{s.failures} failed record(s), {s.root_causes} root cause(s)")
+        parts.append(f"{plural(s.failures, 'failed record')}, {plural(s.root_causes, 'root cause')}")
     else:
         parts.append("no failed syncs")
     parts.append(f"backlog {status.backlog.count}" + _delta(trend, "backlog"))
     if risks:
-        parts.append(f"{len(risks)} risk(s) ahead")
+        parts.append(f"{plural(len(risks), 'risk')} ahead")
     return ", ".join(parts)
 
 
@@ -273,3 +273,8 @@ def _delta(trend: Trend | None, figure: str) -> str:
     if change is None or change.delta is None:
         return ""
     return f" ({change.delta:+d} since last run)" if change.delta else " (unchanged since last run)"
+
+
+def plural(n: int, one: str) -> str:
+    """``1 risk``, ``3 risks``: the headline is read by people (and monitoring), never ``risk(s)``."""
+    return f"{n:,} {one if n == 1 else one + 's'}"

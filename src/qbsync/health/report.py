@@ -94,7 +94,7 @@ def trend_header(trend: Trend) -> tuple[str, ...]:
 def connection_text(c: ConnectionView) -> str:
     who = "Suprata → QuickBooks" if c.who == "suprata" else "qbsync → QuickBooks"
     if c.status == "connected":
-        days = f", refresh token {c.days_left} day(s) left" if c.days_left is not None else ""
+        days = f", refresh token {plural(c.days_left, 'day')} left" if c.days_left is not None else ""
         return f"{who}: connected{days}"
     return f"{who}: {c.status.replace('_', ' ')}" + (f" ({c.note})" if c.note else "")
 
@@ -377,7 +377,7 @@ def trend_svg(trend: Trend | None) -> str:
     summary = f"Failed records: {last.failures}; backlog: {last.backlog} (this week)."
     return (
         f"<svg role='img' aria-label='{_e(summary)}' viewBox='0 0 {width} {height}' width='100%' "
-        f"style='max-width:{width}px;height:auto;display:block' xmlns='http://www.w3.org/2000/svg'>"
+        f"style='max-width:{width}px;height:auto;display:block'>"  # inline in HTML5: no xmlns needed
         f"<title>{_e(summary)}</title>{grid}{line('backlog', '#1565c0')}{line('failures', '#c62828')}{labels}</svg>"
         f"<p style='{S_MUTED}'><span style='color:#c62828;font-weight:600'>&#9632; failed records</span> &nbsp; "
         f"<span style='color:#1565c0;font-weight:600'>&#9632; backlog (not in QuickBooks)</span> &nbsp; "

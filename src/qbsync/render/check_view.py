@@ -10,24 +10,44 @@ from collections import Counter
 from typing import Any
 
 from rich.console import Console
+from rich.text import Text
 
 from qbsync.health.check import VERDICT, AllProfilesReport, CheckReport
 from qbsync.health.history import RunFigures
-from qbsync.health.report import connection_text, plan_rows
+from qbsync.health.report import connection_text
+from qbsync.render.diagnose_view import plan_lines
+from qbsync.render.layout import hanging
+from qbsync.render.words import Clockface, plural, who
 
 PERF_FIGURES = ("failures", "root_causes", "blocked", "backlog", "oldest_backlog_days", "risks")
 
 
 def _out(console: Console, text: str = "") -> None:
+    """The Nagios status line: one line whatever the width (monitoring reads the first line, perfdata after |)."""
     console.print(text, markup=False, highlight=False, emoji=False, soft_wrap=True)
+
+
+def _wrapped(console: Console, text: str = "") -> None:
+    """Every other line wraps between words, under its own indent, so no word, date or code is split."""
+    indent = len(text) - len(text.lstrip(" "))
+    body = text.lstrip(" ")
+    if not body:
+        console.print()
+        return
+    if indent:
+        console.print(hanging(" " * (indent - 1), Text(body), label_style=""))
+    else:
+        console.print(Text(body), highlight=False, emoji=False)
 
 
 def render_check(console: Console, report: CheckReport | AllProfilesReport) -> None:
     if isinstance(report, AllProfilesReport):
         render_all(console, report)
         return
-    for line in check_lines(report):
-        _out(console, line)
+    lines = check_lines(report)
+    _out(console, lines[0])
+    for line in lines[1:]:
+        _wrapped(console, line)
 
 
 def check_lines(r: CheckReport) -> list[str]:
@@ -42,8 +62,10 @@ def check_lines(r: CheckReport) -> list[str]:
         lines.append(f"Note: {note}")
     if r.diagnosis.root_causes:
         lines += ["", "Plan (fix in this order):"]
-        for step, pattern, what, _evidence, blocks, who, nxt in plan_rows(r.diagnosis.root_causes):
-            lines.append(f"  {step}. {pattern}: {what} [blocks {blocks}; {who}] -> {nxt}")
+        for line in plan_lines(r.diagnosis.root_causes):
+            lines.append(f"  {line.steps} {line.what} ({plural(line.records, 'record')}; {who(line.first.fix_by)})")
+            if line.next != "wait":
+                lines.append(f"      {line.next}")
     if r.risks:
         lines += ["", "Risks ahead:"]
         for risk in r.risks:
@@ -85,7 +107,8 @@ def _trend_line(r: CheckReport) -> str:
     )
     weeks = " -> ".join("-" if p.run is None else str(p.run.backlog) for p in t.weeks)
     return (
-        f"Trend since {t.previous.ran_at.strftime('%Y-%m-%d %H:%M')}: {changes}. Backlog, last 4 weeks -> now: {weeks}"
+        f"Trend since {Clockface(r.diagnosis.timezone).when(t.previous.ran_at)}: {changes}. "
+        f"Backlog, last 4 weeks -> now: {weeks}"
     )
 
 
@@ -103,7 +126,7 @@ def render_all(console: Console, report: AllProfilesReport) -> None:
         if one.exit_code != 0:
             _out(console)
             for line in check_lines(one)[:-1]:
-                _out(console, line)
+                _wrapped(console, line)
 
 
 def render_history(console: Console, data: Any) -> None:

@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
+
+from qbsync.render.layout import FitTable
 
 
 def render_settings(console: Console, data: Any) -> None:
     console.print(f"Profile [bold]{data.profile}[/]   config file: {data.config_file}")
     if data.profiles:
         console.print(f"Profiles in the file: {', '.join(data.profiles)}")
-    table = Table(show_edge=False, header_style="bold")
+    table = FitTable(show_edge=False, header_style="bold")
     table.add_column("setting")
     table.add_column("value", overflow="fold")
     table.add_column("from", style="dim")

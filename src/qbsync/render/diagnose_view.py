@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, RenderableType
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
@@ -318,9 +318,8 @@ def _plan(console: Console, report: DiagnosisReport) -> list[RenderableType]:
             table.add_row("", Text(f"e.g. {names}" + (f" and {more:,} more" if more > 0 else ""), style="dim"))
     out: list[RenderableType] = [table, ""]
     first = lines[0]
-    if not with_next:
-        out.append(Text(f"Start with step {first.first.step}:"))
-        out.append(layout.command(first.next))
+    out.append(Text(f"Start with step {first.first.step}:"))
+    out.append(layout.command(first.next))
     out.append(
         Text.from_markup(
             "[dim]A step in full:[/] [bold]qbsync diagnose --step N[/]  [dim]all:[/] [bold]--details[/]  "
@@ -446,16 +445,18 @@ def _amount(r: BlockedRecord) -> str:
 
 
 def _edited(report: DiagnosisReport, clock: Clockface) -> list[RenderableType]:
-    out: list[RenderableType] = [Text("Changed directly in QuickBooks after Suprata synced them", style="bold")]
-    grid = Table.grid(padding=(0, 2))
-    for _ in range(4):
-        grid.add_column(no_wrap=True)
+    table = layout.FitTable(
+        title="Changed directly in QuickBooks after Suprata synced them",
+        title_justify="left",
+        title_style="bold",
+        box=None,
+        header_style="bold",
+        pad_edge=False,
+    )
+    for name in ("record", "QuickBooks id", "change", "when"):
+        table.add_column(name, no_wrap=name != "change")
     for e in report.edited_in_quickbooks:
-        grid.add_row(
-            f"{e.record_type} {e.number or ''}".strip(),
-            f"QuickBooks id {e.qbo_id}",
-            e.change,
-            clock.when(e.changed_at),
+        table.add_row(
+            f"{e.record_type} {e.number or ''}".strip(), e.qbo_id, e.change.replace("_", " "), clock.when(e.changed_at)
         )
-    out.append(Group(grid))
-    return out
+    return [table]

@@ -10,10 +10,10 @@ last is short and whole.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from rich.console import Console, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
@@ -100,3 +100,67 @@ def show(console: Console, renderables: list[Any], *, page: bool) -> None:
         return
     for r in renderables:
         console.print(r)
+
+
+class FitTable(Table):
+    """A table that, when its columns cannot fit the terminal without breaking a word, becomes a list.
+
+    Each row is then its first cell in bold and the other cells under it, one per line, each after its
+    column's header. Rich's measurement gives the narrowest width the table can take with every word whole
+    (the longest word of each column, plus padding and borders); below that it would fold words in two.
+    """
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if not self.columns:
+            yield from super().__rich_console__(console, options)
+            return
+        wide = options.update_width(10_000)
+        measures = [self._measure_column(console, wide, column) for column in self.columns]
+        maxs = [max(m.maximum, m.minimum) for m in measures]
+        # A column that must not wrap (a time, a code) needs its full width.
+        mins = [hi if c.no_wrap else m.minimum for c, m, hi in zip(self.columns, measures, maxs, strict=True)]
+        room = options.max_width - self._extra_width
+        if sum(mins) > room:
+            yield from self._as_list()
+            return
+        # Rich shrinks the widest column first, below its longest word if need be; fixing each column's width
+        # here (its longest word, plus a share of the spare room) keeps every word whole.
+        spare, grow = room - sum(mins), [hi - lo for lo, hi in zip(mins, maxs, strict=True)]
+        share = [lo + spare * g // max(1, sum(grow)) for lo, g in zip(mins, grow, strict=True)]
+        widths = list(maxs) if sum(grow) <= spare else share
+        if self.expand:  # fill the line: the widest column that may wrap takes what is left
+            flexible = [i for i, c in enumerate(self.columns) if not c.no_wrap] or [len(widths) - 1]
+            widths[max(flexible, key=lambda i: widths[i])] += room - sum(widths)
+            self.expand = False  # the widths are final; Rich's own expansion would shift them again
+        for index, (column, width) in enumerate(zip(self.columns, widths, strict=True)):
+            column.width = max(1, width - self._get_padding_width(index))
+        yield from super().__rich_console__(console, options)
+
+    def _as_list(self) -> Iterator[RenderableType]:
+        if self.title:
+            yield Text.from_markup(self.title, style="bold") if isinstance(self.title, str) else self.title
+        headers = [c.header if isinstance(c.header, str | Text) else "" for c in self.columns]
+        for index in range(self.row_count):
+            cells = [list(c.cells)[index] if index < len(list(c.cells)) else "" for c in self.columns]
+            first = next((i for i, cell in enumerate(cells) if _plain(cell)), 0)
+            head = cells[first]
+            yield Text.from_markup(head, style="bold") if isinstance(head, str) else head
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(width=1)
+            grid.add_column(style="dim")
+            grid.add_column()
+            for i, cell in enumerate(cells):
+                if i == first or not _plain(cell):
+                    continue
+                label = _plain(headers[i]).replace("\n", " ").strip()
+                grid.add_row("", f"{escape(label)}:" if label else "", cell)
+            if grid.row_count:
+                yield grid
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, Text):
+        return value.plain.strip()
+    if isinstance(value, str):
+        return Text.from_markup(value).plain.strip()
+    return "?"

@@ -10,6 +10,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from qbsync.render.layout import FitTable, rows
+from qbsync.render.layout import command as command_line
+
 if TYPE_CHECKING:
     from qbsync.context import Env
     from qbsync.retrying.models import PlanRecord, RetryReport
@@ -40,8 +43,9 @@ def render_retry(console: Console, report: RetryReport) -> None:
         console.print("[bold]Fix first[/] (then run the retry again):")
         for i, (fix, labels, command) in enumerate(fixes, 1):
             who = _labels(labels)
-            then = f"  [dim]→ {escape(command)}[/]" if command else ""
-            console.print(f"  {i}. {escape(fix)} [dim]({escape(who)})[/]{then}", soft_wrap=True)
+            console.print(rows([(f"{i}.", f"{escape(fix)} [dim]({escape(who)})[/]")], indent=2))
+            if command:
+                console.print(command_line(command, indent=6))
     if report.stopped_early is not None:
         se = report.stopped_early
         console.print()
@@ -49,17 +53,15 @@ def render_retry(console: Console, report: RetryReport) -> None:
             console.print(
                 f"[bold red]Stopped early:[/] Suprata stopped answering ({escape(se.error)}); {se.not_sent} "
                 "record(s) were not sent. Run the retry again once Suprata answers.",
-                soft_wrap=True,
             )
         else:
             console.print(
                 f"[bold red]Stopped early:[/] {len(se.records)} records ({escape(', '.join(se.records))}) failed "
                 f"with the same new error ({escape(se.error_code or '?')}); {se.not_sent} record(s) were not sent. "
                 "That points to a setting, not to the records: run 'qbsync diagnose'.",
-                soft_wrap=True,
             )
     console.print()
-    console.print(_footer(report), soft_wrap=True)
+    console.print(_footer(report))
 
 
 def _headline(report: RetryReport) -> str:
@@ -83,7 +85,7 @@ def _headline(report: RetryReport) -> str:
 
 def _table(report: RetryReport) -> Table:
     sent = report.mode == "sent"
-    table = Table(show_lines=True, header_style="bold", expand=True)
+    table = FitTable(show_lines=True, header_style="bold", expand=True)
     table.add_column("record", ratio=2, min_width=14)
     table.add_column("customer", ratio=1, min_width=10)
     table.add_column("cause", no_wrap=True)

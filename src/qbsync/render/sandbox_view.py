@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+
+from qbsync.render.layout import FitTable
 
 if TYPE_CHECKING:
     from qbsync.context import Env
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def render_scenarios(console: Console, data: Any) -> None:
-    table = Table(header_style="bold", show_edge=False)
+    table = FitTable(header_style="bold", show_edge=False)
     for name in ("scenario", "patterns", "what it holds"):
         table.add_column(name, overflow="fold")
     for s in data["scenarios"]:

@@ -17,6 +17,8 @@ from rich.table import Table
 from rich.text import Text
 
 from qbsync.render.explain_view import numbered
+from qbsync.render.layout import FitTable
+from qbsync.render.words import sync_state, trigger
 from qbsync.tracing.model import CustomerTrace, Finding, QboInvoice, RecordTrace, SupInvoice, Verdict
 
 MAX_TIMELINE = 40
@@ -73,7 +75,7 @@ def _verdict_panel(verdict: Verdict, subject: str) -> Panel:
 
 
 def _findings(findings: list[Finding]) -> Table:
-    table = Table(title="Findings", title_justify="left", title_style="bold", header_style="bold", show_lines=True)
+    table = FitTable(title="Findings", title_justify="left", title_style="bold", header_style="bold", show_lines=True)
     table.add_column("#", justify="right")
     table.add_column("what", overflow="fold", max_width=90)
     table.add_column("pattern")
@@ -122,14 +124,14 @@ def _first_live(qbos: list[QboInvoice]) -> QboInvoice | None:
 
 
 def _invoice_table(s: SupInvoice, qbos: list[QboInvoice], tz: ZoneInfo) -> Table:
-    table = Table(title="Side by side", title_justify="left", title_style="bold", header_style="bold")
+    table = FitTable(title="Side by side", title_justify="left", title_style="bold", header_style="bold")
     table.add_column("")
     table.add_column(f"Suprata {escape(s.number)}", overflow="fold")
     for q in qbos:
         role = "linked" if q.linked else "same number"
         table.add_column(f"QuickBooks {q.id} ({role})", overflow="fold")
     rows: list[tuple[str, str, list[str]]] = [
-        ("status", f"{s.status}, sync {s.sync_state}", [q.status for q in qbos]),
+        ("status", f"{s.status}, {sync_state(s.sync_state)}", [q.status for q in qbos]),
         ("customer", s.customer or s.customer_id, [q.customer or (q.customer_id or "-") for q in qbos]),
         ("date", _day(s.txn_date), [_day(q.txn_date) for q in qbos]),
         ("due", _day(s.due_date), [_day(q.due_date) for q in qbos]),
@@ -149,7 +151,7 @@ def _invoice_table(s: SupInvoice, qbos: list[QboInvoice], tz: ZoneInfo) -> Table
 
 
 def _lines_table(s: SupInvoice, q: QboInvoice | None) -> Table:
-    table = Table(title="Lines", title_justify="left", title_style="bold", header_style="bold")
+    table = FitTable(title="Lines", title_justify="left", title_style="bold", header_style="bold")
     table.add_column("#", justify="right")
     table.add_column("Suprata item", overflow="fold")
     table.add_column("qty × price", justify="right")
@@ -180,7 +182,7 @@ def _qp(qty: Decimal | None, price: Decimal | None) -> str:
 
 
 def _invoices_brief(qbos: list[QboInvoice]) -> Table:
-    table = Table(title="QuickBooks invoices it pays", title_justify="left", title_style="bold", header_style="bold")
+    table = FitTable(title="QuickBooks invoices it pays", title_justify="left", title_style="bold", header_style="bold")
     for name in ("QuickBooks id", "number", "status", "total", "balance", "payments"):
         table.add_column(name)
     for q in qbos:
@@ -189,13 +191,13 @@ def _invoices_brief(qbos: list[QboInvoice]) -> Table:
 
 
 def _payments_table(r: RecordTrace) -> Table:
-    table = Table(title="Payments", title_justify="left", title_style="bold", header_style="bold")
+    table = FitTable(title="Payments", title_justify="left", title_style="bold", header_style="bold")
     for name in ("side", "payment", "date", "amount", "applied", "state"):
         table.add_column(name, overflow="fold")
     linked = {p.qbo_id for p in r.payments if p.qbo_id}
     for p in r.payments:
         applied = ", ".join(f"{a.invoice_number or a.invoice_id} {_usd(a.amount)}" for a in p.applied)
-        state = f"sync {p.sync_state}" + (f" → QuickBooks {p.qbo_id}" if p.qbo_id else "")
+        state = sync_state(p.sync_state) + (f" as {p.qbo_id}" if p.qbo_id else "")
         table.add_row("Suprata", p.number, _day(p.txn_date), _usd(p.amount), escape(applied), state)
     for q in r.qbo_payments:
         applied = ", ".join(f"{a.invoice_number or a.qbo_invoice_id} {_usd(a.amount)}" for a in q.applied) or "-"
@@ -217,9 +219,10 @@ def _payments_table(r: RecordTrace) -> Table:
 
 
 def _attempts_table(attempts: list[Any], tz: ZoneInfo, title: str) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold", header_style="bold")
-    for name in ("#", "when", "trigger", "outcome", "QuickBooks id", "requestid", "error"):
-        table.add_column(name, overflow="fold", max_width=70 if name == "error" else None)
+    table = FitTable(title=title, title_justify="left", title_style="bold", header_style="bold")
+    for name in ("#", "when", "pushed by", "outcome", "QuickBooks id", "request id", "error"):
+        whole = name in ("#", "when", "outcome", "QuickBooks id", "request id")  # codes and times never wrap
+        table.add_column(name, no_wrap=whole, max_width=70 if name == "error" else None)
     for a in attempts:
         err = ""
         if a.outcome == "failed":
@@ -228,10 +231,10 @@ def _attempts_table(attempts: list[Any], tz: ZoneInfo, title: str) -> Table:
         table.add_row(
             str(a.attempt),
             _when(a.at, tz),
-            a.trigger,
+            trigger(a.trigger),
             a.outcome,
             a.qbo_id or "-",
-            (a.request_id[:12] + "…") if a.request_id else "-",
+            a.request_id or "-",  # whole: support searches for it
             escape(err),
             style="red" if a.outcome == "failed" else "",
         )
@@ -239,7 +242,7 @@ def _attempts_table(attempts: list[Any], tz: ZoneInfo, title: str) -> Table:
 
 
 def _timeline_table(r: RecordTrace, tz: ZoneInfo) -> Table:
-    table = Table(title="Timeline", title_justify="left", title_style="bold", header_style="bold")
+    table = FitTable(title="Timeline", title_justify="left", title_style="bold", header_style="bold")
     table.add_column("when")
     table.add_column("where")
     table.add_column("what", overflow="fold")
@@ -260,7 +263,7 @@ def _render_customer(console: Console, c: CustomerTrace) -> None:
     company = f"{escape(c.company)} · " if c.company else ""
     console.print(f"[bold]{company}trace customer {escape(c.name)} ({escape(c.number)})[/] [dim](read-only)[/]")
     console.print(_verdict_panel(c.verdict, c.name))
-    balances = Table(title="Balance", title_justify="left", title_style="bold", header_style="bold")
+    balances = FitTable(title="Balance", title_justify="left", title_style="bold", header_style="bold")
     for name in ("", "Suprata", f"QuickBooks {c.qbo_customer_id or '-'}", "difference"):
         balances.add_column(name, justify="right")
     balances.add_row("owed", _usd(c.suprata_balance), _usd(c.qbo_balance), _usd(c.difference))
@@ -268,7 +271,7 @@ def _render_customer(console: Console, c: CustomerTrace) -> None:
     balances.add_row("payments", str(c.counts.get("suprata_payments", 0)), str(c.counts.get("qbo_payments", 0)), "")
     console.print(balances)
     if c.items:
-        table = Table(
+        table = FitTable(
             title="What explains the difference (Suprata minus QuickBooks)",
             title_justify="left",
             title_style="bold",

@@ -844,7 +844,7 @@ def _timeline(
 def _attempt_events(number: str, kind: str, attempts: list[AttemptView]) -> list[TimelineEvent]:
     out = []
     for a in attempts:
-        head = f"{number} push attempt {a.attempt} ({a.trigger.replace('_', ' ')})"
+        head = f"{number} push attempt {a.attempt} ({_trigger(a.trigger)})"
         if a.outcome == "succeeded":
             what = f"{head}: synced → QuickBooks {kind} {a.qbo_id}"
         elif a.error_kind == "timeout":
@@ -853,7 +853,7 @@ def _attempt_events(number: str, kind: str, attempts: list[AttemptView]) -> list
             code = f"{a.error_code} " if a.error_code else ""
             what = f"{head}: failed, {code}{a.error or a.error_kind}"
         if a.request_id:
-            what += f" [requestid {a.request_id[:12]}…]"
+            what += f" [request id {a.request_id[:12]}]"
         out.append(TimelineEvent(a.at, "suprata", what, number))
     return out
 
