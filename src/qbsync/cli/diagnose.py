@@ -55,10 +55,10 @@ def diagnose(
     from qbsync.result import Outcome
 
     env = env_of(ctx)
-    with working(env, "Reading Suprata's sync log and QuickBooks"):
+    with working(env, "Diagnosing", unit="failed records") as phase:
         services = env.services()
         filters = parse_filters(since, record_type, customer, pattern, payments, services.clock.now())
-        report_data = run_diagnosis(services, filters)
+        report_data = run_diagnosis(services, filters, phase)
     if report:
         from qbsync.render.support_report import write_support_report
 

@@ -72,13 +72,18 @@ def parse_since(text: str, now: datetime) -> datetime:
         ) from None
 
 
-def diagnose(services: Any, filters: Filters) -> DiagnosisReport:
+def diagnose(services: Any, filters: Filters, phase: Any = None) -> DiagnosisReport:
+    """``phase(what, count)``, when given, hears each step of a long run (the progress line on stderr)."""
+    phase = phase or (lambda _what, _count=None: None)
     now = services.clock.now()
     suprata, qbo = services.suprata, services.qbo
     before = services.qbo_request_count()
+    phase("Reading Suprata's sync log", None)
     fs = load_failures(suprata, since=filters.since)
     _apply_record_filters(fs, filters)
+    phase("Reading QuickBooks to confirm each cause", _failure_count(fs))
     ev, down = _gather_despite_quickbooks(qbo, suprata, fs, now)
+    phase("Grouping failures into root causes", _failure_count(fs))
     causes = build_root_causes(classify_all(fs, ev), fs, ev, services.retry_counts())
     if down is not None:
         causes = mark_unconfirmed(causes, down)
@@ -122,6 +127,10 @@ def _gather_despite_quickbooks(qbo: Any, suprata: Any, fs: FailureSet, now: date
         if down is None:
             raise
     return Evidence(now=now, suprata_connection=suprata.connection()), down
+
+
+def _failure_count(fs: Any) -> int:
+    return len(fs.failures)
 
 
 def exit_code_for(report: DiagnosisReport) -> ExitCode:

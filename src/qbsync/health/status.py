@@ -108,6 +108,7 @@ class StatusReport:
     # QuickBooks down or throttling in this run ("QuickBooks unreachable (HTTP 503 since 09:12 UTC)"): the
     # counts come from Suprata alone and the close date is unknown.
     quickbooks_unavailable: str | None = None
+    timezone: str = "UTC"  # the company's IANA zone: times for people are shown in it (JSON stays UTC)
 
 
 # --- counting Suprata requests ------------------------------------------------------------------------------
@@ -184,6 +185,8 @@ def read_status(services: Any, thresholds: Thresholds | None = None) -> StatusRe
         books_closed_through=close_date,
         throttling=_throttling(recent_failed),
     )
+    if suprata_conn is not None and hasattr(services, "company_timezone"):
+        report.timezone = services.company_timezone()
     report.warnings = connection_warnings(report.connections, thresholds)
     if down is not None:
         report.quickbooks_unavailable = down.reason

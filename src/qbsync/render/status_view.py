@@ -10,15 +10,19 @@ from rich.table import Table
 
 from qbsync.diagnosis.report import ConnectionView
 from qbsync.health.status import StatusReport
+from qbsync.render.layout import command
+from qbsync.render.words import Clockface, plural
 
 VERDICT = {0: "[green]OK[/]", 1: "[yellow]WARNING[/]", 2: "[bold red]CRITICAL[/]", 3: "[bold]UNKNOWN[/]"}
 
 
 def render_status(console: Console, r: StatusReport) -> None:
+    clock = Clockface(getattr(r, "timezone", None))
     company = escape(r.company or "your QuickBooks company")
     console.print(f"[bold]{company}[/] (realm {escape(r.realm_id or '?')}): {VERDICT.get(r.exit_code, '?')}")
     lines = [
-        ("Suprata → QuickBooks" if c.who == "suprata" else "qbsync → QuickBooks", _connection(c)) for c in r.connections
+        ("Suprata → QuickBooks" if c.who == "suprata" else "qbsync → QuickBooks", _connection(c, clock))
+        for c in r.connections
     ]
     if r.suprata_reachable:
         lines.append(("Suprata", "[green]reachable[/]"))
@@ -26,10 +30,10 @@ def render_status(console: Console, r: StatusReport) -> None:
         lines.append(("Suprata", f"[bold red]not reachable[/]: {escape(r.suprata_error or '?')}"))
     if r.quickbooks_unavailable:
         lines.append(("QuickBooks", f"[yellow]{escape(r.quickbooks_unavailable)}[/]"))
-    lines.append(("Last successful sync", _ago(r.last_success_at, r.generated_at)))
+    lines.append(("Last successful sync", _ago(r.last_success_at, r.generated_at, clock)))
     f = r.failures
     if f.total:
-        lines.append(("Failing now", f"{f.total} record(s): {_patterns(f.current)}"))
+        lines.append(("Failing now", f"{plural(f.total, 'record')}: {_patterns(f.current)}"))
         lines.append(("  failed in last 24 h", _patterns(f.last_24h) or "none"))
         lines.append(("  failed in last 7 days", _patterns(f.last_7d) or "none"))
     else:
@@ -37,7 +41,11 @@ def render_status(console: Console, r: StatusReport) -> None:
     b = r.backlog
     if b.count:
         states = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(b.by_state.items()))
-        oldest = f"; oldest {escape(b.oldest_record or '?')}, {b.oldest_age_days} day(s) old" if b.oldest_record else ""
+        oldest = (
+            f"; oldest {escape(b.oldest_record or '?')}, {plural(b.oldest_age_days or 0, 'day')} old"
+            if b.oldest_record
+            else ""
+        )
         lines.append(("Backlog (not in QuickBooks)", f"{b.count} ({states}){oldest}"))
     else:
         lines.append(("Backlog (not in QuickBooks)", "[green]none[/]"))
@@ -45,11 +53,12 @@ def render_status(console: Console, r: StatusReport) -> None:
     lines.append(("Books closed through", "unknown (QuickBooks not read)" if r.quickbooks_unavailable else closed))
     t = r.throttling
     if t.throttled_24h or t.unavailable_24h:
-        last = f", last {_when(t.last_throttled_at)}" if t.last_throttled_at else ""
+        last = f", last {clock.when(t.last_throttled_at)}" if t.last_throttled_at else ""
         lines.append(
             (
                 "Throttling (24 h)",
-                f"[yellow]{t.throttled_24h} push(es) answered 429[/]{last}; {t.unavailable_24h} unavailable/timeout",
+                f"[yellow]{plural(t.throttled_24h, 'push', 'pushes')} answered 429 (too many requests)[/]{last}; "
+                f"{t.unavailable_24h} unavailable or timed out",
             )
         )
     else:
@@ -63,18 +72,20 @@ def render_status(console: Console, r: StatusReport) -> None:
     for warning in r.warnings:
         console.print(f"[yellow]! {escape(warning)}[/]")
     if r.failures.total:
-        console.print("[dim]Next: qbsync diagnose (the plan, confirmed from QuickBooks)[/]")
+        console.print("Next, the plan, confirmed from QuickBooks:")
+        console.print(command("qbsync diagnose"))
     console.print(
-        f"[dim]{r.requests.get('suprata', 0)} Suprata and {r.requests.get('quickbooks', 0)} QuickBooks request(s).[/]"
+        f"[dim]Times in {clock.name}. {r.requests.get('suprata', 0)} Suprata and "
+        f"{plural(r.requests.get('quickbooks', 0), 'QuickBooks request')}.[/]"
     )
 
 
-def _connection(c: ConnectionView) -> str:
+def _connection(c: ConnectionView, clock: Clockface) -> str:
     parts = [_state(c)]
     if c.realm_id:
         parts.append(f"realm {escape(c.realm_id)}")
     if c.last_refresh_at:
-        parts.append(f"last refresh {_when(c.last_refresh_at)}")
+        parts.append(f"last refresh {clock.when(c.last_refresh_at)}")
     parts.append(_expiry(c))
     if c.reconnect:
         parts.append(f"reconnect: {escape(c.reconnect)}")
@@ -92,7 +103,7 @@ def _state(c: ConnectionView) -> str:
 def _expiry(c: ConnectionView) -> str:
     if c.days_left is None:
         return escape(c.note or "-")
-    text = f"refresh token {c.days_left} day(s) left"
+    text = f"refresh token {plural(c.days_left, 'day')} left"
     return f"[yellow]{text}[/]" if c.days_left <= 14 else text
 
 
@@ -100,13 +111,9 @@ def _patterns(counts: dict[str, int]) -> str:
     return ", ".join(f"{p} {n}" for p, n in counts.items())
 
 
-def _ago(when: datetime | None, now: datetime) -> str:
+def _ago(when: datetime | None, now: datetime, clock: Clockface) -> str:
     if when is None:
         return "[yellow]never[/]"
     hours = (now - when).total_seconds() / 3600
     ago = f"{hours:.0f} h ago" if hours < 48 else f"{hours / 24:.0f} days ago"
-    return f"{_when(when)} ({ago})"
-
-
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "?"
+    return f"{clock.when(when)} ({ago})"
