@@ -941,7 +941,13 @@ def render_patterns_markdown(labelled_path: Path | None = None) -> str:
         lines += [f"{i}. {step}" for i, step in enumerate(p.steps, 1)]
         if p.warning:
             lines += ["", f"> **Careful:** {p.warning}"]
-        lines += ["", f"Fixed by: {p.fix_by}. Retry: {_RETRY_WORDS[p.retry]}. Plan order: {p.plan_order}.", ""]
+        who = {"self": "you (the person running qbsync)", "bookkeeper": "your bookkeeper", "support": "support"}
+        lines += [
+            "",
+            f"Who fixes it: {who.get(p.fix_by, p.fix_by)}. Retry: {_RETRY_WORDS[p.retry]}. "
+            f"Plan order: {p.plan_order}." + (f" In a terminal: `qbsync explain {p.id}`." if p.id != "unknown" else ""),
+            "",
+        ]
         rules = rules_for(p.id)
         if rules:
             lines += ["| rule | when | confidence | says |", "|---|---|---|---|"]
