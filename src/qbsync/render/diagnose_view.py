@@ -273,8 +273,6 @@ def _summary(report: DiagnosisReport, clock: Clockface) -> list[RenderableType]:
             )
         )
     lines.append(Text.from_markup("  ·  ".join(_connection(c) for c in report.connections)))
-    if getattr(report, "quickbooks_unavailable", None):
-        lines.append(Text(f"QuickBooks: {report.quickbooks_unavailable}", style="yellow"))
     lines += [Text(f"Note: {note}", style="yellow") for note in report.notes]
     if report.filters:
         lines.append(Text("Filters: " + ", ".join(f"{k}={v}" for k, v in report.filters.items()), style="dim"))
@@ -307,8 +305,10 @@ def _plan(console: Console, report: DiagnosisReport) -> list[RenderableType]:
     table.add_column("who", no_wrap=True)
     if with_next:
         table.add_column("next", no_wrap=True)
+    unconfirmed = next((c.unconfirmed for c in report.root_causes if getattr(c, "unconfirmed", None)), None)
     for line in lines:
-        row = [line.steps, escape(line.what), f"{line.records:,}", who(line.first.fix_by, short=True)]
+        mark = "?" if any(getattr(c, "unconfirmed", None) for c in line.causes) else ""
+        row = [line.steps + mark, escape(line.what), f"{line.records:,}", who(line.first.fix_by, short=True)]
         if with_next:
             row.append(escape(line.next))
         table.add_row(*row)
@@ -317,6 +317,8 @@ def _plan(console: Console, report: DiagnosisReport) -> list[RenderableType]:
             more = len(line.subjects) - GROUP_NAMES_SHOWN
             table.add_row("", Text(f"e.g. {names}" + (f" and {more:,} more" if more > 0 else ""), style="dim"))
     out: list[RenderableType] = [table, ""]
+    if unconfirmed:  # QuickBooks could not be read in this run (the note above says why)
+        out.append(Text(f"? {unconfirmed}", style="yellow"))
     first = lines[0]
     out.append(Text(f"Start with step {first.first.step}:"))
     out.append(layout.command(first.next))
