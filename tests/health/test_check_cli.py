@@ -36,7 +36,9 @@ def test_check_healthy_exits_0():
 def test_check_preflight_scenario_file_alone_exits_1_naming_suprata_token():
     result = run_cli("check --scenario preflight-risks")
     assert result.exit_code == 1
-    assert "Suprata's QuickBooks connection: refresh token expires in 6 day(s)" in result.stdout
+    assert (
+        "Suprata's QuickBooks connection: refresh token expires in 6 days" in result.stdout
+    )  # people read "6 days", not "6 day(s)"
 
 
 def test_check_json_is_one_envelope_with_everything():

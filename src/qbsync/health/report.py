@@ -20,7 +20,7 @@ from qbsync.fileio import write_text_atomically
 from qbsync.health.check import AllProfilesReport, CheckReport
 from qbsync.health.history import Trend
 from qbsync.render.layout import split_command
-from qbsync.render.words import Clockface, pattern_label, plural, who
+from qbsync.render.words import Clockface, pattern_label, plainly, plural, who
 
 FIX_BY = {"self": "you", "bookkeeper": "bookkeeper", "support": "support"}
 PLAN_COLUMNS = ("step", "pattern", "what", "evidence", "blocks", "who", "next")
@@ -49,7 +49,7 @@ def write_report(path: str | Path, report: CheckReport | AllProfilesReport) -> P
 # --- plain rows shared by both formats -------------------------------------------------------------------
 
 
-def plan_rows(causes: list[RootCause]) -> list[tuple[str, ...]]:
+def plan_rows(causes: list[RootCause], clock: Clockface | None = None) -> list[tuple[str, ...]]:
     """The diagnose plan table (same columns as ``qbsync diagnose``), as plain text cells."""
     rows = []
     for c in causes:
@@ -66,7 +66,7 @@ def plan_rows(causes: list[RootCause]) -> list[tuple[str, ...]]:
                 c.next_command or wait,
             )
         )
-    return rows
+    return [tuple(plainly(cell, clock) for cell in row) for row in rows]
 
 
 def trend_rows(trend: Trend | None) -> list[tuple[str, ...]]:
@@ -126,7 +126,7 @@ def _markdown_one(r: CheckReport, level: int) -> list[str]:
         f"_Weekly check, {_when(r.generated_at, clock)} ({_md(clock.name)}), profile {_md(r.profile)}_",
     ]
     out += ["", f"{h}# Summary", "", f"**{_md(r.headline)}**", ""]
-    out += [f"- {_md(reason)}" for reason in r.reasons] or ["- Nothing to do."]
+    out += [f"- {_md(plainly(reason, clock))}" for reason in r.reasons] or ["- Nothing to do."]
     out += [f"- {_md(c)}" for c in (connection_text(c) for c in r.status.connections)]
     if r.status.books_closed_through:
         out.append(f"- Books closed through {r.status.books_closed_through}.")
@@ -140,15 +140,15 @@ def _markdown_one(r: CheckReport, level: int) -> list[str]:
         out += _md_table(trend_header(r.trend), trend_rows(r.trend))
     out += ["", f"{h}# Plan", ""]
     if r.diagnosis.root_causes:
-        out += _md_table(PLAN_COLUMNS, plan_rows(r.diagnosis.root_causes))
+        out += _md_table(PLAN_COLUMNS, plan_rows(r.diagnosis.root_causes, clock))
         for c in r.diagnosis.root_causes:
-            out += ["", f"{h}## Step {c.step}: {_md(c.title)}", ""]
+            out += ["", f"{h}## Step {c.step}: {_md(plainly(c.title, clock))}", ""]
             out.append(
                 f"_{_md(c.pattern)} {_md(c.pattern_name)}; who: {_md(who(c.fix_by))}; holds up {_blocks(c.blocks)}_"
             )
             out.append("")
             for i, step in enumerate(c.steps, 1):
-                words, cmd = split_command(step)
+                words, cmd = split_command(plainly(step, clock))
                 out.append(f"{i}. {_md(words)}" + (f"  \n   `{cmd}`" if cmd else ""))
             if c.next_command and not any(c.next_command in s for s in c.steps):
                 out += ["", f"Then run: `{c.next_command}`"]
@@ -166,7 +166,7 @@ def _markdown_one(r: CheckReport, level: int) -> list[str]:
     out += ["", f"{h}# Risks ahead", ""]
     if r.risks:
         for risk in r.risks:
-            out.append(f"- **{risk.severity.upper()}** {_md(risk.title)}. Fix: {_md(risk.fix)}")
+            out.append(f"- **{risk.severity.upper()}** {_md(plainly(risk.title, clock))}. Fix: {_md(risk.fix)}")
             out += [f"  - {_md(rec)}" for rec in risk.records]
     else:
         out.append("None found.")
@@ -260,7 +260,7 @@ def _html_one(r: CheckReport, level: int) -> list[str]:
         f"<p style='margin:8px 0'><strong>{_e(r.headline)}</strong></p>",
         "<ul style='margin:4px 0 0 0;padding-left:20px'>",
     ]
-    out += [f"<li>{_e(reason)}</li>" for reason in r.reasons] or ["<li>Nothing to do.</li>"]
+    out += [f"<li>{_e(plainly(reason, clock))}</li>" for reason in r.reasons] or ["<li>Nothing to do.</li>"]
     out += [f"<li>{_e(connection_text(c))}</li>" for c in r.status.connections]
     if r.status.books_closed_through:
         out.append(f"<li>Books closed through {_e(r.status.books_closed_through)}.</li>")
@@ -271,7 +271,7 @@ def _html_one(r: CheckReport, level: int) -> list[str]:
     out.append(f"<{h2} style='{S_H2}'>What to fix, in this order</{h2}>")
     if r.diagnosis.root_causes:
         for c in r.diagnosis.root_causes:
-            out += _html_step(c)
+            out += _html_step(c, clock)
     else:
         out.append("<p>Nothing to fix: every record Suprata pushed is in QuickBooks.</p>")
     out.append(f"<{h2} style='{S_H2}'>Risks ahead</{h2}>")
@@ -280,9 +280,8 @@ def _html_one(r: CheckReport, level: int) -> list[str]:
         for risk in r.risks:
             records = "".join(f"<li>{_e(rec)}</li>" for rec in risk.records)
             out.append(
-                f"<li><strong>{_e(risk.severity.upper())}</strong> {_e(risk.title)}. Fix: {_e(risk.fix)}"
-                + (f"<ul style='padding-left:20px'>{records}</ul>" if records else "")
-                + "</li>"
+                f"<li><strong>{_e(risk.severity.upper())}</strong> {_e(plainly(risk.title, clock))}. "
+                f"Fix: {_e(risk.fix)}" + (f"<ul style='padding-left:20px'>{records}</ul>" if records else "") + "</li>"
             )
         out.append("</ul>")
     else:
@@ -295,16 +294,16 @@ def _html_one(r: CheckReport, level: int) -> list[str]:
     return out
 
 
-def _html_step(c: RootCause) -> list[str]:
+def _html_step(c: RootCause, clock: Clockface) -> list[str]:
     out = [
         f"<div style='{S_CARD}'>",
-        f"<h3 style='{S_H3}'>Step {c.step}. {_e(c.title)}</h3>",
+        f"<h3 style='{S_H3}'>Step {c.step}. {_e(plainly(c.title, clock))}</h3>",
         f"<p style='{S_MUTED}'>{_e(c.pattern)} {_e(pattern_label(c))} · who: {_e(who(c.fix_by))} · "
         f"holds up {_e(_blocks(c.blocks))}</p>",
         "<ol style='margin:4px 0;padding-left:22px'>",
     ]
     for step in c.steps:
-        words, cmd = split_command(step)
+        words, cmd = split_command(plainly(step, clock))
         out.append(f"<li>{_e(words)}" + (f"<br><span style='{S_CODE}'>{_e(cmd)}</span>" if cmd else "") + "</li>")
     out.append("</ol>")
     if c.next_command and not any(c.next_command in s for s in c.steps):

@@ -17,7 +17,7 @@ from qbsync.health.history import RunFigures
 from qbsync.health.report import connection_text
 from qbsync.render.diagnose_view import plan_lines
 from qbsync.render.layout import hanging
-from qbsync.render.words import Clockface, plural, who
+from qbsync.render.words import Clockface, plainly, plural, who
 
 PERF_FIGURES = ("failures", "root_causes", "blocked", "backlog", "oldest_backlog_days", "risks")
 
@@ -45,9 +45,10 @@ def render_check(console: Console, report: CheckReport | AllProfilesReport) -> N
         render_all(console, report)
         return
     lines = check_lines(report)
+    clock = Clockface(report.diagnosis.timezone)
     _out(console, lines[0])
     for line in lines[1:]:
-        _wrapped(console, line)
+        _wrapped(console, plainly(line, clock))
 
 
 def check_lines(r: CheckReport) -> list[str]:

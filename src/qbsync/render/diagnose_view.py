@@ -20,7 +20,7 @@ from rich.text import Text
 
 from qbsync.diagnosis.report import BlockedRecord, ConnectionView, DiagnosisReport, RootCause
 from qbsync.render import layout
-from qbsync.render.words import RETRY, Clockface, plural, who
+from qbsync.render.words import RETRY, Clockface, plainly, plural, who
 
 MAX_RECORDS = 12  # records listed per step in the detail view; the rest are counted (CSV lists all)
 GROUP_AT = 3  # this many causes of one kind become one line of the plan
@@ -273,7 +273,7 @@ def _summary(report: DiagnosisReport, clock: Clockface) -> list[RenderableType]:
             )
         )
     lines.append(Text.from_markup("  ·  ".join(_connection(c) for c in report.connections)))
-    lines += [Text(f"Note: {note}", style="yellow") for note in report.notes]
+    lines += [Text(f"Note: {plainly(note, clock)}", style="yellow") for note in report.notes]
     if report.filters:
         lines.append(Text("Filters: " + ", ".join(f"{k}={v}" for k, v in report.filters.items()), style="dim"))
     return lines
@@ -342,7 +342,7 @@ def _next(c: RootCause) -> str:
 
 def _cause_detail(c: RootCause, clock: Clockface, width: int) -> list[RenderableType]:
     out: list[RenderableType] = [
-        Text.from_markup(f"[bold]Step {c.step} · {c.pattern} · {escape(c.title)}[/]"),
+        Text.from_markup(f"[bold]Step {c.step} · {c.pattern} · {escape(plainly(c.title, clock))}[/]"),
     ]
     confidence = "Confirmed from QuickBooks" if c.confirmed else f"Not confirmed (confidence {c.confidence:.0%})"
     if getattr(c, "unconfirmed", None):
@@ -363,14 +363,17 @@ def _cause_detail(c: RootCause, clock: Clockface, width: int) -> list[Renderable
         out.append(Text("What qbsync found", style="bold"))
         out.append(
             layout.rows(
-                (("✓" if e.supports else "✗"), f"[dim]{_source(e.source)}:[/] {escape(layout.short_lists(e.summary))}")
+                (
+                    ("✓" if e.supports else "✗"),
+                    f"[dim]{_source(e.source)}:[/] {escape(layout.short_lists(plainly(e.summary, clock)))}",
+                )
                 for e in c.evidence
             )
         )
     out.append(Text("Fix", style="bold"))
-    out += layout.steps_with_commands(c.steps)
+    out += layout.steps_with_commands(plainly(step, clock) for step in c.steps)
     for warning in c.warnings:
-        out.append(layout.rows([("!", escape(layout.short_lists(warning)))], label_style="yellow"))
+        out.append(layout.rows([("!", escape(layout.short_lists(plainly(warning, clock))))], label_style="yellow"))
     if c.next_command and not any(c.next_command in s for s in c.steps):
         out.append(Text("Then run:"))
         out.append(layout.command(c.next_command))

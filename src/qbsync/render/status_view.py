@@ -11,7 +11,7 @@ from rich.table import Table
 from qbsync.diagnosis.report import ConnectionView
 from qbsync.health.status import StatusReport
 from qbsync.render.layout import command
-from qbsync.render.words import Clockface, plural
+from qbsync.render.words import Clockface, plainly, plural
 
 VERDICT = {0: "[green]OK[/]", 1: "[yellow]WARNING[/]", 2: "[bold red]CRITICAL[/]", 3: "[bold]UNKNOWN[/]"}
 
@@ -70,7 +70,7 @@ def render_status(console: Console, r: StatusReport) -> None:
         grid.add_row(label, value)
     console.print(grid)
     for warning in r.warnings:
-        console.print(f"[yellow]! {escape(warning)}[/]")
+        console.print(f"[yellow]! {escape(plainly(warning, clock))}[/]")
     if r.failures.total:
         console.print("Next, the plan, confirmed from QuickBooks:")
         console.print(command("qbsync diagnose"))

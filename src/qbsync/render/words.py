@@ -5,6 +5,7 @@ JSON keeps machine values (``self``, ``scheduled_retry``, UTC); only what a pers
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -114,3 +115,26 @@ class Clockface:
 
     def note(self) -> str:
         return f"times in {self.name}"
+
+
+_UTC_STAMP = re.compile(r"\b(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(?::\d{2})?(?: ?UTC|Z)")
+_COUNTED = re.compile(r"\b(\d[\d,]*) ((?:[\w/-]+ ){0,3}[\w/-]*?[a-z])\((s|es)\)")
+
+
+def plainly(text: str, clock: Clockface | None = None) -> str:
+    """What core wrote for people, read the way people read: "7 record(s)" -> "7 records", "1 push(es)" ->
+    "1 push", and a UTC time ("2026-11-18 17:23 UTC") in the company's zone when ``clock`` is given."""
+
+    def counted(m: re.Match[str]) -> str:
+        n = int(m.group(1).replace(",", ""))
+        return f"{m.group(1)} {m.group(2)}{'' if n == 1 else m.group(3)}"
+
+    text = _COUNTED.sub(counted, text)
+    if clock is not None and clock.name != "UTC":
+
+        def local(m: re.Match[str]) -> str:
+            moment = datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}").replace(tzinfo=UTC)
+            return clock.when(moment)
+
+        text = _UTC_STAMP.sub(local, text)
+    return text
