@@ -898,6 +898,333 @@ def rules_for(pattern_id: str) -> tuple[Rule, ...]:
     return tuple(r for r in RULES if r.pattern == pattern_id)
 
 
+# --- fix steps, as data --------------------------------------------------------------------------------------
+#
+# One cause kind per thing qbsync can find wrong with one record. Its title and steps are templates whose
+# named parameters ({customer}, {holder_kind}, {close_date}, ...) are filled from facts read from QuickBooks
+# and Suprata (``diagnosis/blockers.py``). Every command (diagnose, trace, retry, status, check) prints these
+# words and no others: what is not here is not advice. ``retry`` is the last step, said once per plan entry.
+
+
+@dataclass(frozen=True)
+class CauseKind:
+    id: str
+    pattern: PatternId
+    title: str
+    steps: tuple[str, ...]
+    retry: str | None = None  # how to retry once fixed; always the last step
+    says: str | None = None  # of one record, where the title speaks of many (retry's reason)
+
+    def params(self) -> set[str]:
+        """Every named parameter the templates use (a test fills each kind with exactly these)."""
+        from string import Formatter
+
+        texts = (self.title, *self.steps, *(t for t in (self.retry, self.says) if t))
+        return {name for text in texts for _, name, _, _ in Formatter().parse(text) if name}
+
+
+class _Strict(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        raise KeyError(f"fix-step parameter {key!r} not filled")
+
+
+def fill(template: str, params: dict[str, str]) -> str:
+    return template.format_map(_Strict(params))
+
+
+RETRY_CUSTOMER = "Then retry customer '{customer}', then its invoices, then its payments."
+RETRY_OWN_CUSTOMER_RECORDS = "Then retry the invoices and payments of '{customer}'."
+RETRY_ITEM = "Then retry item {sku}, then the invoices that use it."
+RETRY_ITEM_INVOICES = "Then retry the invoices that use item '{item}'."
+RETRY_FAILED = "Then retry the failed records in order: customers, items, invoices, payments."
+TRACE_FIRST = "Do not retry until the trace shows exactly what QuickBooks holds: qbsync trace {number}."
+
+CAUSE_KINDS: dict[str, CauseKind] = {
+    k.id: k
+    for k in (
+        # P5: the connection.
+        CauseKind(
+            "connection_down",
+            "P5",
+            "Suprata's QuickBooks connection is {status}: every push since {since} failed ({count} record(s))",
+            ("Reconnect Suprata to QuickBooks{reconnect_at} (this is Suprata's connection, not qbsync's).",),
+            RETRY_FAILED,
+            says="Suprata's QuickBooks connection is {status}: every push fails until Suprata is reconnected",
+        ),
+        CauseKind(
+            "connection_lapsed",
+            "P5",
+            "Suprata's QuickBooks connection had lapsed: {count} record(s) failed while it was down",
+            ("Suprata is connected again: retry the records that failed while it was down.",),
+            RETRY_FAILED,
+            says="it failed while Suprata's connection was down; Suprata is connected again",
+        ),
+        # P1: the customer.
+        CauseKind(
+            "customer_name_held",
+            "P1",
+            "Customer '{customer}' cannot be created: a QuickBooks {holder_kind} already uses the name",
+            (
+                "Rename the QuickBooks {holder_kind} '{holder}' (e.g. add ' ({holder_label})') or give the Suprata "
+                "customer '{customer}' a distinct display name.",
+            ),
+            RETRY_CUSTOMER,
+        ),
+        CauseKind(
+            "customer_unlinked",
+            "P1",
+            "Customer '{customer}' already exists in QuickBooks but is not linked to Suprata",
+            (
+                "Link Suprata's customer {customer_number} to QuickBooks customer {qbo_id} in Suprata (or rename one "
+                "of them); do not create another.",
+            ),
+            RETRY_CUSTOMER,
+        ),
+        CauseKind(
+            "customer_inactive",
+            "P1",
+            "Customer '{customer}' was made inactive in QuickBooks",
+            ("Make customer '{customer}' active again in QuickBooks (Customers > filter Inactive > Make active).",),
+            RETRY_OWN_CUSTOMER_RECORDS,
+        ),
+        CauseKind(
+            "customer_gone",
+            "P1",
+            "Customer '{customer}' is linked to QuickBooks customer {qbo_id}, which QuickBooks no longer has",
+            (
+                "Find what happened to QuickBooks customer {qbo_id} (merged?) and fix the link of '{customer}' in "
+                "Suprata; do not retry blindly.",
+            ),
+            RETRY_OWN_CUSTOMER_RECORDS,
+        ),
+        CauseKind(
+            "customer_missing_data",
+            "P1",
+            "Customer '{customer}' is missing details QuickBooks requires: {missing}",
+            ("Complete customer '{customer}' in Suprata: add {missing}.",),
+            RETRY_CUSTOMER,
+        ),
+        CauseKind(
+            "customer_refused",
+            "P1",
+            "Customer '{customer}' is not in QuickBooks",
+            (
+                "Find customer '{customer}' in QuickBooks, including inactive ones (Customers list, filter: All), "
+                "and fix what QuickBooks refused ({error}).",
+            ),
+            RETRY_CUSTOMER,
+        ),
+        # P2: the item.
+        CauseKind(
+            "item_unlinked",
+            "P2",
+            "Item '{item}' already exists in QuickBooks but was never linked",
+            (
+                "Link Suprata's item '{item}' ({sku}) to QuickBooks item {qbo_id} in Suprata's QuickBooks settings, "
+                "or rename one of them.",
+            ),
+            RETRY_ITEM,
+        ),
+        CauseKind(
+            "item_inactive",
+            "P2",
+            "Item '{item}' was made inactive in QuickBooks",
+            ("Make item '{item}' active again in QuickBooks (Products and services > filter Inactive > Make active).",),
+            RETRY_ITEM_INVOICES,
+        ),
+        CauseKind(
+            "item_gone",
+            "P2",
+            "Item '{item}' is linked to QuickBooks item {qbo_id}, which QuickBooks no longer has",
+            ("Fix the QuickBooks link of item '{item}' ({sku}) in Suprata's QuickBooks settings.",),
+            RETRY_ITEM_INVOICES,
+        ),
+        CauseKind(
+            "item_refused",
+            "P2",
+            "Item '{item}' is not in QuickBooks",
+            (
+                "Find item '{item}' in QuickBooks (Products and services, including inactive ones) and fix what "
+                "QuickBooks refused ({error}).",
+            ),
+            RETRY_ITEM,
+        ),
+        # P3: the books.
+        CauseKind(
+            "closed_period",
+            "P3",
+            "{count} record(s) dated on or before the books close date ({close_date})",
+            (
+                "Ask your bookkeeper before changing anything dated on or before {close_date}: QuickBooks' books "
+                "are closed through that date.",
+                "If they belong in that period: the bookkeeper moves the close date back, you retry, and the "
+                "bookkeeper closes it again.",
+                "Only if a record truly belongs to the current period, correct its date in Suprata and retry.",
+                "Or the bookkeeper enters it by hand in QuickBooks and you mark it synced in Suprata, so it is "
+                "never pushed twice.",
+            ),
+            says="dated on or before the books-close date {close_date} (QuickBooks would refuse it)",
+        ),
+        CauseKind(
+            "closed_period_unread",
+            "P3",
+            "{count} record(s) dated on or before the books close date",
+            (
+                "Ask your bookkeeper before changing anything dated in the closed period: QuickBooks refused these "
+                "records because their date is on or before its books-close date.",
+                *PATTERNS["P3"].steps[1:],
+            ),
+            says="QuickBooks refused it as dated in a closed period (its close date could not be read)",
+        ),
+        # P4: tax.
+        CauseKind(
+            "tax_unmapped",
+            "P4",
+            "Tax category '{category}' has no QuickBooks tax code for {state}",
+            ("In Suprata's QuickBooks settings, map tax category '{category}' for {state} to a QuickBooks tax code.",),
+            "Then retry the invoices it blocks.",
+        ),
+        CauseKind(
+            "tax_code_unusable",
+            "P4",
+            "Tax category '{category}' in {state} maps to a QuickBooks tax code that is {code_state}",
+            (
+                "Point the '{category}' mapping for {state} at an active QuickBooks tax code (code {code} is "
+                "{code_state}).",
+            ),
+            "Then retry the invoices it blocks.",
+        ),
+        CauseKind(
+            "tax_refused",
+            "P4",
+            "Tax setup: a Suprata tax category has no matching QuickBooks tax code",
+            PATTERNS["P4"].steps[:-1],
+            "Then retry the invoices it blocks.",
+        ),
+        # P6: the two sides disagree.
+        CauseKind(
+            "duplicate_invoice",
+            "P6",
+            "Duplicate invoice {number} in QuickBooks (created by a retry)",
+            (
+                "Void QuickBooks invoice {void_ids} (the copy Suprata does not link to); do not delete it: voiding "
+                "keeps the history.",
+                "Check the result on both sides: qbsync trace {number}.",
+            ),
+        ),
+        CauseKind(
+            "duplicate_payment",
+            "P6",
+            "Payment {number} is in QuickBooks {copies} times (a retry after a timeout saved it again)",
+            (
+                "Void QuickBooks payment {void_ids} (the copy Suprata does not link to); do not delete it and do not "
+                "record another copy in Suprata.",
+                "Check the result on both sides: qbsync trace {number}.",
+            ),
+        ),
+        CauseKind(
+            "qbo_only_payment",
+            "P6",
+            "Payment for {numbers} was entered directly in QuickBooks and is not in Suprata",
+            (
+                "With your bookkeeper: record the same payment in Suprata and link it to QuickBooks payment {qbo_id} "
+                "(mark it synced) so Suprata never pushes a second copy. If it was entered in QuickBooks by mistake, "
+                "void it there (never delete) and let Suprata sync its own record.",
+            ),
+        ),
+        CauseKind(
+            "invoice_deleted",
+            "P6",
+            "Payment {number} cannot sync: its invoice {invoice} was deleted in QuickBooks",
+            (
+                "With your bookkeeper: re-create invoice {invoice} in QuickBooks, then record payment {number} "
+                "against it by hand; do not remove either from Suprata.",
+                TRACE_FIRST,
+            ),
+        ),
+        CauseKind(
+            "removed_in_qbo",
+            "P6",
+            "{what} {number} is open in Suprata but was {change} directly in QuickBooks{when}",
+            (
+                "Ask your bookkeeper why QuickBooks {entity} {qbo_id} was {change}: if that was right, {undo_suprata} "
+                "in Suprata too; if it was a mistake, the bookkeeper re-enters it in QuickBooks and {number} is "
+                "linked to the new copy.",
+                TRACE_FIRST,
+            ),
+        ),
+        CauseKind(
+            "unlinked_copy",
+            "P6",
+            "{number} is already in QuickBooks as {entity} {qbo_id}, but Suprata's link to it is missing",
+            (
+                "Do not retry {number}: check that QuickBooks {entity} {qbo_id} is {number}, then mark {number} "
+                "synced in Suprata, linked to {qbo_id}.",
+            ),
+        ),
+        CauseKind(
+            "balance_mismatch",
+            "P6",
+            "Balance mismatch on {number}",
+            (
+                "Trace the record on both sides: qbsync trace {number}.",
+                "If one side is missing, the bookkeeper creates it by hand and it is marked synced in Suprata.",
+                TRACE_FIRST,
+            ),
+        ),
+        # P7: transient.
+        CauseKind(
+            "transient",
+            "P7",
+            "QuickBooks {service}: {count} record(s) waiting for Suprata's automatic retry",
+            PATTERNS["P7"].steps,
+            says="QuickBooks was briefly unavailable or throttling ({service})",
+        ),
+        CauseKind(
+            "transient_persisting",
+            "P7",
+            "QuickBooks {service} has persisted for over a day ({count} record(s))",
+            ("This has lasted over a day: contact support with the report from 'qbsync diagnose --report'.",),
+            says="QuickBooks {service} has persisted for over a day",
+        ),
+        # Not a known pattern.
+        CauseKind("unknown", "unknown", "Not a known pattern: {error}", PATTERNS["unknown"].steps),
+    )
+}
+
+
+# The command that comes next for each kind (parameters as in the steps).
+NEXT_COMMANDS: dict[str, str | None] = {
+    "connection_down": "reconnect in Suprata, then: qbsync retry --pattern P5",
+    "connection_lapsed": "qbsync retry --pattern P5",
+    "customer_name_held": "qbsync retry {customer_number}",
+    "customer_unlinked": 'qbsync trace --customer "{customer}"',
+    "customer_inactive": "qbsync retry {customer_number}",
+    "customer_gone": 'qbsync trace --customer "{customer}"',
+    "customer_missing_data": "qbsync retry {customer_number}",
+    "customer_refused": "qbsync retry {customer_number}",
+    "item_unlinked": "qbsync retry {sku}",
+    "item_inactive": "qbsync retry {sku}",
+    "item_gone": "qbsync retry {sku}",
+    "item_refused": "qbsync retry {sku}",
+    "closed_period": None,
+    "closed_period_unread": None,
+    "tax_unmapped": "qbsync retry --pattern P4",
+    "tax_code_unusable": "qbsync retry --pattern P4",
+    "tax_refused": "qbsync retry --pattern P4",
+    "duplicate_invoice": "qbsync trace {number}",
+    "duplicate_payment": "qbsync trace {number}",
+    "qbo_only_payment": "qbsync trace {first_invoice}",
+    "invoice_deleted": "qbsync trace {number}",
+    "removed_in_qbo": "qbsync trace {number}",
+    "unlinked_copy": "qbsync trace {number}",
+    "balance_mismatch": "qbsync trace {number}",
+    "transient": None,
+    "transient_persisting": "qbsync diagnose --report support.md",
+    "unknown": "qbsync diagnose --report support.md",
+}
+
+
 # --- docs -----------------------------------------------------------------------------------------------------
 
 LABELLED_SET = Path(__file__).resolve().parents[3] / "tests" / "data" / "qbo_errors_labelled.jsonl"

@@ -34,6 +34,12 @@ class BlockedRecord:
     direct: bool  # failed itself (True) or blocked by a record it depends on (False)
     raw_error: str | None = None  # the body as QuickBooks sent it, redacted; only where support needs it
     intuit_tid: str | None = None  # Intuit's transaction id, for Intuit support
+    # The record's own answer (diagnosis/blockers.py), the same one trace and retry give:
+    pattern: str | None = None  # of the cause to fix first
+    cause: str | None = None  # its kind (patterns.CAUSE_KINDS)
+    first_step: str | None = None
+    waits_on: str | None = None  # the customer, item or invoice it waits on, when the first cause is that one's
+    also: list[str] = field(default_factory=list)  # the kinds of the other causes a retry would meet next
 
 
 @dataclass
@@ -61,6 +67,7 @@ class RootCause:
     step: int = 0
     # Set when QuickBooks could not be read in this run: "not confirmed: QuickBooks unreachable (HTTP 503 ...)".
     unconfirmed: str | None = None
+    kind: str | None = None  # the cause kind of the table (patterns.CAUSE_KINDS)
 
 
 @dataclass

@@ -16,14 +16,14 @@ QuickBooks holds right now. On top of that classification every record gets the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from qbsync.clients import suprata_models as m
-from qbsync.diagnosis.evidence import Evidence, gather, tax_state
+from qbsync.diagnosis import blockers as bl
+from qbsync.diagnosis.evidence import Evidence, gather
 from qbsync.diagnosis.failures import Failure, FailureSet, error_signature, load_failures
-from qbsync.diagnosis.planner import build_root_causes, classify_all, record_amount
+from qbsync.diagnosis.planner import analyse, classify_all, record_amount
 from qbsync.diagnosis.report import RootCause
 from qbsync.retrying.history import RetryHistory
 from qbsync.retrying.models import TYPE_ORDER, PlanRecord, RetryReport
@@ -57,6 +57,7 @@ class Context:
     records: dict[tuple[str, str], Any]  # every Suprata record the plan touches
     failures: dict[tuple[str, str], Failure]
     causes: dict[tuple[str, str], RootCause]
+    blockers: dict[tuple[str, str], bl.Blocker] = field(default_factory=dict)
     rows: dict[tuple[str, str], PlanRecord] = field(default_factory=dict)
     repeat_limit: int = 1  # retries by qbsync for one cause before it refuses without --force
 
@@ -102,12 +103,7 @@ def build_plan(services: Any, selection: Selection, *, force: bool = False, repe
     )
     ev = gather(qbo, suprata, sub, now)
     classified = classify_all(sub, ev)
-    causes: dict[tuple[str, str], RootCause] = {}
-    for cause in build_root_causes(classified, sub, ev, history.counts()):
-        for r in cause.records:
-            key = (r.record_type, r.record_id)
-            if key not in causes or r.direct:
-                causes[key] = cause
+    causes, blockers = _analysis(classified, sub, ev, history)
 
     if not selection.refs:
         for f in subset:
@@ -121,7 +117,11 @@ def build_plan(services: Any, selection: Selection, *, force: bool = False, repe
 
     keys = _closure(records, requested)
     lk = _lookups(qbo, records, keys, ev, sub)
-    ctx = Context(services, sub, ev, lk, history, force, records, failures, causes, repeat_limit=max(1, repeat_limit))
+    if _merge(ev, lk):  # what the plan's own reads found (names, linked records) is evidence for every record
+        causes, blockers = _analysis(classified, sub, ev, history)
+    ctx = Context(
+        services, sub, ev, lk, history, force, records, failures, causes, blockers, repeat_limit=max(1, repeat_limit)
+    )
     for key in keys:
         ctx.rows[key] = _row(ctx, key, "requested" if key in requested else "dependency")
     for key in keys:  # needed_by / depends_on
@@ -162,6 +162,32 @@ def build_plan(services: Any, selection: Selection, *, force: bool = False, repe
         report.notes.append("Suprata shows no failed syncs: nothing to retry.")
     report.recount()
     return report
+
+
+def _analysis(
+    classified: list[Any], fs: FailureSet, ev: Evidence, history: RetryHistory
+) -> tuple[dict[tuple[str, str], RootCause], dict[tuple[str, str], bl.Blocker]]:
+    """The diagnosis's own answer per record: its root cause, and its blocker (the causes to fix first)."""
+    analysis = analyse(classified, fs, ev, history.counts())
+    causes: dict[tuple[str, str], RootCause] = {}
+    for cause in analysis.causes:
+        for r in cause.records:
+            key = (r.record_type, r.record_id)
+            if key not in causes or r.direct:
+                causes[key] = cause
+    return causes, analysis.blockers
+
+
+def _merge(ev: Evidence, lk: Lookups) -> bool:
+    """Add the plan's reads to the evidence; True when that added anything the causes are judged on."""
+    before = (len(ev.names), len(ev.items_by_name), len(ev.customers_by_id), len(ev.items_by_id))
+    for name, rows in lk.names.items():
+        ev.names.setdefault(name, rows)
+    for name, row in lk.items_by_name.items():
+        ev.items_by_name.setdefault(name, row)
+    ev.customers_by_id.update(lk.customers_by_id)
+    ev.items_by_id.update(lk.items_by_id)
+    return before != (len(ev.names), len(ev.items_by_name), len(ev.customers_by_id), len(ev.items_by_id))
 
 
 # --- the records the plan touches ---------------------------------------------------------------
@@ -346,43 +372,27 @@ def _decide(ctx: Context, row: PlanRecord) -> None:
         row.reason = f"already in QuickBooks (id {rec.qbo.qbo_id}); nothing to retry"
         return
 
+    # The diagnosis's blocker for this record: exactly its causes, in the order to fix them.
+    blocker = ctx.blockers.get(key)
+    causes = list(blocker.causes) if blocker is not None else _state_causes(ctx, row.record_type, rec)
     conn = ctx.ev.suprata_connection
-    if conn is not None and conn.status != "connected":
-        where = f" at {conn.reconnect_url}" if conn.reconnect_url else ""
-        _refuse(
-            row,
-            "connection_down",
-            f"Suprata's QuickBooks connection is {conn.status}: every push fails until Suprata is reconnected",
-            f"Reconnect Suprata to QuickBooks{where} (Suprata's connection, not qbsync's), then retry.",
-            "qbsync status",
+    if conn is not None and conn.status != "connected" and not any(c.kind == "connection_down" for c in causes):
+        link = f" at {conn.reconnect_url}" if conn.reconnect_url else ""
+        causes.insert(
+            0, bl.Cause("connection_down", {"status": conn.status, "reconnect_at": link}, ("connection", "suprata"))
         )
+    blocking = [c for c in causes if _blocks_retry(c)]
+    if blocking:
+        _refuse_for(row, blocking)
         return
-
-    own = _blockers(ctx, row, rec, cause)
     deps = _dependency_blockers(ctx, row)
-    blockers = deps + own if f is not None and not _direct(f) else own + deps
-    if blockers:
-        code, reason, fix, command = blockers[0]
-        also = [b[1] for b in blockers[1:]]
-        _refuse(row, code, reason + "".join(f"; also {a}" for a in also), fix, command)
+    guards = _guards(ctx, rec)
+    found = deps + guards if f is not None and not _direct(f) else guards + deps
+    if found:
+        code, reason, fix, command = found[0]
+        _refuse(row, code, reason + "".join(f"; also {b[1]}" for b in found[1:]), fix, command)
         return
-
-    if f is not None and cause is not None:
-        pattern = cause.pattern
-        if pattern == "P6":
-            step = cause.steps[0] if cause.steps else None
-            _refuse(row, "unsafe", f"{cause.title}: a retry could make it worse", step, cause.next_command)
-            return
-        if pattern == "unknown":
-            _refuse(
-                row,
-                "unknown_cause",
-                f"{cause.title}: qbsync cannot tell what a retry would do, so it will not guess",
-                "Send the report to support first.",
-                cause.next_command or "qbsync diagnose --report support.md",
-            )
-            return
-    elif f is not None:
+    if f is not None and cause is None:
         _refuse(row, "unknown_cause", "qbsync could not classify this failure", None, "qbsync diagnose")
         return
 
@@ -397,14 +407,11 @@ def _decide(ctx: Context, row: PlanRecord) -> None:
             _go(row, "not_failing", f"not in QuickBooks yet (Suprata shows it {rec.qbo.state})")
     else:
         assert cause is not None
-        if cause.pattern == "P7":
-            _go(
-                row,
-                "transient",
-                "QuickBooks was briefly unavailable or throttling; that has passed, so one retry is safe",
-            )
-        elif cause.pattern == "P5":
-            _go(row, "reconnected", "it failed while Suprata's connection was down; Suprata is connected again")
+        primary = blocker.primary if blocker is not None else None
+        if primary is not None and primary.kind == "transient":
+            _go(row, "transient", f"{primary.says}; that has passed, so one retry is safe")
+        elif primary is not None and primary.kind == "connection_lapsed":
+            _go(row, "reconnected", primary.says)
         elif _direct(f):
             _go(
                 row,
@@ -437,6 +444,55 @@ def _decide(ctx: Context, row: PlanRecord) -> None:
         row.reason = f"--force: retried although qbsync already retried it {what}; " + row.reason
 
 
+def _blocks_retry(cause: bl.Cause) -> bool:
+    """A cause present now blocks a retry; so does anything that makes a retry unsafe or a guess."""
+    if cause.kind in bl.PASSING_KINDS:
+        return False
+    return cause.present or cause.pattern in ("P6", "unknown")
+
+
+def _refuse_for(row: PlanRecord, blocking: list[bl.Cause]) -> None:
+    first = blocking[0]
+    also = [c.says for c in blocking[1:] if c.first_step != first.first_step]
+    reason = first.says
+    if first.via is not None:
+        reason = (
+            f"waits for its {first.via[0]} {first.via_number or first.via[1]}, which cannot be retried yet: {reason}"
+        )
+    _refuse(row, _refusal_code(first), reason + "".join(f"; also {a}" for a in also), first.first_step, first.command)
+
+
+def _refusal_code(cause: bl.Cause) -> str:
+    if cause.kind == "connection_down":
+        return "connection_down"
+    if cause.via is not None:
+        return "waits_for"
+    if cause.kind in ("unlinked_copy", "customer_unlinked"):
+        return "already_in_quickbooks"
+    if cause.kind.endswith("_gone"):
+        return "linked_missing"
+    if cause.pattern == "P6":
+        return "unsafe"
+    if cause.pattern == "unknown":
+        return "unknown_cause"
+    return "cause_present"
+
+
+def _state_causes(ctx: Context, rtype: str, rec: Any) -> list[bl.Cause]:
+    """A record with no failure of its own (a dependency, a record asked for by name): what QuickBooks and
+    Suprata hold now says about it, with the same words as the diagnosis."""
+    if rtype == "customer":
+        return bl.customer_causes(rec, ctx.ev)
+    if rtype == "item":
+        return bl.item_causes(rec, ctx.ev)
+    own = [bl.closed_period_cause(rec, ctx.ev)]
+    if rtype == "invoice":
+        own.append(bl.tax_cause(rec, ctx.ev))
+    if rtype == "payment":
+        own.append(bl.payment_invoice_deleted(rec, ctx.fs, ctx.ev))
+    return [c for c in own if c is not None]
+
+
 def _direct(f: Failure) -> bool:
     return (f.signal.qbo_entity or f.record_type).lower() == f.record_type
 
@@ -449,7 +505,7 @@ def _dependency_blockers(ctx: Context, row: PlanRecord) -> list[tuple[Any, ...]]
         if dep.decision == "refuse":
             short = dep.reason.split("; also ")[0]
             if dep.code == "waits_for":
-                why = ", which " + short.split(", which ")[0]
+                why = ", which " + short.split(", which ", 1)[-1]
             else:
                 why = f", which cannot be retried yet: {short}"
             out.append(("waits_for", what + why, dep.fix_first, dep.next_command))
@@ -458,199 +514,61 @@ def _dependency_blockers(ctx: Context, row: PlanRecord) -> list[tuple[Any, ...]]
     return out
 
 
-def _blockers(ctx: Context, row: PlanRecord, rec: Any, cause: RootCause | None) -> list[tuple[Any, ...]]:
-    rtype = row.record_type
-    if rtype == "customer":
-        return [b for b in (_customer_blocker(ctx, rec, own=True),) if b]
-    if rtype == "item":
-        return [b for b in (_item_blocker(ctx, rec, own=True),) if b]
-    out: list[tuple[Any, ...] | None] = []
-    customer = ctx.records.get(("customer", rec.customer_id))
-    if customer is not None and customer.qbo.qbo_id:
-        out.append(_customer_blocker(ctx, customer, own=False))
-    out.append(_invoice_blocker(ctx, rec, cause) if rtype == "invoice" else _payment_blocker(ctx, rec, cause))
-    closed = ctx.ev.book_close_date
-    txn_date: date = rec.txn_date
-    if closed is not None and txn_date <= closed:
-        step = (
-            cause.steps[0]
-            if cause is not None and cause.pattern == "P3" and cause.steps
-            else (
-                "Ask your bookkeeper: QuickBooks' books are closed through "
-                f"{closed}; either re-open the period for these records, or date them in the open period in Suprata."
-            )
-        )
-        out.append(
-            (
-                "cause_present",
-                f"dated {txn_date}, on or before the books-close date {closed} (QuickBooks would refuse it)",
-                step,
-                None,
-            )
-        )
-    return [b for b in out if b]
+def _guards(ctx: Context, rec: Any) -> list[tuple[Any, ...]]:
+    """The duplicate guard and the link checks, from the plan's own reads (by id, DocNumber and date); their
+    words are the table's, as for every other cause."""
+    if isinstance(rec, m.Invoice):
+        found = _invoice_guard(ctx, rec)
+    elif isinstance(rec, m.Payment):
+        found = _payment_guard(ctx, rec)
+    else:
+        found = None
+    if found is None:
+        return []
+    return [(_refusal_code(found), found.says, found.first_step, found.command)]
 
 
-def _customer_blocker(ctx: Context, c: m.Customer, *, own: bool) -> tuple[Any, ...] | None:
-    name = c.display_name
-    whose = "" if own else f"its customer '{name}': "
-    trace = f'qbsync trace --customer "{name}"'
-    if c.qbo.qbo_id:
-        qc = ctx.lk.customers_by_id.get(c.qbo.qbo_id)
-        if qc is None:
-            return (
-                "linked_missing",
-                f"{whose}Suprata links it to QuickBooks customer {c.qbo.qbo_id}, which QuickBooks no longer has",
-                "Find what happened to the customer in QuickBooks (merged?) and fix Suprata's link; do not retry blindly.",
-                trace,
-            )
-        if qc.active is False:
-            return (
-                "cause_present",
-                f"{whose}QuickBooks customer {qc.id} '{name}' is inactive",
-                f"Make customer '{name}' active again in QuickBooks (Customers > filter Inactive > Make active).",
-                None,
-            )
-        return None
-    for holder in ctx.lk.names.get(name.strip().lower(), []):
-        held = (getattr(holder, "display_name", "") or "").strip()
-        if held.lower() != name.strip().lower():
-            continue  # "<name> (deleted)": a deactivated party no longer holds the name
-        kind = type(holder).__name__
-        if kind == "Customer":
-            return (
-                "already_in_quickbooks",
-                f"{whose}QuickBooks already has customer {holder.id} '{held}', but Suprata's link to it is missing: "
-                "a retry cannot link it",
-                f"Link Suprata's customer {c.number} to QuickBooks customer {holder.id} in Suprata (or rename one of "
-                "them); do not create another.",
-                trace,
-            )
-        return (
-            "cause_present",
-            f"{whose}a QuickBooks {kind.lower()} ({holder.id}) already uses the name '{held}', so QuickBooks refuses "
-            "the customer",
-            f"Rename the QuickBooks {kind.lower()} '{held}' (e.g. add ' ({kind})') or give the Suprata customer a "
-            "distinct display name.",
-            None,
-        )
-    return None
+def _gone(what: str, number: str, entity: str, qbo_id: str, undo: str) -> bl.Cause:
+    params = {
+        "what": what,
+        "number": number,
+        "change": "deleted",
+        "when": "",
+        "entity": entity,
+        "qbo_id": qbo_id,
+        "undo_suprata": undo,
+    }
+    return bl.Cause("removed_in_qbo", params, bl.record_subject(entity, number))
 
 
-def _item_blocker(ctx: Context, i: m.Item, *, own: bool) -> tuple[Any, ...] | None:
-    whose = "" if own else f"its item {i.sku}: "
-    if i.qbo.qbo_id:
-        qi = ctx.lk.items_by_id.get(i.qbo.qbo_id)
-        if qi is None:
-            return (
-                "linked_missing",
-                f"{whose}Suprata links it to QuickBooks item {i.qbo.qbo_id}, which QuickBooks no longer has",
-                "Fix the item's link in Suprata.",
-                None,
-            )
-        if qi.active is False:
-            return (
-                "cause_present",
-                f"{whose}QuickBooks item {qi.id} '{qi.name}' is inactive",
-                f"Make item '{qi.name}' active again in QuickBooks (Products and services > Inactive > Make active).",
-                None,
-            )
-        return None
-    qi = ctx.lk.items_by_name.get(i.name.strip().lower())
-    if qi is not None:
-        return (
-            "cause_present",
-            f"{whose}QuickBooks already has an item '{qi.name}' (id {qi.id}) that is not linked to Suprata's item "
-            f"{i.sku}, so QuickBooks refuses to create it again",
-            f"Link Suprata's item {i.sku} to QuickBooks item {qi.id} in Suprata's QuickBooks settings, or rename one "
-            "of them.",
-            None,
-        )
-    return None
-
-
-def _invoice_blocker(ctx: Context, inv: m.Invoice, cause: RootCause | None) -> tuple[Any, ...] | None:
+def _invoice_guard(ctx: Context, inv: m.Invoice) -> bl.Cause | None:
     for line in inv.lines:
         item = ctx.records.get(("item", line.item_id))
         if item is not None and item.qbo.qbo_id:
-            found = _item_blocker(ctx, item, own=False)
-            if found is not None:
-                return found
-    trace = f"qbsync trace {inv.number}"
+            for cause in bl.item_causes(item, ctx.ev):
+                return bl.Cause(cause.kind, cause.params, cause.subject, cause.evidence, ("item", item.id), item.sku)
     if inv.qbo.qbo_id:
         if inv.qbo.qbo_id not in ctx.lk.invoices_by_id:
-            return (
-                "linked_missing",
-                f"Suprata links it to QuickBooks invoice {inv.qbo.qbo_id}, which is no longer in QuickBooks (deleted)",
-                "With your bookkeeper, decide whether to re-create it; a retry would not bring it back.",
-                trace,
-            )
-    else:
-        copies = [c for c in ctx.lk.invoices_by_doc.get(inv.number, []) if not c.voided]
-        if copies:
-            c = copies[0]
-            customer = ctx.records.get(("customer", inv.customer_id))
-            same_customer = (
-                customer is not None
-                and customer.qbo.qbo_id
-                and c.customer_ref is not None
-                and (c.customer_ref.value == customer.qbo.qbo_id)
-            )
-            same = c.total_amt == inv.total and c.txn_date == inv.txn_date and (same_customer or customer is None)
-            what = f"invoice {inv.number} (id {c.id}, ${c.total_amt}, {c.txn_date})"
-            if same:
-                reason = (
-                    f"QuickBooks already has {what}: an earlier push was saved although its answer was lost, and "
-                    "Suprata's link to it is missing, so a retry would create a second copy"
-                )
-            else:
-                reason = (
-                    f"QuickBooks already has an invoice numbered {inv.number} (id {c.id}, ${c.total_amt}, "
-                    f"{c.txn_date}) that does not match Suprata's (${inv.total}, {inv.txn_date})"
-                )
-            return (
-                "already_in_quickbooks",
-                reason,
-                f"Do not retry. Have Suprata link {inv.number} to QuickBooks invoice {c.id} (Suprata support can), "
-                f"or check both sides with '{trace}'.",
-                trace,
-            )
-    # Latent too: a record that failed on a lapsed connection can still meet a tax gap next.
-    if inv.tax_category_id and ctx.ev.tax_categories:
-        state, category, _ = tax_state(inv, ctx.ev)
-        if state != "ok":
-            name = category.name if category is not None else inv.tax_category_id
-            return (
-                "cause_present",
-                f"tax category '{name}' still has no usable QuickBooks tax code for {inv.service_state} ({state})",
-                cause.steps[0] if cause.steps else "Map the tax category in Suprata's QuickBooks settings.",
-                None,
-            )
+            return _gone("Invoice", inv.number, "invoice", inv.qbo.qbo_id, f"void {inv.number}")
+        return None
+    copies = [c for c in ctx.lk.invoices_by_doc.get(inv.number, []) if not c.voided]
+    if copies:
+        params = {"number": inv.number, "entity": "invoice", "qbo_id": str(copies[0].id)}
+        return bl.Cause("unlinked_copy", params, bl.record_subject("invoice", inv.id))
     return None
 
 
-def _payment_blocker(ctx: Context, p: m.Payment, cause: RootCause | None) -> tuple[Any, ...] | None:
-    trace = f"qbsync trace {p.number}"
+def _payment_guard(ctx: Context, p: m.Payment) -> bl.Cause | None:
     for a in p.applied:
         inv = ctx.records.get(("invoice", a.invoice_id))
         if inv is not None and inv.qbo.qbo_id and inv.qbo.qbo_id not in ctx.lk.invoices_by_id:
-            return (
-                "cause_present",
-                f"its invoice {inv.number} (QuickBooks id {inv.qbo.qbo_id}) was deleted in QuickBooks",
-                cause.steps[0]
-                if cause is not None and cause.pattern == "P6" and cause.steps
-                else f"With your bookkeeper: re-create invoice {inv.number} in QuickBooks, then record payment "
-                f"{p.number} against it by hand.",
-                trace,
+            params = {"number": p.number, "invoice": inv.number}
+            return bl.Cause(
+                "invoice_deleted", params, bl.record_subject("payment", p.id), [], ("invoice", inv.id), inv.number
             )
     if p.qbo.qbo_id:
         if p.qbo.qbo_id not in ctx.lk.payments_by_id:
-            return (
-                "linked_missing",
-                f"Suprata links it to QuickBooks payment {p.qbo.qbo_id}, which is no longer in QuickBooks",
-                "With your bookkeeper, decide whether to record it again; a retry would not bring it back.",
-                trace,
-            )
+            return _gone("Payment", p.number, "payment", p.qbo.qbo_id, f"reverse {p.number}")
         return None
     customer = ctx.records.get(("customer", p.customer_id))
     if customer is None or not customer.qbo.qbo_id:
@@ -659,15 +577,8 @@ def _payment_blocker(ctx: Context, p: m.Payment, cause: RootCause | None) -> tup
         if row.voided or row.customer_ref is None or row.customer_ref.value != customer.qbo.qbo_id:
             continue
         if row.total_amt is not None and Decimal(row.total_amt) == Decimal(p.amount):
-            return (
-                "already_in_quickbooks",
-                f"QuickBooks already has a payment of ${row.total_amt} on {p.txn_date} from this customer (id "
-                f"{row.id}{', ref ' + row.payment_ref_num if row.payment_ref_num else ''}): a retry could record "
-                "it twice",
-                f"Do not retry. Check with '{trace}' whether QuickBooks payment {row.id} is this one; if it is, link "
-                "it in Suprata.",
-                trace,
-            )
+            params = {"number": p.number, "entity": "payment", "qbo_id": str(row.id)}
+            return bl.Cause("unlinked_copy", params, bl.record_subject("payment", p.id))
     return None
 
 

@@ -1,0 +1,492 @@
+"""One answer per record: what blocks each failed or pending customer, item, invoice and payment.
+
+A ``Blocker`` holds a record's causes (each with the facts read from QuickBooks and Suprata, and the record
+it is inherited through) in the order they must be fixed. ``diagnose`` groups blockers into root causes,
+``trace`` shows one record's blocker, ``retry``'s pre-flight refuses on exactly these causes and prints
+exactly their steps, ``status`` and ``check`` count them. The words come from ``patterns.CAUSE_KINDS``;
+this module only decides which kind applies and fills its parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from qbsync.clients import suprata_models as m
+from qbsync.diagnosis.classifier import Classification, Facts
+from qbsync.diagnosis.evidence import Evidence, customer_state, deleted_invoices, live_copies, tax_state
+from qbsync.diagnosis.failures import Failure, FailureSet
+from qbsync.diagnosis.patterns import CAUSE_KINDS, NEXT_COMMANDS, CauseKind, fill, get_pattern
+from qbsync.diagnosis.report import EvidenceItem
+
+RecordKey = tuple[str, str]
+# Causes that pass by themselves (an outage, a connection already restored): a cause found behind one of
+# them is what the next retry meets, so it is fixed first.
+PASSING_KINDS = frozenset({"transient", "connection_lapsed"})
+# What a record in QuickBooks can still pass on to the records that use it: its own state there.
+LINKED_KINDS = frozenset({"customer_inactive", "customer_gone", "item_inactive", "item_gone"})
+
+
+@dataclass
+class Classified:
+    failure: Failure
+    cls: Classification
+    facts: Facts = field(default_factory=Facts)  # what the classification was judged on
+
+
+@dataclass
+class Cause:
+    """One thing wrong, with the facts that fill its steps. ``subject`` says what must be fixed (a customer,
+    an item, the books, a tax mapping, the connection, the record itself); ``via`` is the record a blocked
+    record waits on when the cause is inherited (its customer, item or invoice)."""
+
+    kind: str
+    params: dict[str, str]
+    subject: tuple[str, str]
+    evidence: list[EvidenceItem] = field(default_factory=list)
+    via: RecordKey | None = None
+    via_number: str | None = None
+    present: bool = True  # found in what QuickBooks and Suprata hold now; False: only QuickBooks' answer says so
+
+    @property
+    def spec(self) -> CauseKind:
+        return CAUSE_KINDS[self.kind]
+
+    @property
+    def pattern(self) -> str:
+        return self.spec.pattern
+
+    @property
+    def title(self) -> str:
+        return fill(self.spec.title, self.params)
+
+    @property
+    def steps(self) -> list[str]:
+        return [fill(step, self.params) for step in self.spec.steps]
+
+    @property
+    def says(self) -> str:
+        """What is wrong, of this one record."""
+        return fill(self.spec.says or self.spec.title, self.params)
+
+    @property
+    def retry_step(self) -> str | None:
+        return fill(self.spec.retry, self.params) if self.spec.retry else None
+
+    @property
+    def first_step(self) -> str:
+        return self.steps[0]
+
+    @property
+    def command(self) -> str | None:
+        template = NEXT_COMMANDS.get(self.kind)
+        return fill(template, self.params) if template else None
+
+    def rank(self) -> tuple[int, int]:
+        return (1 if self.kind in PASSING_KINDS else 0, get_pattern(self.pattern).plan_order)
+
+
+@dataclass
+class Blocker:
+    key: RecordKey
+    number: str | None
+    primary: Cause  # the cause its own failure was classified as (or, pending, the one it inherits)
+    causes: list[Cause]  # every cause, in the order to fix them; ``primary`` among them
+
+    @property
+    def first(self) -> Cause:
+        return self.causes[0]
+
+    @property
+    def pattern(self) -> str:
+        return self.first.pattern
+
+    @property
+    def first_step(self) -> str:
+        return self.first.first_step
+
+    @property
+    def waits_on(self) -> RecordKey | None:
+        return next((c.via for c in self.causes if c.via is not None), None)
+
+    def latent(self) -> list[Cause]:
+        """Causes other than the classified one: what a retry would meet next."""
+        return [c for c in self.causes if c is not self.primary]
+
+
+def ordered(causes: Iterable[Cause]) -> list[Cause]:
+    seen: dict[tuple[str, tuple[str, str]], Cause] = {}
+    for cause in causes:
+        seen.setdefault((cause.kind, cause.subject), cause)
+    return sorted(seen.values(), key=Cause.rank)
+
+
+# --- what is wrong with one record, from what QuickBooks and Suprata hold now -----------------------------
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if isinstance(value, datetime) else "?"
+
+
+def _meta_time(row: Any, name: str = "last_updated_time") -> datetime | None:
+    return getattr(getattr(row, "meta_data", None), name, None)
+
+
+def customer_causes(c: m.Customer, ev: Evidence) -> list[Cause]:
+    """A customer's own trouble in QuickBooks: its name held by another party, an unlinked copy, made
+    inactive, or linked to a customer QuickBooks no longer has."""
+    name, subject = c.display_name, ("customer", c.id)
+    base = {"customer": name, "customer_number": c.number}
+    if c.qbo.qbo_id:
+        state = customer_state(c, ev)
+        qc = ev.customers_by_id.get(c.qbo.qbo_id)
+        if state in ("inactive", "deleted") or (qc is not None and qc.active is False):
+            when = _meta_time(qc)
+            return [
+                Cause(
+                    "customer_inactive",
+                    base,
+                    subject,
+                    [
+                        EvidenceItem(
+                            "quickbooks",
+                            f"QuickBooks customer {c.qbo.qbo_id} '{name}' was made inactive"
+                            f"{f' on {_when(when)}' if when else ''} (edited directly in QuickBooks)",
+                        )
+                    ],
+                )
+            ]
+        if state == "missing":
+            return [Cause("customer_gone", {**base, "qbo_id": c.qbo.qbo_id}, subject)]
+        return []
+    missing = missing_customer_data(c)
+    if missing:
+        return [
+            Cause(
+                "customer_missing_data",
+                {**base, "missing": missing},
+                subject,
+                [EvidenceItem("suprata", f"Suprata's customer {c.number} has no {missing}")],
+            )
+        ]
+    for holder in ev.name_holders(name):
+        held = (getattr(holder, "display_name", "") or "").strip()
+        if held.lower() != name.strip().lower():
+            continue  # "<name> (deleted)": a deactivated party no longer holds the name
+        kind = type(holder).__name__
+        status = "active" if getattr(holder, "active", True) is not False else "inactive"
+        said = EvidenceItem("quickbooks", f"QuickBooks {kind} {holder.id} '{held}' ({status}) already uses this name")
+        if kind == "Customer":
+            return [Cause("customer_unlinked", {**base, "qbo_id": str(holder.id)}, subject, [said])]
+        params = {**base, "holder_kind": kind.lower(), "holder_label": kind, "holder": held}
+        return [Cause("customer_name_held", params, subject, [said])]
+    return []
+
+
+def missing_customer_data(c: m.Customer) -> str | None:
+    """What QuickBooks requires of a new customer that Suprata's record lacks, in words."""
+    if not (c.display_name or "").strip():
+        return "display name"
+    return None
+
+
+def item_causes(i: m.Item, ev: Evidence) -> list[Cause]:
+    subject = ("item", i.id)
+    base = {"item": i.name, "sku": i.sku}
+    if i.qbo.qbo_id:
+        qi = ev.items_by_id.get(i.qbo.qbo_id)
+        if qi is None:
+            if ev.items_by_id:  # asked, and QuickBooks did not return it
+                return [Cause("item_gone", {**base, "qbo_id": i.qbo.qbo_id}, subject)]
+            return []
+        if qi.active is False:
+            when = _meta_time(qi)
+            said = EvidenceItem(
+                "quickbooks",
+                f"QuickBooks item {qi.id} '{qi.name}' was made inactive{f' on {_when(when)}' if when else ''}",
+            )
+            return [Cause("item_inactive", {**base, "item": qi.name or i.name}, subject, [said])]
+        return []
+    qi = ev.items_by_name.get(i.name.strip().lower())
+    if qi is not None and qi.id != i.qbo.qbo_id:
+        created = _meta_time(qi, "create_time")
+        said = EvidenceItem(
+            "quickbooks",
+            f"QuickBooks item {qi.id} '{qi.name}' exists{f' (created {_when(created)})' if created else ''} and is "
+            f"not linked to Suprata's item {i.sku}",
+        )
+        return [Cause("item_unlinked", {**base, "qbo_id": str(qi.id)}, subject, [said])]
+    return []
+
+
+def closed_period_cause(record: Any, ev: Evidence) -> Cause | None:
+    close, txn_date = ev.book_close_date, getattr(record, "txn_date", None)
+    if close is None or txn_date is None or txn_date > close:
+        return None
+    return Cause(
+        "closed_period",
+        {"close_date": close.isoformat()},
+        ("books", str(close)),
+        [EvidenceItem("quickbooks", f"QuickBooks books are closed through {close}")],
+    )
+
+
+def tax_cause(inv: m.Invoice, ev: Evidence) -> Cause | None:
+    if not inv.tax_category_id or not ev.tax_categories:
+        return None
+    state, category, mapping = tax_state(inv, ev)
+    if state == "ok":
+        return None
+    cat = category.name if category is not None else inv.tax_category_id
+    where = inv.service_state or "?"
+    subject = ("tax", f"{inv.tax_category_id or '-'}:{inv.service_state or '-'}")
+    if state == "unmapped":
+        mapped = sorted(mp.state for mp in (category.mappings if category else []) if mp.qbo_tax_code_id)
+        said = EvidenceItem(
+            "suprata", f"tax category '{cat}' is mapped for {', '.join(mapped) or 'no state'} but not for {where}"
+        )
+        return Cause("tax_unmapped", {"category": cat, "state": where}, subject, [said])
+    code = mapping.qbo_tax_code_id if mapping is not None else "?"
+    said = EvidenceItem("quickbooks", f"QuickBooks tax code {code} mapped for '{cat}' in {where} is {state}")
+    params = {"category": cat, "state": where, "code": str(code), "code_state": state}
+    return Cause("tax_code_unusable", params, subject, [said])
+
+
+def record_subject(rtype: str, rid: str) -> tuple[str, str]:
+    return ("record", f"{rtype}:{rid}")
+
+
+def invoice_copy_cause(inv: m.Invoice, ev: Evidence) -> Cause | None:
+    """QuickBooks holds this invoice's number although Suprata has no link (a push saved, its answer lost)."""
+    if inv.qbo.qbo_id or inv.number not in ev.invoices_by_doc:
+        return None
+    copies = live_copies(ev.invoices_by_doc.get(inv.number, []))
+    if not copies:
+        return None
+    c = copies[0]
+    said = EvidenceItem(
+        "quickbooks",
+        f"QuickBooks holds invoice {inv.number} (id {c.id}, ${c.total_amt}, {c.txn_date}) that Suprata does not link",
+    )
+    params = {"number": inv.number, "entity": "invoice", "qbo_id": str(c.id)}
+    return Cause("unlinked_copy", params, record_subject("invoice", inv.id), [said])
+
+
+def payment_invoice_deleted(p: m.Payment, fs: FailureSet, ev: Evidence) -> Cause | None:
+    gone = deleted_invoices(p, fs, ev)
+    if not gone:
+        return None
+    inv = gone[0]
+    said = EvidenceItem(
+        "quickbooks", f"invoice {inv.number} (QuickBooks id {inv.qbo.qbo_id}) was deleted directly in QuickBooks"
+    )
+    return Cause(
+        "invoice_deleted",
+        {"number": p.number, "invoice": inv.number},
+        record_subject("payment", p.id),
+        [said],
+        via=("invoice", inv.id),
+        via_number=inv.number,
+    )
+
+
+# --- the cause a failure was classified as ---------------------------------------------------------------
+
+
+def classified_cause(c: Classified, fs: FailureSet, ev: Evidence, state: Mapping[RecordKey, list[Cause]]) -> Cause:
+    """The kind the classified pattern stands for, filled from the facts; the state causes already found for
+    the record and what it depends on decide which kind of that pattern it is."""
+    f, pattern = c.failure, c.cls.pattern
+    number = f.number or f.record_id
+    error = _error_words(f)
+    if pattern == "P5":
+        conn = ev.suprata_connection
+        if conn is not None and conn.status == "connected":
+            return Cause("connection_lapsed", {}, ("connection", "suprata"))
+        status = conn.status if conn is not None else "expired"
+        link = conn.reconnect_url if conn is not None else None
+        return Cause(
+            "connection_down",
+            {"status": status, "reconnect_at": f" at {link}" if link else ""},
+            ("connection", "suprata"),
+        )
+    if pattern == "P1":
+        cid = f.record_id if f.record_type == "customer" else (f.customer_id or "?")
+        found = [x for x in state.get(("customer", cid), []) if x.pattern == "P1"]
+        if found:
+            return found[0]
+        customer = fs.customers.get(cid)
+        name = customer.display_name if customer is not None else cid
+        number = customer.number if customer is not None else cid
+        params = {"customer": name, "customer_number": number, "error": error}
+        return Cause("customer_refused", params, ("customer", cid), present=False)
+    if pattern == "P2":
+        for key in _item_keys(f, fs):
+            found = [x for x in state.get(key, []) if x.pattern == "P2"]
+            if found:
+                return found[0]
+        item_id = f.record_id if f.record_type == "item" else next((k[1] for k in _item_keys(f, fs)), f.record_id)
+        item = fs.items.get(item_id)
+        params = {"item": item.name if item else item_id, "sku": item.sku if item else item_id, "error": error}
+        return Cause("item_refused", params, ("item", item_id), present=False)
+    if pattern == "P3":
+        found_p3 = closed_period_cause(f.record, ev) if f.record is not None else None
+        if found_p3 is not None:
+            return found_p3
+        close = ev.book_close_date
+        if close is None:  # QuickBooks' preferences could not be read (it is down, say)
+            return Cause("closed_period_unread", {}, ("books", "closed period"), present=False)
+        return Cause("closed_period", {"close_date": close.isoformat()}, ("books", str(close)), present=False)
+    if pattern == "P4":
+        if f.record_type == "invoice" and f.record is not None:
+            found_p4 = tax_cause(f.record, ev)
+            if found_p4 is not None:
+                return found_p4
+            subject = ("tax", f"{f.record.tax_category_id or '-'}:{f.record.service_state or '-'}")
+            return Cause("tax_refused", {}, subject, present=False)
+        return Cause("tax_refused", {}, ("tax", "setup"), present=False)
+    if pattern == "P6":
+        if f.record_type == "payment" and f.record is not None:
+            gone = payment_invoice_deleted(f.record, fs, ev)
+            if gone is not None:
+                return gone
+        if f.record_type == "invoice" and f.record is not None:
+            copy = invoice_copy_cause(f.record, ev)
+            if copy is not None:
+                return copy
+        return Cause("balance_mismatch", {"number": number}, record_subject(f.record_type, f.record_id))
+    if pattern == "P7":
+        status = f.signal.http_status
+        service = "throttling" if status == 429 or f.signal.code == "3001" else "outage"
+        if c.cls.escalate:
+            return Cause("transient_persisting", {"service": service}, ("service", f"{service}:escalated"))
+        return Cause("transient", {"service": service}, ("service", service))
+    code = f.signal.code or f.signal.kind or "error"
+    msg = f.signal.fault.message if f.signal.fault else f.signal.kind
+    words = f"{msg or 'unrecognised error'}{f' (code {f.signal.code})' if f.signal.code else ''}"
+    return Cause(
+        "unknown",
+        {"error": words},
+        ("error", f"{code}:{(f.signal.qbo_entity or f.record_type).lower()}"),
+        [EvidenceItem("qbsync", c.cls.reason)],
+    )
+
+
+def _error_words(f: Failure) -> str:
+    fault = f.signal.fault
+    if fault is not None and (fault.code or fault.message):
+        return " ".join(p for p in (fault.code, fault.message) if p)
+    return f.signal.kind or "an error"
+
+
+def _item_keys(f: Failure, fs: FailureSet) -> list[RecordKey]:
+    if f.record_type == "item":
+        return [("item", f.record_id)]
+    if f.record_type == "invoice" and f.record is not None:
+        return [("item", line.item_id) for line in f.record.lines if line.item_id in fs.items]
+    return []
+
+
+# --- every record's blocker ---------------------------------------------------------------------------------
+
+
+def state_causes(fs: FailureSet, ev: Evidence) -> dict[RecordKey, list[Cause]]:
+    """What QuickBooks and Suprata hold now says is wrong with each record, before any failure is read."""
+    out: dict[RecordKey, list[Cause]] = {}
+    for c in fs.customers.values():
+        out[("customer", c.id)] = customer_causes(c, ev)
+    for i in fs.items.values():
+        out[("item", i.id)] = item_causes(i, ev)
+    for inv in fs.invoices.values():
+        own = [x for x in (closed_period_cause(inv, ev), tax_cause(inv, ev)) if x is not None]
+        out[("invoice", inv.id)] = own
+    for p in fs.payments.values():
+        own = [x for x in (closed_period_cause(p, ev), payment_invoice_deleted(p, fs, ev)) if x is not None]
+        out[("payment", p.id)] = own
+    for p in fs.waiting_payments:
+        out.setdefault(("payment", p.id), [])
+    return out
+
+
+def _inherited(key: RecordKey, record: Any, fs: FailureSet, state: Mapping[RecordKey, list[Cause]]) -> list[Cause]:
+    """The causes of what the record depends on (its customer, its items, the invoices a payment pays)."""
+    rtype = key[0]
+    deps: list[tuple[RecordKey, str | None]] = []
+    if rtype in ("invoice", "payment") and record is not None:
+        customer = fs.customers.get(record.customer_id)
+        deps.append((("customer", record.customer_id), customer.number if customer else None))
+    if rtype == "invoice" and record is not None:
+        for line in record.lines:
+            item = fs.items.get(line.item_id)
+            deps.append((("item", line.item_id), item.sku if item else None))
+    if rtype == "payment" and record is not None:
+        for a in record.applied:
+            inv = fs.invoices.get(a.invoice_id)
+            deps.append((("invoice", a.invoice_id), inv.number if inv else None))
+    out: list[Cause] = []
+    for dep, number in dict.fromkeys(deps):
+        dep_record = _record(fs, dep)
+        linked = dep_record is not None and bool(dep_record.qbo.qbo_id)
+        for cause in state.get(dep, []):
+            if cause.via is not None:
+                continue  # one level: a payment inherits its invoice's own trouble, not the invoice's customer's
+            if linked and cause.kind not in LINKED_KINDS:
+                continue  # already in QuickBooks: how it got there no longer matters to what uses it
+            out.append(_through(cause, dep, number))
+    return out
+
+
+def _record(fs: FailureSet, key: RecordKey) -> Any:
+    tables: dict[str, Mapping[str, Any]] = {
+        "customer": fs.customers,
+        "item": fs.items,
+        "invoice": fs.invoices,
+        "payment": fs.payments,
+    }
+    return tables.get(key[0], {}).get(key[1])
+
+
+def _through(cause: Cause, dep: RecordKey, number: str | None) -> Cause:
+    return Cause(cause.kind, cause.params, cause.subject, cause.evidence, dep, number, cause.present)
+
+
+def build_blockers(classified: list[Classified], fs: FailureSet, ev: Evidence) -> dict[RecordKey, Blocker]:
+    """A blocker for every failed record and every payment waiting on an invoice that is not in QuickBooks."""
+    state = state_causes(fs, ev)
+    primaries = {c.failure.key: classified_cause(c, fs, ev, state) for c in classified}
+    # What waits on a failed record inherits the cause it failed for (a payment, its invoice's).
+    merged: dict[RecordKey, list[Cause]] = {**state}
+    for key, primary in primaries.items():
+        merged[key] = [*state.get(key, []), primary]
+    out: dict[RecordKey, Blocker] = {}
+    for c in classified:
+        key = c.failure.key
+        primary = primaries[key]
+        inherited = _inherited(key, c.failure.record, fs, merged)
+        same = [x for x in inherited if (x.kind, x.subject) == (primary.kind, primary.subject)]
+        if same:
+            primary = same[0]  # the record waits on the one that carries it
+        causes = [primary, *state.get(key, []), *inherited]
+        out[key] = Blocker(key, c.failure.number or c.failure.record_id, primary, ordered(causes))
+    for p in fs.waiting_payments:
+        key = ("payment", p.id)
+        if key in out:
+            continue
+        inherited = _inherited(key, p, fs, merged)
+        if not inherited:
+            continue
+        # It joins the cause its invoice failed for, when the invoice failed; else the first it inherits.
+        invoice_primaries = [
+            x
+            for x in inherited
+            if x.via is not None and x.via in primaries and (x.kind, x.subject) == _ks(primaries[x.via])
+        ]
+        primary = (invoice_primaries or inherited)[0]
+        out[key] = Blocker(key, p.number, primary, ordered([primary, *state.get(key, []), *inherited]))
+    return out
+
+
+def _ks(cause: Cause) -> tuple[str, tuple[str, str]]:
+    return (cause.kind, cause.subject)
