@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from qbsync.clock import format_iso
+from qbsync.diagnosis.blockers import Blocker, build_blockers
 from qbsync.diagnosis.evidence import Evidence, gather
 from qbsync.diagnosis.failures import FailureSet, load_failures
 from qbsync.diagnosis.outage import mark_unconfirmed, quickbooks_down
@@ -275,3 +276,31 @@ def _edited_in_quickbooks(fs: FailureSet, ev: Evidence) -> list[EditedInQuickBoo
                 continue
             out.append(EditedInQuickBooks(rtype, getattr(record, "number", None), row.id, change, changed_at, synced))
     return out
+
+
+def record_blockers(services: Any, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Blocker]:
+    """Some records' blockers, exactly as ``diagnose`` finds them: the same failures, evidence and rules, read
+    for the records and what they depend on (customers, items, and the invoices a payment pays)."""
+    now = services.clock.now()
+    suprata, qbo = services.suprata, services.qbo
+    fs = load_failures(suprata)
+    waiting = {p.id: p for p in fs.waiting_payments}
+    wanted = set(keys)
+    for rtype, rid in keys:
+        record = {"invoice": fs.invoices, "payment": {**waiting, **fs.payments}}.get(rtype, {}).get(rid)
+        if record is None:
+            continue
+        wanted.add(("customer", record.customer_id))
+        for line in getattr(record, "lines", []):
+            wanted.add(("item", line.item_id))
+        for a in getattr(record, "applied", []):
+            wanted.add(("invoice", a.invoice_id))
+            inv = fs.invoices.get(a.invoice_id)
+            wanted.update(("item", line.item_id) for line in (inv.lines if inv is not None else []))
+    fs.failures = [f for f in fs.failures if f.key in wanted]
+    fs.waiting_payments = [p for p in fs.waiting_payments if ("payment", p.id) in wanted]
+    if not fs.failures and not fs.waiting_payments:
+        return {}
+    ev = gather(qbo, suprata, fs, now)
+    found = build_blockers(classify_all(fs, ev), fs, ev)
+    return {k: b for k, b in found.items() if k in set(keys)}

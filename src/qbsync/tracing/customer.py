@@ -25,7 +25,7 @@ from qbsync.tracing.sides import (
     sup_invoice,
     sup_payment,
 )
-from qbsync.tracing.verdict import BOOKKEEPER, Words
+from qbsync.tracing.verdict import BOOKKEEPER, Words, blocker_fix, blocker_says
 
 ZERO = Decimal("0.00")
 
@@ -70,6 +70,7 @@ def trace_customer(services: Any, cust: m.Customer, asked: str) -> CustomerTrace
     sup_by_id = {i.id: i for i in invoices}
     items: list[BalanceItem] = []
     used_qbo: set[str] = set()
+    blockers = _blockers(services, invoices, payments)
 
     # invoices Suprata has
     for inv in invoices:
@@ -137,7 +138,11 @@ def trace_customer(services: Any, cust: m.Customer, asked: str) -> CustomerTrace
                 for extra in copies[1:]:
                     items.append(_duplicate_item(inv.number, qbo_invoice(extra, found_by="DocNumber")))
             else:
-                items.append(_missing_invoice(inv, s_total, red.get(("invoice", inv.id)), words))
+                blocker = blockers.get(("invoice", inv.id))
+                if blocker is not None:
+                    items.append(_blocked_item(blocker, inv.number, s_total, s_total))
+                else:
+                    items.append(_missing_invoice(inv, s_total, red.get(("invoice", inv.id)), words))
 
     # QuickBooks invoices nobody in Suprata links: duplicates of a Suprata number, or entered in QuickBooks
     sup_numbers = {i.number for i in invoices}
@@ -216,6 +221,10 @@ def trace_customer(services: Any, cust: m.Customer, asked: str) -> CustomerTrace
                     f"link {pay.number} to QuickBooks payment {twin.id} in Suprata; do not create it again",
                 )
             )
+            continue
+        blocker = blockers.get(("payment", pay.id))
+        if blocker is not None:
+            items.append(_blocked_item(blocker, pay.number, -sp.amount, sp.amount))
             continue
         failure = red.get(("payment", pay.id))
         why = ""
@@ -376,6 +385,27 @@ def _duplicate_item(number: str | None, q: QboInvoice) -> BalanceItem:
         None,
         q.total,
         f"void QuickBooks invoice {q.id} (never delete it); qbsync trace {number}",
+    )
+
+
+def _blockers(services: Any, invoices: list[m.Invoice], payments: list[m.Payment]) -> dict[tuple[str, str], Any]:
+    """The diagnosis's own answer for each of the customer's records Suprata could not push."""
+    from qbsync.diagnosis.diagnose import record_blockers
+
+    keys = [("invoice", i.id) for i in invoices if not i.qbo.qbo_id and i.qbo.state != "synced"]
+    keys += [("payment", p.id) for p in payments if not p.qbo.qbo_id and p.qbo.state != "synced"]
+    return record_blockers(services, keys) if keys else {}
+
+
+def _blocked_item(blocker: Any, number: str, amount: Decimal, s_side: Decimal) -> BalanceItem:
+    return BalanceItem(
+        "missing_in_qbo" if blocker.key[0] == "invoice" else "payment_missing_in_qbo",
+        number,
+        f"not in QuickBooks: {blocker_says(blocker)} ({blocker.pattern})",
+        amount,
+        s_side,
+        None,
+        " ".join(blocker_fix(blocker)),
     )
 
 

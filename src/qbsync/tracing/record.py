@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qbsync.clients import suprata_models as m
 from qbsync.diagnosis.patterns import get_pattern
@@ -31,7 +31,18 @@ from qbsync.tracing.sides import (
     sup_invoice,
     sup_payment,
 )
-from qbsync.tracing.verdict import BOOKKEEPER, NEVER_DELETE, Words, build_verdict, closed_period_warning
+from qbsync.tracing.verdict import (
+    BOOKKEEPER,
+    NEVER_DELETE,
+    Words,
+    blocker_fix,
+    blocker_says,
+    build_verdict,
+    closed_period_warning,
+)
+
+if TYPE_CHECKING:
+    from qbsync.diagnosis.blockers import Blocker
 
 SAME_MOMENT = timedelta(minutes=2)  # a QuickBooks create time this close to a push attempt is that attempt's
 
@@ -102,7 +113,12 @@ def trace_invoice(services: Any, inv: m.Invoice, asked: str) -> RecordTrace:
         elif c.status == "voided":
             notes.append(f"QuickBooks invoice {c.id}, also numbered {inv.number}, is voided (already handled).")
 
-    if not linked_id:
+    blocker = _blocker(services, "invoice", inv.id) if not linked_id and not same_customer else None
+    if blocker is not None:
+        findings.append(
+            _blocked_finding(blocker, f"{inv.number} ({usd(s_inv.total)}) is not in QuickBooks", s_inv.balance)
+        )
+    elif not linked_id:
         findings.extend(_not_linked(s_inv, same_customer, words))
     elif q_linked is not None and q_linked.status in ("deleted", "missing"):
         findings.append(_invoice_gone(s_inv, q_linked, s_pays, same_customer, words))
@@ -158,6 +174,27 @@ def trace_invoice(services: Any, inv: m.Invoice, asked: str) -> RecordTrace:
         generated_at=now,
         cdc_since=reads.cdc_since,
         qbo_requests=services.qbo_request_count(),
+    )
+
+
+def _blocker(services: Any, rtype: str, rid: str) -> Blocker | None:
+    from qbsync.diagnosis.diagnose import record_blockers
+
+    return record_blockers(services, [(rtype, rid)]).get((rtype, rid))
+
+
+def _blocked_finding(blocker: Blocker, what: str, amount: Decimal, kind: str = "missing_in_qbo") -> Finding:
+    """A record Suprata could not push: the diagnosis's own answer for it, in the same words."""
+    p = get_pattern(blocker.pattern)
+    return Finding(
+        kind=kind,
+        says=f"{what}: {blocker_says(blocker)}.",
+        fix=blocker_fix(blocker),
+        pattern=p.id,
+        records=[blocker.number or blocker.key[1], *([blocker.first.via_number] if blocker.first.via_number else [])],
+        amount=amount,
+        warning=p.warning,
+        fix_by=p.fix_by,
     )
 
 
@@ -659,7 +696,13 @@ def trace_payment(services: Any, pay: m.Payment, asked: str) -> RecordTrace:
     notes = list(reads.notes)
     gone = [(invoices[i], v) for i, v in q_invoices.items() if v.status in ("deleted", "missing")]
     unsynced = [inv for inv in invoices.values() if not inv.qbo.qbo_id]
-    if not pay.qbo.qbo_id and gone:
+    blocker = None
+    if not pay.qbo.qbo_id and _lookalike(sp, reads, known, numbers) is None:
+        blocker = _blocker(services, "payment", pay.id)
+    if blocker is not None:
+        what = f"The payment {sp.number} of {usd(sp.amount)} on {words.day(sp.txn_date)} is not in QuickBooks"
+        findings.append(_blocked_finding(blocker, what, -sp.amount, kind="payment_missing_in_qbo"))
+    elif not pay.qbo.qbo_id and gone:
         findings.append(_payment_blocked_by_gone_invoice(sp, gone, words))
     elif not pay.qbo.qbo_id and unsynced:
         names = ", ".join(i.number for i in unsynced)

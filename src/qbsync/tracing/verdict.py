@@ -4,10 +4,14 @@ side is created by hand and marked synced in Suprata; involve the bookkeeper).""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from qbsync.diagnosis.patterns import get_pattern
 from qbsync.tracing.model import Difference, Finding, Verdict
+
+if TYPE_CHECKING:
+    from qbsync.diagnosis.blockers import Blocker
 
 BOOKKEEPER = (
     "Involve your bookkeeper: these changes alter your books in QuickBooks, and reports already sent or filed "
@@ -90,3 +94,19 @@ def build_verdict(
         if f.warning and f.warning not in warnings:
             warnings.append(f.warning)
     return Verdict(False, headline, steps, warnings)
+
+
+def blocker_fix(blocker: Blocker) -> list[str]:
+    """A blocked record's steps, as diagnose and retry give them: each cause's first step in fix order, then
+    how to retry once they are done."""
+    steps = [c.first_step for c in blocker.causes]
+    if blocker.first.retry_step:
+        steps.append(blocker.first.retry_step)
+    return list(dict.fromkeys(steps))
+
+
+def blocker_says(blocker: Blocker) -> str:
+    first = blocker.first
+    if first.via is not None:
+        return f"it waits for its {first.via[0]} {first.via_number or first.via[1]}: {first.says}"
+    return first.says
