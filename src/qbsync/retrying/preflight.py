@@ -333,7 +333,7 @@ def _row(ctx: Context, key: tuple[str, str], role: str) -> PlanRecord:
         amount=record_amount(rec),
         state=rec.qbo.state if rec is not None else "unknown",
         role=role,
-        pattern=cause.pattern if cause is not None else None,
+        pattern=_pattern(ctx.blockers.get(key), cause),
         cause=cause.title if cause is not None else None,
         error_code=(fault.code if fault is not None else None)
         or (f.latest.error.kind if f and f.latest.error else None),
@@ -344,6 +344,13 @@ def _row(ctx: Context, key: tuple[str, str], role: str) -> PlanRecord:
 
 
 # --- deciding ---------------------------------------------------------------------------------------
+
+
+def _pattern(blocker: bl.Blocker | None, cause: RootCause | None) -> str | None:
+    """The pattern of the cause to fix first: the record's blocker's, as diagnose and trace say."""
+    if blocker is not None:
+        return blocker.pattern
+    return cause.pattern if cause is not None else None
 
 
 def _refuse(row: PlanRecord, code: str, reason: str, fix: str | None = None, next_command: str | None = None) -> None:

@@ -113,11 +113,17 @@ def trace_invoice(services: Any, inv: m.Invoice, asked: str) -> RecordTrace:
         elif c.status == "voided":
             notes.append(f"QuickBooks invoice {c.id}, also numbered {inv.number}, is voided (already handled).")
 
-    blocker = _blocker(services, "invoice", inv.id) if not linked_id and not same_customer else None
+    failing = inv.qbo.state in ("failed", "pending", "not_synced")
+    blocker = _blocker(services, "invoice", inv.id) if failing and not same_customer else None
     if blocker is not None:
-        findings.append(
-            _blocked_finding(blocker, f"{inv.number} ({usd(s_inv.total)}) is not in QuickBooks", s_inv.balance)
+        what = (
+            f"{inv.number} ({usd(s_inv.total)}) is not in QuickBooks"
+            if not linked_id
+            else f"Suprata's last change to {inv.number} did not reach QuickBooks invoice {linked_id}"
         )
+        findings.append(_blocked_finding(blocker, what, s_inv.balance if not linked_id else Decimal("0.00")))
+    if blocker is not None and not linked_id:
+        pass  # the blocker is the whole story of an invoice QuickBooks never got
     elif not linked_id:
         findings.extend(_not_linked(s_inv, same_customer, words))
     elif q_linked is not None and q_linked.status in ("deleted", "missing"):
