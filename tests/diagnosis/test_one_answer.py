@@ -18,15 +18,16 @@ from qbsync.retrying.preflight import build_plan
 from qbsync.retrying.targets import Selection
 from qbsync.sandbox.app import build_sandbox
 from qbsync.sandbox.catalog import builtin_names
+from qbsync.sandbox.scenario import Scenario
 from qbsync.services import services_for_sandbox
 from qbsync.tracing import trace
 
 PASSING = {"transient", "connection_lapsed"}
 
 
-def disagreements(name: str, tmp_path: Path) -> tuple[int, int, list[str]]:
+def disagreements(scenario: str | Scenario, tmp_path: Path) -> tuple[int, int, list[str]]:
     """(failures Suprata shows, records checked, what disagreed) for one scenario."""
-    services = services_for_sandbox(build_sandbox(name), tmp_path)
+    services = services_for_sandbox(build_sandbox(scenario), tmp_path)
     report = diagnose(services, Filters())
     answers = {}
     out: list[str] = []

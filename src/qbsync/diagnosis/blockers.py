@@ -138,7 +138,7 @@ def customer_causes(c: m.Customer, ev: Evidence) -> list[Cause]:
     """A customer's own trouble in QuickBooks: its name held by another party, an unlinked copy, made
     inactive, or linked to a customer QuickBooks no longer has."""
     name, subject = c.display_name, ("customer", c.id)
-    base = {"customer": name, "customer_number": c.number}
+    base = {"customer": name.strip() or c.number, "customer_number": c.number}
     if c.qbo.qbo_id:
         state = customer_state(c, ev)
         qc = ev.customers_by_id.get(c.qbo.qbo_id)
@@ -168,7 +168,7 @@ def customer_causes(c: m.Customer, ev: Evidence) -> list[Cause]:
                 "customer_missing_data",
                 {**base, "missing": missing},
                 subject,
-                [EvidenceItem("suprata", f"Suprata's customer {c.number} has no {missing}")],
+                [EvidenceItem("suprata", f"Suprata's customer {c.number} lacks {missing}")],
             )
         ]
     for holder in ev.name_holders(name):
@@ -187,9 +187,34 @@ def customer_causes(c: m.Customer, ev: Evidence) -> list[Cause]:
 
 def missing_customer_data(c: m.Customer) -> str | None:
     """What QuickBooks requires of a new customer that Suprata's record lacks, in words."""
-    if not (c.display_name or "").strip():
-        return "display name"
+    if not (c.display_name or "").strip() and not (c.given_name or c.family_name):
+        return "a display name"
     return None
+
+
+# What QuickBooks names in a "required parameter" fault, in the words Suprata's customer screen uses.
+_REQUIRED_FIELDS = {
+    "displayname": "a display name",
+    "primaryemailaddr": "an email address",
+    "email": "an email address",
+    "billaddr": "a billing address",
+    "givenname": "a first name",
+    "familyname": "a last name",
+}
+
+
+def missing_from_fault(f: Failure) -> str | None:
+    """The customer details QuickBooks said it requires (2020 Required param missing, 6080 No Name Provided)."""
+    fault = f.signal.fault
+    if fault is None or not ({"2020", "6080", "2210"} & set(fault.codes)):
+        return None
+    found: list[str] = []
+    for error in fault.errors:
+        text = " ".join(p for p in (error.element, error.detail, error.message) if p).lower().replace(" ", "")
+        found += [words for key, words in _REQUIRED_FIELDS.items() if key in text and words not in found]
+    if not found and "6080" in fault.codes:
+        found.append("a display name")
+    return " and ".join(found) or None
 
 
 def item_causes(i: m.Item, ev: Evidence) -> list[Cause]:
@@ -207,7 +232,7 @@ def item_causes(i: m.Item, ev: Evidence) -> list[Cause]:
                 "quickbooks",
                 f"QuickBooks item {qi.id} '{qi.name}' was made inactive{f' on {_when(when)}' if when else ''}",
             )
-            return [Cause("item_inactive", {**base, "item": qi.name or i.name}, subject, [said])]
+            return [Cause("item_inactive", base, subject, [said])]
         return []
     qi = ev.items_by_name.get(i.name.strip().lower())
     if qi is not None and qi.id != i.qbo.qbo_id:
@@ -318,6 +343,11 @@ def classified_cause(c: Classified, fs: FailureSet, ev: Evidence, state: Mapping
         if found:
             return found[0]
         customer = fs.customers.get(cid)
+        missing = missing_from_fault(f)
+        if missing and customer is not None:
+            said = EvidenceItem("quickbooks", f"QuickBooks refused customer {customer.number}: it requires {missing}")
+            params = {"customer": customer.display_name.strip() or customer.number, "customer_number": customer.number}
+            return Cause("customer_missing_data", {**params, "missing": missing}, ("customer", cid), [said])
         name = customer.display_name if customer is not None else cid
         number = customer.number if customer is not None else cid
         params = {"customer": name, "customer_number": number, "error": error}

@@ -17,6 +17,18 @@ from qbsync.diagnosis.failures import Failure, FailureSet
 
 CDC_DAYS = 30  # QuickBooks keeps change data for 30 days
 CDC_MAX_OBJECTS = 1000  # and answers with at most this many objects
+VOIDABLE = ("Invoice", "Payment")
+
+
+@dataclass
+class Removed:
+    """A Suprata invoice or payment whose QuickBooks copy was voided or deleted directly in QuickBooks."""
+
+    record_type: str  # invoice | payment
+    record: Any  # the Suprata record
+    qbo_id: str
+    change: str  # voided | deleted
+    when: datetime | None
 
 
 @dataclass
@@ -38,6 +50,11 @@ class Evidence:
     suprata_connection: m.QboConnection | None = None
     duplicate_candidates: dict[str, m.Invoice] = field(default_factory=dict)  # DocNumber -> Suprata invoice
     qbo_only_payments: list[tuple[Any, list[m.Invoice]]] = field(default_factory=list)  # (QBO payment, its invoices)
+    # A QuickBooks payment Suprata does not link that repeats one it does (a retry after a timeout saved it
+    # again): (the extra copy, the linked one, Suprata's payment, the invoices they pay).
+    duplicate_payments: list[tuple[Any, Any, m.Payment, list[m.Invoice]]] = field(default_factory=list)
+    # Suprata records still open whose QuickBooks copy was voided or deleted there, however long ago.
+    removed: list[Removed] = field(default_factory=list)
 
     def name_holders(self, name: str) -> list[Any]:
         return self.names.get(name.strip().lower(), [])
@@ -50,8 +67,17 @@ def gather(qbo: Any, suprata: Any, fs: FailureSet, now: datetime) -> Evidence:
     ev = Evidence(now=now)
     codes = {f.signal.code for f in fs.failures if f.signal.code}
 
-    customer_names = sorted({c.display_name for c in _colliding(fs, "customer", codes, fs.customers)})
-    item_names = sorted({i.name for i in _colliding(fs, "item", codes, fs.items)})
+    # Names are read for every 6240, and for a customer or item whose own creation failed for any reason: a
+    # name already taken hides behind a throttled or timed-out create, and is what the retry would meet.
+    own_creates = {f.key: f.record for f in fs.failures if f.record is not None and not f.record.qbo.qbo_id}
+    customer_names = sorted(
+        {c.display_name for c in _colliding(fs, "customer", codes, fs.customers)}
+        | {r.display_name for (t, _), r in own_creates.items() if t == "customer" and r.display_name.strip()}
+    )
+    item_names = sorted(
+        {i.name for i in _colliding(fs, "item", codes, fs.items)}
+        | {r.name for (t, _), r in own_creates.items() if t == "item"}
+    )
     linked_customers = sorted({c.qbo.qbo_id for c in fs.customers.values() if c.qbo.qbo_id})
     linked_items = sorted({i.qbo.qbo_id for i in fs.items.values() if i.qbo.qbo_id})
     # Tax setup is read whenever a failing invoice carries a tax category: a hidden tax gap behind another
@@ -90,6 +116,11 @@ def gather(qbo: Any, suprata: Any, fs: FailureSet, now: datetime) -> Evidence:
         calls["tax_categories"] = suprata.tax_categories
     if doc_numbers:
         calls["invoices_by_doc"] = lambda: qbo.invoices_by_doc_numbers(doc_numbers)
+    # Voids older than the change feed's 30 days: QuickBooks keeps a voided transaction with a zero total.
+    # Both queries go in one /batch request.
+    before = ev.cdc_since.strftime("%Y-%m-%dT%H:%M:%SZ")
+    old_voids = [f"SELECT * FROM {e} WHERE TotalAmt = '0' AND MetaData.LastUpdatedTime < '{before}'" for e in VOIDABLE]
+    calls["old_voids"] = lambda: qbo.batch(old_voids)
 
     names = list(calls)
     results = dict(zip(names, qbo.parallel([calls[n] for n in names]), strict=True))
@@ -112,30 +143,79 @@ def gather(qbo: Any, suprata: Any, fs: FailureSet, now: datetime) -> Evidence:
     ev.tax_codes = {row.id: row for row in results.get("tax_codes", []) if getattr(row, "id", None)}
     ev.tax_categories = {c.id: c for c in results.get("tax_categories", [])}
     ev.invoices_by_doc = results.get("invoices_by_doc", {})
-    ev.qbo_only_payments = _qbo_only_payments(suprata, ev)
+    ev.qbo_only_payments, ev.duplicate_payments = _qbo_only_payments(suprata, ev)
+    batch = results.get("old_voids", [])
+    ev.removed = _removed(suprata, ev, {e: r.rows for e, r in zip(VOIDABLE, batch, strict=False) if r.ok})
     return ev
 
 
-def _qbo_only_payments(suprata: Any, ev: Evidence) -> list[tuple[Any, list[m.Invoice]]]:
-    """Live QuickBooks payments (from the CDC already read) that no Suprata payment is linked to:
-    entered directly in QuickBooks, so the two sides' balances differ."""
+def _qbo_only_payments(
+    suprata: Any, ev: Evidence
+) -> tuple[list[tuple[Any, list[m.Invoice]]], list[tuple[Any, Any, m.Payment, list[m.Invoice]]]]:
+    """Live QuickBooks payments (from the CDC already read) that no Suprata payment is linked to. Either
+    entered directly in QuickBooks, or a second copy of a payment Suprata did push: same customer, amount,
+    date and reference as a linked one (a retry after a timeout that QuickBooks had in fact saved)."""
     live = [p for p in ev.changed("Payment") if getattr(p, "status", None) != "Deleted" and not _voided(p)]
     if not live:
-        return []
-    known = {p.qbo.qbo_id for p in suprata.by_qbo_ids("payment", [p.id for p in live])}
-    unknown = [p for p in live if p.id not in known]
+        return [], []
+    linked = {p.qbo.qbo_id: p for p in suprata.by_qbo_ids("payment", [p.id for p in live])}
+    unknown = [p for p in live if p.id not in linked]
     if not unknown:
-        return []
+        return [], []
     invoice_ids = {
         t.txn_id for p in unknown for line in (p.line or []) for t in line.linked_txn if t.txn_type == "Invoice"
     }
     invoices = {i.qbo.qbo_id: i for i in suprata.by_qbo_ids("invoice", sorted(invoice_ids))} if invoice_ids else {}
-    out = []
+    by_id = {p.id: p for p in live}
+    only: list[tuple[Any, list[m.Invoice]]] = []
+    copies: list[tuple[Any, Any, m.Payment, list[m.Invoice]]] = []
     for payment in unknown:
-        linked = [invoices[t.txn_id] for line in (payment.line or []) for t in line.linked_txn if t.txn_id in invoices]
-        if linked:  # a payment for an invoice Suprata never had is QuickBooks' own business
-            out.append((payment, linked))
+        paid = [invoices[t.txn_id] for line in (payment.line or []) for t in line.linked_txn if t.txn_id in invoices]
+        if not paid:  # a payment for an invoice Suprata never had is QuickBooks' own business
+            continue
+        twin = next((by_id[q] for q in linked if q in by_id and same_payment(payment, by_id[q])), None)
+        if twin is not None:
+            copies.append((payment, twin, linked[twin.id], paid))
+        else:
+            only.append((payment, paid))
+    return only, copies
+
+
+def _removed(suprata: Any, ev: Evidence, old_voids: dict[str, list[Any]]) -> list[Removed]:
+    """Suprata's open invoices and payments whose QuickBooks copy was voided or deleted in QuickBooks: from
+    the change feed for the last 30 days, and from zero-total voided rows for anything older."""
+    found: dict[tuple[str, str], tuple[str, datetime | None]] = {}
+    for entity in ("Invoice", "Payment"):
+        rows = [*ev.changed(entity), *old_voids.get(entity, [])]
+        for row in rows:
+            deleted = getattr(row, "status", None) == "Deleted"
+            if deleted or _voided(row):
+                when = getattr(getattr(row, "meta_data", None), "last_updated_time", None)
+                found.setdefault((entity, row.id), ("deleted" if deleted else "voided", when))
+    out: list[Removed] = []
+    for entity, rtype in (("Invoice", "invoice"), ("Payment", "payment")):
+        ids = sorted(qid for e, qid in found if e == entity)
+        if not ids:
+            continue
+        for record in suprata.by_qbo_ids(rtype, ids):
+            if rtype == "invoice" and getattr(record, "status", None) == "void":
+                continue  # voided on both sides: they agree
+            change, when = found[(entity, record.qbo.qbo_id)]
+            out.append(Removed(rtype, record, record.qbo.qbo_id, change, when))
     return out
+
+
+def same_payment(a: Any, b: Any) -> bool:
+    """Two QuickBooks payments that are one payment saved twice: same customer, amount, date and reference."""
+    ref = getattr(a.customer_ref, "value", None)
+    return (
+        a.id != b.id
+        and ref is not None
+        and ref == getattr(b.customer_ref, "value", None)
+        and a.total_amt == b.total_amt
+        and a.txn_date == b.txn_date
+        and (a.payment_ref_num or None) == (b.payment_ref_num or None)
+    )
 
 
 def _colliding(fs: FailureSet, rtype: str, codes: set[str], table: dict[str, Any]) -> list[Any]:
@@ -180,7 +260,7 @@ def facts_for(f: Failure, fs: FailureSet, ev: Evidence) -> Facts:
     facts: dict[str, Any] = {
         "book_close_date": ev.book_close_date,
         "record_txn_date": getattr(record, "txn_date", None),
-        "failing_since": f.first_failed_at,
+        "failing_since": failing_since(f),
         "now": ev.now,
         "connection_state": _connection_state(ev.suprata_connection),
     }
@@ -205,6 +285,28 @@ def facts_for(f: Failure, fs: FailureSet, ev: Evidence) -> Facts:
     if f.record_type == "payment" and record is not None:
         facts["linked_txn_deleted"] = bool(deleted_invoices(record, fs, ev))
     return Facts(**{k: v for k, v in facts.items() if v is not None})
+
+
+TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+def _transient(attempt: m.SyncAttempt) -> bool:
+    e = attempt.error
+    return e is not None and (e.kind in ("timeout", "connection") or e.http_status in TRANSIENT_STATUSES)
+
+
+def failing_since(f: Failure) -> datetime:
+    """When the record's current kind of trouble began. For a transient failure that is the first of the
+    unbroken run of transient failures it ends, so an older failure of another kind (a closed period fixed
+    since, say) does not make a fresh throttle look like it "persisted over a day"."""
+    if not _transient(f.latest):
+        return f.first_failed_at
+    since = f.latest.attempted_at
+    for attempt in reversed(f.streak):
+        if not _transient(attempt):
+            break
+        since = attempt.attempted_at
+    return since
 
 
 def _connection_state(conn: m.QboConnection | None) -> str | None:

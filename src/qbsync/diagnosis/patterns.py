@@ -1135,11 +1135,13 @@ CAUSE_KINDS: dict[str, CauseKind] = {
         CauseKind(
             "invoice_deleted",
             "P6",
-            "Payment {number} cannot sync: its invoice {invoice} was deleted in QuickBooks",
+            "Payment {number} cannot sync: its invoice {invoice} was deleted directly in QuickBooks",
             (
-                "With your bookkeeper: re-create invoice {invoice} in QuickBooks, then record payment {number} "
-                "against it by hand; do not remove either from Suprata.",
-                TRACE_FIRST,
+                "The bookkeeper re-creates {invoice} by hand in QuickBooks and it is marked synced in Suprata, "
+                "linked to the new invoice id.",
+                "Then create {number} by hand in QuickBooks against that new invoice and mark it synced in Suprata; "
+                "do not remove the Suprata one.",
+                "Do not retry the payment until then: it fails with 610 while the invoice is gone.",
             ),
         ),
         CauseKind(

@@ -8,12 +8,13 @@ unknown.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from qbsync.clients import suprata_models as m
 from qbsync.clients.faults import parse_fault
 from qbsync.clients.redact import redact_text
 from qbsync.diagnosis.blockers import PASSING_KINDS, Blocker, Cause, Classified, RecordKey, build_blockers
@@ -74,6 +75,8 @@ def analyse(
     causes = [_root_cause(members, by_key, fs, ev, retry_counts or {}) for members in groups.values()]
     causes += _reconciliation_findings(fs, ev)
     causes += _qbo_only_payment_findings(fs, ev)
+    causes += _duplicate_payment_findings(fs, ev)
+    causes += _removed_findings(fs, ev, blockers)
     return Analysis(blockers, order_plan(causes))
 
 
@@ -415,6 +418,98 @@ def _qbo_only_payment_findings(fs: FailureSet, ev: Evidence) -> list[RootCause]:
     return out
 
 
+def _removed_findings(fs: FailureSet, ev: Evidence, blockers: dict[RecordKey, Blocker]) -> list[RootCause]:
+    """Invoices and payments open in Suprata but voided or deleted directly in QuickBooks, whether or not a
+    push failed on them (a failing record, or one a failing payment waits on, is already in the plan)."""
+    covered = set(blockers) | {c.via for b in blockers.values() for c in b.causes if c.via is not None}
+    out = []
+    for gone in ev.removed:
+        key = (gone.record_type, gone.record.id)
+        if key in covered:
+            continue
+        number = gone.record.number
+        what = gone.record_type.capitalize()
+        undo = f"void {number}" if gone.record_type == "invoice" else f"reverse {number}"
+        on = f" on {_when(gone.when)}" if gone.when else ""
+        cause = Cause(
+            "removed_in_qbo",
+            {
+                "what": what,
+                "number": number,
+                "change": gone.change,
+                "when": on,
+                "entity": gone.record_type,
+                "qbo_id": gone.qbo_id,
+                "undo_suprata": undo,
+            },
+            ("record", f"{gone.record_type}:{gone.record.id}"),
+        )
+        evidence = [
+            EvidenceItem("quickbooks", f"QuickBooks {gone.record_type} {gone.qbo_id} was {gone.change}{on}"),
+            EvidenceItem("suprata", f"Suprata still shows {number} as {_open_words(gone.record)}"),
+        ]
+        out.append(
+            _balance_finding(
+                fs,
+                key=f"removed:{gone.record_type}:{gone.record.id}",
+                cause=cause,
+                reason=f"the QuickBooks copy of an open Suprata {gone.record_type} was {gone.change} in QuickBooks",
+                evidence=evidence,
+                invoices=[gone.record],
+                says=f"{gone.change} in QuickBooks only",
+                when=gone.when,
+            )
+        )
+    return out
+
+
+def _open_words(record: Any) -> str:
+    if isinstance(getattr(record, "status", None), str):
+        return f"{record.status}, ${record.balance} due" if record.status == "open" else record.status
+    return f"${record.amount} received on {record.txn_date}"
+
+
+def _duplicate_payment_findings(fs: FailureSet, ev: Evidence) -> list[RootCause]:
+    out = []
+    for extra, twin, payment, invoices in ev.duplicate_payments:
+        numbers = ", ".join(i.number for i in invoices)
+        balances = ", ".join(
+            f"{i.number} ${b.balance}" for i in invoices for b in ev.changed("Invoice") if b.id == i.qbo.qbo_id
+        )
+        ref = f", reference {twin.payment_ref_num}" if twin.payment_ref_num else ""
+        cause = Cause(
+            "duplicate_payment",
+            {"number": payment.number, "copies": "2", "void_ids": str(extra.id)},
+            ("record", f"payment:{payment.id}"),
+        )
+        evidence = [
+            EvidenceItem(
+                "quickbooks",
+                f"QuickBooks holds payments {twin.id} and {extra.id}: both ${twin.total_amt} on {twin.txn_date}{ref}, "
+                f"from the same customer, applied to {numbers}",
+            ),
+            EvidenceItem("suprata", f"Suprata links {payment.number} to QuickBooks payment {twin.id} only"),
+        ]
+        if balances:
+            evidence.append(EvidenceItem("quickbooks", f"so QuickBooks shows a balance below zero: {balances}"))
+        if ("payment", payment.id) in fs.timeout_records:
+            evidence.append(EvidenceItem("suprata", f"a push of {payment.number} timed out before the copy was made"))
+        out.append(
+            _balance_finding(
+                fs,
+                key=f"duplicate-payment:{payment.id}",
+                cause=cause,
+                reason="two live QuickBooks payments match in customer, amount, date and reference, and Suprata "
+                "links only one",
+                evidence=evidence,
+                invoices=invoices,
+                says=f"paid twice in QuickBooks ({payment.number})",
+                when=getattr(getattr(extra, "meta_data", None), "create_time", None),
+            )
+        )
+    return out
+
+
 def _balance_finding(
     fs: FailureSet,
     *,
@@ -430,12 +525,12 @@ def _balance_finding(
     pattern = get_pattern("P6")
     records = [
         BlockedRecord(
-            "invoice",
+            "payment" if isinstance(i, m.Payment) else "invoice",
             i.id,
             i.number,
             fs.customers[i.customer_id].display_name if i.customer_id in fs.customers else None,
             i.txn_date,
-            i.total,
+            record_amount(i),
             i.qbo.state,
             None,
             None,
@@ -466,7 +561,7 @@ def _balance_finding(
         retry="unsafe",
         next_command=cause.command,
         warnings=[w for w in (pattern.warning,) if w],
-        blocks={"invoice": len(invoices)},
+        blocks=dict(Counter(r.record_type for r in records)),
         records=records,
         first_seen=when,
         last_seen=when,

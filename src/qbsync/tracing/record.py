@@ -121,7 +121,8 @@ def trace_invoice(services: Any, inv: m.Invoice, asked: str) -> RecordTrace:
             if not linked_id
             else f"Suprata's last change to {inv.number} did not reach QuickBooks invoice {linked_id}"
         )
-        findings.append(_blocked_finding(blocker, what, s_inv.balance if not linked_id else Decimal("0.00")))
+        amount, kind = (s_inv.balance, "missing_in_qbo") if not linked_id else (Decimal("0.00"), "change_failed")
+        findings.append(_blocked_finding(blocker, what, amount, kind=kind))
     if blocker is not None and not linked_id:
         pass  # the blocker is the whole story of an invoice QuickBooks never got
     elif not linked_id:
@@ -201,6 +202,35 @@ def _blocked_finding(blocker: Blocker, what: str, amount: Decimal, kind: str = "
         amount=amount,
         warning=p.warning,
         fix_by=p.fix_by,
+    )
+
+
+def _saved_twice(pay: m.Payment, reads: QboReads, known: dict[str, str]) -> Finding | None:
+    """A second QuickBooks payment identical to the linked one (customer, amount, date, reference) that
+    Suprata does not know: a retry after a timeout saved it again. The fix is the diagnosis's."""
+    from qbsync.diagnosis.blockers import Cause
+    from qbsync.diagnosis.evidence import same_payment
+
+    linked = reads.payments.get(pay.qbo.qbo_id or "")
+    if linked is None or linked.voided:
+        return None
+    extra = next(
+        (r for pid, r in reads.payments.items() if pid not in known and not r.voided and same_payment(r, linked)),
+        None,
+    )
+    if extra is None:
+        return None
+    cause = Cause(
+        "duplicate_payment", {"number": pay.number, "copies": "2", "void_ids": str(extra.id)}, ("record", pay.id)
+    )
+    return Finding(
+        kind="duplicate",
+        says=f"{cause.title}: QuickBooks payments {linked.id} and {extra.id} are both ${linked.total_amt} on "
+        f"{linked.txn_date}" + (f", reference {linked.payment_ref_num}" if linked.payment_ref_num else "") + ".",
+        fix=cause.steps,
+        records=[pay.number, f"QuickBooks payment {extra.id}"],
+        amount=-cents(extra.total_amt),
+        warning=BOOKKEEPER,
     )
 
 
@@ -752,6 +782,9 @@ def trace_payment(services: Any, pay: m.Payment, asked: str) -> RecordTrace:
             if qp is not None and qp.status == "ok":
                 differences.extend(compare_payment(sp, qp, cust_qbo))
             findings.extend(found)
+            copy = _saved_twice(pay, reads, known)
+            if copy is not None:
+                findings.append(copy)
         for inv, view in gone:
             if pay.qbo.qbo_id:
                 findings.append(_invoice_gone(sup_invoice(inv, customer, {}), view, [], [], words))

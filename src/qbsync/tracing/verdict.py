@@ -97,9 +97,9 @@ def build_verdict(
 
 
 def blocker_fix(blocker: Blocker) -> list[str]:
-    """A blocked record's steps, as diagnose and retry give them: each cause's first step in fix order, then
-    how to retry once they are done."""
-    steps = [c.first_step for c in blocker.causes]
+    """A blocked record's steps, as diagnose and retry give them: the first cause's steps, the first step of
+    each other cause in fix order, then how to retry once they are done."""
+    steps = [*blocker.first.steps, *(c.first_step for c in blocker.causes[1:])]
     if blocker.first.retry_step:
         steps.append(blocker.first.retry_step)
     return list(dict.fromkeys(steps))
@@ -107,6 +107,9 @@ def blocker_fix(blocker: Blocker) -> list[str]:
 
 def blocker_says(blocker: Blocker) -> str:
     first = blocker.first
-    if first.via is not None:
-        return f"it waits for its {first.via[0]} {first.via_number or first.via[1]}: {first.says}"
-    return first.says
+    says = first.says
+    if first.via is not None and (first.via_number or first.via[1]) not in says:
+        says = f"it waits for its {first.via[0]} {first.via_number or first.via[1]}: {says}"
+    if first is not blocker.primary:
+        says += f"; its last push failed for another reason first: {blocker.primary.says}"
+    return says
