@@ -94,6 +94,12 @@ class Blocker:
     number: str | None
     primary: Cause  # the cause its own failure was classified as (or, pending, the one it inherits)
     causes: list[Cause]  # every cause, in the order to fix them; ``primary`` among them
+    # Every cause its failure was classified as: one Fault can carry two (a tax code and an inactive item).
+    classified: list[Cause] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.classified:
+            self.classified = [self.primary]
 
     @property
     def first(self) -> Cause:
@@ -485,21 +491,25 @@ def _through(cause: Cause, dep: RecordKey, number: str | None) -> Cause:
 def build_blockers(classified: list[Classified], fs: FailureSet, ev: Evidence) -> dict[RecordKey, Blocker]:
     """A blocker for every failed record and every payment waiting on an invoice that is not in QuickBooks."""
     state = state_causes(fs, ev)
-    primaries = {c.failure.key: classified_cause(c, fs, ev, state) for c in classified}
+    per_record: dict[RecordKey, list[Classified]] = {}
+    for c in classified:
+        per_record.setdefault(c.failure.key, []).append(c)
+    found = {key: [classified_cause(c, fs, ev, state) for c in cs] for key, cs in per_record.items()}
+    primaries = {key: causes[0] for key, causes in found.items()}
     # What waits on a failed record inherits the cause it failed for (a payment, its invoice's).
     merged: dict[RecordKey, list[Cause]] = {**state}
-    for key, primary in primaries.items():
-        merged[key] = [*state.get(key, []), primary]
+    for key, causes in found.items():
+        merged[key] = [*state.get(key, []), *causes]
     out: dict[RecordKey, Blocker] = {}
-    for c in classified:
-        key = c.failure.key
-        primary = primaries[key]
-        inherited = _inherited(key, c.failure.record, fs, merged)
-        same = [x for x in inherited if (x.kind, x.subject) == (primary.kind, primary.subject)]
-        if same:
-            primary = same[0]  # the record waits on the one that carries it
-        causes = [primary, *state.get(key, []), *inherited]
-        out[key] = Blocker(key, c.failure.number or c.failure.record_id, primary, ordered(causes))
+    for key, cs in per_record.items():
+        failure = cs[0].failure
+        inherited = _inherited(key, failure.record, fs, merged)
+        own: list[Cause] = []
+        for cause in found[key]:
+            same = [x for x in inherited if _ks(x) == _ks(cause)]
+            own.append(same[0] if same else cause)  # the record waits on the one that carries it
+        causes = [*own, *state.get(key, []), *inherited]
+        out[key] = Blocker(key, failure.number or failure.record_id, own[0], ordered(causes), own)
     for p in fs.waiting_payments:
         key = ("payment", p.id)
         if key in out:

@@ -68,10 +68,13 @@ def analyse(
     classified: list[Classified], fs: FailureSet, ev: Evidence, retry_counts: dict[tuple[str, str], int] | None = None
 ) -> Analysis:
     blockers = build_blockers(classified, fs, ev)
-    by_key = {c.failure.key: c for c in classified}
-    groups: dict[tuple[str, tuple[str, str]], list[Blocker]] = defaultdict(list)
+    by_key: dict[RecordKey, list[Classified]] = defaultdict(list)
+    for c in classified:
+        by_key[c.failure.key].append(c)
+    groups: dict[tuple[str, tuple[str, str]], list[tuple[Blocker, Cause]]] = defaultdict(list)
     for blocker in blockers.values():
-        groups[(blocker.primary.pattern, blocker.primary.subject)].append(blocker)
+        for cause in blocker.classified:  # a record whose one Fault carries two causes is in both plan entries
+            groups[(cause.pattern, cause.subject)].append((blocker, cause))
     causes = [_root_cause(members, by_key, fs, ev, retry_counts or {}) for members in groups.values()]
     causes += _reconciliation_findings(fs, ev)
     causes += _qbo_only_payment_findings(fs, ev)
@@ -128,19 +131,23 @@ def also_for(numbers: list[str]) -> str:
 
 
 def _root_cause(
-    members: list[Blocker],
-    by_key: dict[RecordKey, Classified],
+    pairs: list[tuple[Blocker, Cause]],
+    by_key: dict[RecordKey, list[Classified]],
     fs: FailureSet,
     ev: Evidence,
     retry_counts: dict[tuple[str, str], int],
 ) -> RootCause:
-    members.sort(key=lambda b: (TYPE_ORDER.get(b.key[0], 9), b.number or ""))
-    primary = members[0].primary
+    pairs.sort(key=lambda e: (TYPE_ORDER.get(e[0].key[0], 9), e[0].number or ""))
+    members = [b for b, _ in pairs]
+    primary = pairs[0][1]
     pattern_id = primary.pattern
     pattern = get_pattern(pattern_id)
-    failed = [by_key[b.key] for b in members if b.key in by_key]
+    failed = [_classified_as(by_key[b.key], cause) for b, cause in pairs if b.key in by_key]
     records = [
-        _blocked(by_key[b.key].failure, fs, retry_counts, b) if b.key in by_key else _waiting(b, fs) for b in members
+        _blocked(_classified_as(by_key[b.key], cause).failure, fs, retry_counts, b)
+        if b.key in by_key
+        else _waiting(b, fs)
+        for b, cause in pairs
     ]
     if pattern_id == "unknown" or any(c.cls.escalate for c in failed):
         _attach_raw([r for r, b in zip(records, members, strict=True) if b.key in by_key], failed)
@@ -192,6 +199,11 @@ def _root_cause(
         escalate=any(c.cls.escalate for c in failed),
         kind=primary.kind,
     )
+
+
+def _classified_as(candidates: list[Classified], cause: Cause) -> Classified:
+    """The classification of a failure that stands for ``cause`` (the first when none matches its pattern)."""
+    return next((c for c in candidates if c.cls.pattern == cause.pattern), candidates[0])
 
 
 def _evidence(primary: Cause, failed: list[Classified], ev: Evidence) -> list[EvidenceItem]:
