@@ -14,7 +14,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from qbsync.clients import suprata_models as m
 from qbsync.clients.faults import parse_fault
 from qbsync.clients.redact import redact_text
 from qbsync.diagnosis.blockers import PASSING_KINDS, Blocker, Cause, Classified, RecordKey, build_blockers
@@ -537,7 +536,7 @@ def _balance_finding(
     pattern = get_pattern("P6")
     records = [
         BlockedRecord(
-            "payment" if isinstance(i, m.Payment) else "invoice",
+            "payment" if hasattr(i, "applied") else "invoice",  # compact copies are not the pydantic classes
             i.id,
             i.number,
             fs.customers[i.customer_id].display_name if i.customer_id in fs.customers else None,

@@ -393,7 +393,7 @@ def _decide(ctx: Context, row: PlanRecord) -> None:
         _refuse_for(row, blocking)
         return
     deps = _dependency_blockers(ctx, row)
-    guards = _guards(ctx, rec)
+    guards = _guards(ctx, row.record_type, rec)
     found = deps + guards if f is not None and not _direct(f) else guards + deps
     if found:
         code, reason, fix, command = found[0]
@@ -521,12 +521,12 @@ def _dependency_blockers(ctx: Context, row: PlanRecord) -> list[tuple[Any, ...]]
     return out
 
 
-def _guards(ctx: Context, rec: Any) -> list[tuple[Any, ...]]:
+def _guards(ctx: Context, rtype: str, rec: Any) -> list[tuple[Any, ...]]:
     """The duplicate guard and the link checks, from the plan's own reads (by id, DocNumber and date); their
     words are the table's, as for every other cause."""
-    if isinstance(rec, m.Invoice):
+    if rtype == "invoice":  # by type name: Suprata records may be compact copies, not the pydantic classes
         found = _invoice_guard(ctx, rec)
-    elif isinstance(rec, m.Payment):
+    elif rtype == "payment":
         found = _payment_guard(ctx, rec)
     else:
         found = None
