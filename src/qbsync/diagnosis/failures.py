@@ -34,6 +34,7 @@ class AttemptError:
     qbo_entity: str | None
     qbo_operation: str | None
     intuit_tid: str | None
+    message: str | None = None  # a message-only log (no body): Suprata's words for QuickBooks' answer
 
 
 @dataclass(slots=True)
@@ -74,6 +75,7 @@ def compact(attempt: m.SyncAttempt) -> Attempt:
             _maybe_intern(e.qbo_entity),
             _maybe_intern(e.qbo_operation),
             e.intuit_tid,
+            e.message,
         )
         if e is not None
         else None
