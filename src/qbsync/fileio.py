@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import suppress
 from pathlib import Path
 
 
@@ -28,3 +29,56 @@ def write_text_atomically(path: Path, text: str, *, mode: int | None = None) -> 
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+class ReservedFile:
+    """A temporary file beside ``path`` that already holds ``size`` bytes on disk, written and fsynced.
+
+    For a write that must not fail after something irreversible has happened (a refresh grant spent at
+    Intuit): reserve first, and when that fails do not start; the final ``commit`` then overwrites blocks
+    the filesystem has already handed out, so a disk that filled up meanwhile cannot refuse it (on
+    copy-on-write filesystems it still can: ``commit`` raises ``OSError`` then, and the old file stays).
+    """
+
+    def __init__(self, path: Path, size: int, *, mode: int | None = None) -> None:
+        self.path = path
+        self.size = size
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            if mode is not None:
+                os.fchmod(self.fd, mode)
+            _write_all(self.fd, b" " * size)
+            os.fsync(self.fd)
+        except BaseException:
+            self.abort()
+            raise
+
+    def commit(self, text: str) -> Path:
+        data = text.encode("utf-8")
+        try:
+            os.lseek(self.fd, 0, os.SEEK_SET)
+            _write_all(self.fd, data)
+            os.ftruncate(self.fd, len(data))
+            os.fsync(self.fd)
+            os.close(self.fd)
+            self.fd = -1
+            os.replace(self.tmp, self.path)
+        except BaseException:
+            self.abort()
+            raise
+        return self.path
+
+    def abort(self) -> None:
+        if self.fd >= 0:
+            with suppress(OSError):
+                os.close(self.fd)
+            self.fd = -1
+        Path(self.tmp).unlink(missing_ok=True)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]

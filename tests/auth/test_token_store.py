@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from auth_testkit import CLIENT_ID, REALM_ID, Leaks, make_app
 
-from qbsync.auth.errors import ConnectionExpired, NotConnected, TokenFileUnreadable
+from qbsync.auth.errors import ConnectionExpired, NotConnected, TokenFileUnreadable, TokenStoreUnwritable
 from qbsync.auth.tokens import TokenGrant, TokenStore
 from qbsync.clients import oauth as oauth_client
 
@@ -98,7 +98,7 @@ def test_crash_between_refresh_and_store_keeps_a_valid_refresh_token(store, cloc
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", crash_on_replace)  # the refresh succeeds, the store step fails
-    with pytest.raises(OSError) as crash:
+    with pytest.raises(TokenStoreUnwritable) as crash:  # says plainly that new tokens could not be kept
         store.get_valid_access_token(oauth_client.make_refresher(client, clock), clock)
     monkeypatch.undo()
     leaks.capture(crash.value)
@@ -108,7 +108,8 @@ def test_crash_between_refresh_and_store_keeps_a_valid_refresh_token(store, cloc
     assert oauth.refresh_token_state(before.refresh_token) == "in_grace"  # Intuit rotated; old one still works
 
     clock.advance(600)
-    access = store.get_valid_access_token(oauth_client.make_refresher(client, clock), clock)
+    next_run = TokenStore(store.path.parent)  # this run refreshes no more; the next one recovers
+    access = next_run.get_valid_access_token(oauth_client.make_refresher(client, clock), clock)
     after = store.load()
     assert after.access_token == access and oauth.refresh_token_state(after.refresh_token) == "valid"
 

@@ -76,6 +76,38 @@ class TokenStoreBusy(AuthError, CouldNotCheck):
         self.waited_seconds = waited_seconds
 
 
+class TokenStoreUnwritable(AuthError, CouldNotCheck):
+    """Could not check: the token folder cannot take the refreshed tokens (full disk, read-only, no permission).
+
+    ``spent`` is False when qbsync found out before asking Intuit (nothing was lost: the stored refresh token
+    is still the current one), True when Intuit had already issued new tokens that could not be kept.
+    """
+
+    code = "token_store_unwritable"
+
+    def __init__(self, path: Path, reason: str, *, spent: bool, refreshing: bool = True) -> None:
+        if not refreshing:
+            message = f"qbsync cannot write in its token folder {path.parent} ({reason}); nothing was changed."
+            hint = f"Free space or fix permissions in {path.parent}."
+        elif spent:
+            message = (
+                f"Intuit issued new QuickBooks tokens but qbsync could not store them in {path} ({reason}); "
+                "qbsync will not refresh again in this run. The stored refresh token stays usable for about "
+                "24 hours."
+            )
+            hint = f"Free space or fix permissions in {path.parent} within a day, or run `qbsync reconnect`."
+        else:
+            message = (
+                f"qbsync cannot write its token file {path} ({reason}), so it did not refresh the QuickBooks "
+                "connection: a refresh it cannot store would lose the connection."
+            )
+            hint = f"Free space or fix permissions in {path.parent}; the stored connection is untouched."
+        super().__init__(message, hint)
+        self.path = path
+        self.reason = reason
+        self.spent = spent
+
+
 class OAuthUnavailable(AuthError, CouldNotCheck):
     """Could not check: Intuit's OAuth service timed out, was unreachable or failed (5xx)."""
 

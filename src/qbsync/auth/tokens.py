@@ -22,14 +22,21 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from qbsync.auth.errors import ConnectionExpired, NotConnected, TokenFileUnreadable, TokenStoreBusy
+from qbsync.auth.errors import (
+    ConnectionExpired,
+    NotConnected,
+    TokenFileUnreadable,
+    TokenStoreBusy,
+    TokenStoreUnwritable,
+)
 from qbsync.clock import Clock, format_iso, parse_iso
-from qbsync.fileio import write_text_atomically
+from qbsync.fileio import ReservedFile, write_text_atomically
 
 FILE_FORMAT = 1
 FILE_MODE = 0o600
 REFRESH_MARGIN = timedelta(minutes=5)  # refresh this long before the access token expires
 DEFAULT_LOCK_TIMEOUT = 60.0
+RESERVE_MIN_BYTES = 8192  # room reserved for the refreshed file before a refresh is spent
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -143,6 +150,7 @@ class TokenStore:
         self.path = Path(data_dir) / f"{profile}.tokens.json"
         self.lock_path = Path(data_dir) / f"{profile}.tokens.lock"
         self.lock_timeout = lock_timeout
+        self._store_failed: str | None = None  # set once new tokens could not be stored: no further refresh
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -208,7 +216,7 @@ class TokenStore:
             return current.access_token  # no lock needed: the file is only ever replaced whole
         if rejected is not None and current.access_token != rejected:
             return current.access_token  # already replaced since it was refused
-        with self._locked():
+        with self._locked(refreshing=True):
             current = self._load_required()
             now = clock.now()
             if rejected is not None and current.access_token != rejected:
@@ -218,14 +226,29 @@ class TokenStore:
             reason = _expiry_reason(current, now)
             if reason is not None:
                 raise ConnectionExpired(_expired_message(current.realm_id, reason), reason=reason)
+            if self._store_failed is not None:
+                raise TokenStoreUnwritable(self.path, self._store_failed, spent=True)
+            # Prove the new tokens can be stored before Intuit rotates them: a grant whose result cannot be
+            # kept would leave only the superseded refresh token on disk (the connection is lost a day later).
+            reserved = self._reserve(current)
             try:
                 grant = refresher(current.refresh_token)
             except ConnectionExpired as exc:
+                reserved.abort()
                 raise ConnectionExpired(
                     _expired_message(current.realm_id, exc.reason), reason=exc.reason, intuit_tid=exc.intuit_tid
                 ) from None
+            except BaseException:
+                reserved.abort()
+                raise
             updated = current.after_refresh(grant)
-            self._write(updated)  # the rotated refresh token is on disk before the access token leaves
+            try:
+                # The rotated refresh token is on disk before the access token leaves.
+                reserved.commit(_serialize(updated))
+                self._fsync_dir()
+            except OSError as exc:
+                self._store_failed = exc.strerror or str(exc)
+                raise TokenStoreUnwritable(self.path, self._store_failed, spent=True) from None
             return updated.access_token
 
     # --- writing ---------------------------------------------------------------------------------
@@ -267,15 +290,19 @@ class TokenStore:
         return conn
 
     @contextmanager
-    def _locked(self) -> Iterator[None]:
+    def _locked(self, *, refreshing: bool = False) -> Iterator[None]:
         from filelock import FileLock, Timeout  # imported here: keeps `qbsync --help` light
 
-        self._ensure_dir()
-        lock = FileLock(self.lock_path, timeout=self.lock_timeout, mode=FILE_MODE)
         try:
+            self._ensure_dir()
+            lock = FileLock(self.lock_path, timeout=self.lock_timeout, mode=FILE_MODE)
             lock.acquire()
         except Timeout:
             raise TokenStoreBusy(self.lock_path, self.lock_timeout) from None
+        except OSError as exc:  # a read-only or full folder: the lock file cannot even be opened for writing
+            raise TokenStoreUnwritable(
+                self.path, exc.strerror or str(exc), spent=False, refreshing=refreshing
+            ) from None
         try:
             yield
         finally:
@@ -287,12 +314,21 @@ class TokenStore:
     def _write(self, conn: StoredConnection) -> None:
         """Temp file in the same directory, fsync, rename over the old file, fsync the directory."""
         self._remove_stale_temp_files()  # left by a process killed mid-write; we hold the lock
-        write_text_atomically(self.path, json.dumps(conn.to_json(), indent=2), mode=FILE_MODE)
+        write_text_atomically(self.path, _serialize(conn), mode=FILE_MODE)
         self._fsync_dir()
+
+    def _reserve(self, current: StoredConnection) -> ReservedFile:
+        """Room for the refreshed file, on disk and synced, or ``TokenStoreUnwritable`` before any grant."""
+        self._remove_stale_temp_files()
+        size = max(RESERVE_MIN_BYTES, 2 * len(_serialize(current).encode("utf-8")))
+        try:
+            return ReservedFile(self.path, size, mode=FILE_MODE)
+        except OSError as exc:
+            raise TokenStoreUnwritable(self.path, exc.strerror or str(exc), spent=False) from None
 
     def _remove_stale_temp_files(self) -> None:
         for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
-            with suppress(FileNotFoundError):
+            with suppress(OSError):  # gone already, or a read-only folder: the reserve step says so
                 stale.unlink()
 
     def _fsync_dir(self) -> None:
@@ -307,6 +343,10 @@ class TokenStore:
     def _tighten_mode(self) -> None:
         with suppress(OSError):  # not our file to chmod: reading it is still fine
             os.chmod(self.path, FILE_MODE)
+
+
+def _serialize(conn: StoredConnection) -> str:
+    return json.dumps(conn.to_json(), indent=2)
 
 
 def _text(data: dict[str, Any], name: str) -> str:
