@@ -28,4 +28,8 @@ def run_cli(args: str | list[str], *, input: str | None = None, env: dict[str, s
     with runner.isolation(input=input, env=env) as streams:
         code = run(argv)
         out, err = streams[0], streams[1]
-        return CliResult(code, out.getvalue().decode(), err.getvalue().decode())
+        result = CliResult(code, out.getvalue().decode(), err.getvalue().decode())
+    from secrets_scan import record_stream
+
+    record_stream(result.stdout, result.stderr)  # the suite-wide secrets scan reads every stream
+    return result

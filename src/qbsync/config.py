@@ -112,12 +112,17 @@ class Settings:
 
     def secret(self, name: str) -> str | None:
         """A secret from the file or flag, else from the environment variable the profile names."""
+        from qbsync.clients.redact import remember_secret
+
         direct = self.values.get(name)
         if direct and direct.value:
+            remember_secret(str(direct.value))
             return str(direct.value)
         env_name = self.values.get(f"{name}_env")
         if env_name and env_name.value:
-            return os.environ.get(str(env_name.value)) or None
+            value = os.environ.get(str(env_name.value)) or None
+            remember_secret(value)
+            return value
         return None
 
 
@@ -144,6 +149,11 @@ def load_config_file(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"config file {path} is not valid TOML: {exc}", hint="fix the line named above; qbsync never overwrites it"
+        ) from None
+    except RecursionError:
+        raise ConfigError(
+            f"config file {path} is not a usable config: its values are nested too deeply",
+            hint="fix or move the file; qbsync never overwrites it",
         ) from None
     _validate_file(path, data)
     return data

@@ -37,6 +37,15 @@ class Env:
     deadline_seconds: float | None = None  # the command's overall deadline (qbsync.deadline)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
+    def __post_init__(self) -> None:
+        from qbsync.clients.redact import RedactingStream
+
+        # Everything qbsync prints goes through these: no secret value it holds can reach the screen or a log.
+        if not isinstance(self.stdout, RedactingStream):
+            self.stdout = RedactingStream(self.stdout)  # type: ignore[assignment]
+        if not isinstance(self.stderr, RedactingStream):
+            self.stderr = RedactingStream(self.stderr)  # type: ignore[assignment]
+
     @property
     def json_output(self) -> bool:
         return self.settings.format == "json"

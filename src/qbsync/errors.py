@@ -69,4 +69,17 @@ def as_qbsync_error(exc: BaseException) -> QbsyncError | None:
         return NotFoundError(exc.message, hint="check the number or id")
     if isinstance(exc, ApiError):
         return CouldNotCheck(exc.message, hint="run again with --debug for details (secrets are redacted)")
+    if isinstance(exc, RecursionError):
+        return CouldNotCheck(
+            "an answer or a file was nested too deeply to read (no real QuickBooks or Suprata answer is)",
+            code="too_deep",
+            hint="run again with --debug to see which request; check the base URLs in 'qbsync config'",
+        )
+    if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return CouldNotCheck(
+            f"cannot use the file{where}: {exc.strerror or exc}",
+            code="file_system",
+            hint="check free space and permissions where qbsync keeps its files (QBSYNC_HOME, or see 'qbsync config')",
+        )
     return None

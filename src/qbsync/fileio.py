@@ -3,7 +3,9 @@ run never leaves half a report or half a config behind."""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from contextlib import suppress
 from pathlib import Path
@@ -29,6 +31,27 @@ def write_text_atomically(path: Path, text: str, *, mode: int | None = None) -> 
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def write_report_file(path: Path, text: str) -> Path:
+    """A report a person asked for (``--report``): known secret values removed, written atomically.
+
+    A symlink is followed (the file it points to is replaced, the link stays); a FIFO, device, socket or
+    folder is refused (``OSError`` EINVAL): renaming over it would replace the node itself with a file, and
+    writing into it could block or vanish. Returns the path actually written.
+    """
+    from qbsync.clients.redact import redact_known
+
+    target = Path(path)
+    if target.is_symlink():
+        target = target.resolve()
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise OSError(errno.EINVAL, "not a regular file (a FIFO, device or folder); give a file path", str(target))
+    return write_text_atomically(target, redact_known(text))
 
 
 class ReservedFile:

@@ -272,15 +272,37 @@ def services_for_sandbox(
     )
 
 
-def _scenario_source(name: str) -> str | Path:
+def _scenario_source(name: str) -> Any:
+    """A built-in scenario's name, or the scenario read (and validated) from a file: one line when it is bad."""
     path = Path(name).expanduser()
     if path.suffix == ".json" or path.exists():
         if not path.exists():
             raise ConfigError(f"scenario file {path} does not exist", hint="see 'qbsync sandbox scenarios'")
         if not path.is_file():  # a FIFO would block the read forever
             raise ConfigError(f"scenario file {path} is not a regular file", hint="give a JSON file or a name")
-        return path
+        return _read_scenario_file(path)
     return name
+
+
+def _read_scenario_file(path: Path) -> Any:
+    from pydantic import ValidationError
+
+    from qbsync.sandbox.scenario import load_scenario
+
+    hint = "see docs/sandbox.md and docs/scenario.schema.json for the format"
+    try:
+        return load_scenario(path)
+    except OSError as exc:
+        raise ConfigError(f"cannot read scenario file {path}: {exc.strerror or exc}", hint=hint) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"scenario file {path} is not UTF-8 text", hint=hint) from None
+    except RecursionError:
+        raise ConfigError(f"scenario file {path} is nested too deeply to be a scenario", hint=hint) from None
+    except ValidationError as exc:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ())) or "the file"
+        what = "it is empty" if not path.stat().st_size else f"{where}: {first.get('msg', 'invalid')}"
+        raise ConfigError(f"scenario file {path} is not a valid scenario ({what})", hint=hint) from None
 
 
 def _assemble(

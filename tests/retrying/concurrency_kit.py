@@ -21,6 +21,7 @@ from typing import Any
 from qbsync.auth.tokens import TokenGrant, TokenStore
 from qbsync.clock import format_iso
 from qbsync.sandbox.app import serve
+from secrets_scan import record_stream
 
 RUN_TIMEOUT = 240.0  # seconds per round, for every process together: a hang fails the round, never the machine
 
@@ -109,6 +110,7 @@ class ServedCompany:
                 p.kill()
                 out, err = p.communicate()
                 runs.append(Run(None, out, err + "\n[killed: still running at the bound]"))
+        record_stream(*(t for r in runs for t in (r.stdout, r.stderr)))  # for the suite's secrets scan
         return runs
 
     def retry_round(self, count: int, *, lost_answers: int = 0, extra_args: tuple[str, ...] = ()) -> Round:

@@ -456,6 +456,11 @@ class _Answer:
     code: str = field(repr=False)
     realm_id: str
 
+    def __post_init__(self) -> None:
+        from qbsync.clients.redact import remember_secret
+
+        remember_secret(self.code)  # an error page or log line that echoes the code must not show it
+
 
 def _parse_answer(text: str, expected_state: str, configured_realm: str | None) -> _Answer:
     """The browser's redirect (from the local server, the simulated browser or a paste), state checked.

@@ -29,6 +29,7 @@ from qbsync.auth.errors import (
     TokenStoreBusy,
     TokenStoreUnwritable,
 )
+from qbsync.clients.redact import remember_secret
 from qbsync.clock import Clock, format_iso, parse_iso
 from qbsync.fileio import ReservedFile, write_text_atomically
 
@@ -50,6 +51,9 @@ class TokenGrant:
     refresh_expires_at: datetime
     hard_expires_at: datetime | None
     obtained_at: datetime
+
+    def __post_init__(self) -> None:
+        remember_secret(self.access_token, self.refresh_token)
 
     @classmethod
     def from_token_response(cls, body: Mapping[str, Any], obtained_at: datetime) -> TokenGrant:
@@ -81,6 +85,9 @@ class StoredConnection:
     connected_at: datetime  # when the user approved the connection
     obtained_at: datetime  # when the current access token was obtained
     last_refresh_at: datetime | None
+
+    def __post_init__(self) -> None:
+        remember_secret(self.access_token, self.refresh_token)
 
     def after_refresh(self, grant: TokenGrant) -> StoredConnection:
         return replace(

@@ -71,9 +71,18 @@ def _open_lines(env, source: str):  # -> Iterable[str]
     from qbsync.errors import UsageError
 
     if source == "-":
-        return env.stdin
+        raw = getattr(env.stdin, "buffer", None)
+        return _lines(raw) if raw is not None else env.stdin
     path = Path(source).expanduser()
     try:
-        return path.open(encoding="utf-8", errors="replace")
+        return _lines(path.open("rb"))
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}", hint="give a readable file, or - for stdin") from None
+
+
+def _lines(handle):  # -> Iterator[str]
+    """Lines split on \\n only, as ``wc -l`` counts them: a bare CR or binary garbage inside a line must not
+    shift the line numbers of the answers against the input."""
+    with handle:
+        for raw in handle:
+            yield raw.decode("utf-8", errors="replace").rstrip("\r\n")

@@ -387,7 +387,7 @@ def _parse_fault(
         fmt = "json"
         try:
             obj = json.loads(stripped) if parseable else None
-        except ValueError:
+        except (ValueError, RecursionError):
             obj = None
         found = _fault_from_json(obj, body_format=fmt, **common) if obj is not None else None
         if found is None and obj is None:

@@ -31,6 +31,7 @@ from qbsync.auth.errors import (
     OAuthUnavailable,
 )
 from qbsync.auth.tokens import Refresher, TokenGrant
+from qbsync.clients.redact import remember_secret
 from qbsync.clock import Clock
 
 DEFAULT_TIMEOUT = 30.0
@@ -49,6 +50,9 @@ class OAuthApp:
     client_secret: str = field(repr=False)
     redirect_uri: str
     environment: str  # "production", "sandbox", or a discovery-document URL (the emulator's)
+
+    def __post_init__(self) -> None:
+        remember_secret(self.client_secret)
 
 
 @dataclass(frozen=True)
@@ -245,7 +249,7 @@ def _typed_error(endpoint: str, status: int, error: str | None, tid: str | None)
 def _error_code(content: bytes | None) -> str | None:
     try:
         body = json.loads(content or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return _safe(body.get("error")) if isinstance(body, dict) else None
 

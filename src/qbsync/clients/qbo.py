@@ -139,7 +139,7 @@ class QboClient:
                 raise QboApiError(fault, f"{method} {path.split('?')[0]}")
         try:
             data = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: a body nested deeper than any real answer
             data = None
         if not isinstance(data, dict):
             raise QboApiError(_unreadable(response, "not a JSON object"), f"{method} {path}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 REDACTED = "REDACTED"
@@ -55,14 +56,71 @@ def redact_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> di
     return {k: (REDACTED if k.lower() in SECRET_HEADERS else v) for k, v in items}
 
 
+MIN_SECRET_LENGTH = 6  # shorter values would erase ordinary words
+# Every secret value this process holds (the Suprata API key, access and refresh tokens, the client secret,
+# authorization codes): a server that echoes one back in an error body must not get it printed. Shapes alone
+# (Bearer ..., "refresh_token": ...) cannot catch a key quoted in free text.
+_KNOWN: set[str] = set()
+
+
+def remember_secret(*values: str | None) -> None:
+    """Register secret values: from now on ``redact_text`` removes them from any text, wherever it came from."""
+    for value in values:
+        if isinstance(value, str) and len(value.strip()) >= MIN_SECRET_LENGTH:
+            _KNOWN.add(value)
+            stripped = value.strip()
+            if stripped != value:
+                _KNOWN.add(stripped)
+
+
+def known_secrets() -> frozenset[str]:
+    return frozenset(_KNOWN)
+
+
+def forget_secrets() -> None:
+    """Tests only: start from an empty registry."""
+    _KNOWN.clear()
+
+
+def redact_known(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """Only the exact known values (cheap, for output streams); longest first, so no fragment survives."""
+    values = {s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH} | _KNOWN
+    if not values or not text:
+        return text
+    for secret in sorted(values, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
 def redact_text(text: str, secrets: Iterable[str | None] = ()) -> str:
     """Scrub bearer credentials, secret JSON/form fields and every known secret value from free text."""
+    text = redact_known(text, secrets)
     out = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
     out = _JSON_FIELD.sub(lambda m: f'{m.group(1)}"{REDACTED}"', out)
     out = _FORM_FIELD.sub(lambda m: f"{m.group(1)}={REDACTED}", out)
     out = _TOKEN_ECHO.sub(lambda m: f"{m.group(1)}{REDACTED}", out)
     out = _JWT.sub(REDACTED, out)
-    for secret in secrets:
-        if secret and len(secret) >= 6:  # short values would erase ordinary words
-            out = out.replace(secret, REDACTED)
     return out
+
+
+class RedactingStream:
+    """A text stream that removes every known secret value from what is written through it (stdout, stderr).
+
+    The last line of defence: each view and error already uses redacted text, but one echo of a key in a
+    server's error body, rendered anywhere, must still not reach the terminal, a cron mail or a CI log.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def write(self, text: str) -> int:
+        self._inner.write(redact_known(text))
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)

@@ -22,6 +22,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from qbsync.clients import suprata_models as m
 from qbsync.clients.errors import SupraApiError, Unauthorized
 from qbsync.clients.http import HttpClient, Idempotency, StaticToken
+from qbsync.clients.redact import remember_secret
 from qbsync.clock import parse_iso
 
 API_PREFIX = "/api/v1"
@@ -47,7 +48,7 @@ def _lenient_page(content: bytes, model: type[M], lenient: Callable[[Any, str], 
     """A page with bad items: keep the good ones as they are and let ``lenient`` describe each bad one."""
     try:
         raw = json.loads(content)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise SupraApiError(200, "bad_response", "Suprata answered with something that is not JSON") from None
     items = raw.get("data") if isinstance(raw, dict) else None
     if not isinstance(items, list):
@@ -134,6 +135,22 @@ def run_side_by_side(calls: Sequence[Callable[[], T]]) -> list[T]:
         return [f.result() for f in futures]
 
 
+def _parse(model: type[M], content: bytes, path: str) -> M:
+    try:
+        return model.model_validate_json(content)
+    except ValidationError as exc:
+        raise _unreadable(path, exc) from None
+
+
+def _unreadable(path: str, exc: ValidationError) -> SupraApiError:
+    """A 200 answer qbsync cannot read (not JSON, nested too deeply, fields missing): one line, no body."""
+    first = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(p) for p in first.get("loc", ())) or "the body"
+    return SupraApiError(
+        200, "bad_response", f"Suprata's answer to {path} is unreadable ({where}: {first.get('type')})"
+    )
+
+
 def supra_error(response: httpx.Response) -> SupraApiError:
     """The typed error of a non-2xx Suprata response (body ``{"error", "message"}``, or whatever came)."""
     try:
@@ -147,6 +164,7 @@ def supra_error(response: httpx.Response) -> SupraApiError:
 class SupraClient:
     def __init__(self, http: HttpClient, api_key: str, *, base_url: str) -> None:
         self.http = http
+        remember_secret(api_key)  # a server that echoes the key in an error body must not get it printed
         self._token = StaticToken(api_key)
         self.base_url = base_url.rstrip("/") + API_PREFIX
         self._gate = threading.BoundedSemaphore(MAX_CONCURRENT)
@@ -183,7 +201,7 @@ class SupraClient:
         return response
 
     def _one(self, path: str, model: type[M]) -> M:
-        return model.model_validate_json(self._call("GET", path).content)
+        return _parse(model, self._call("GET", path).content, path)
 
     def _pages(
         self, path: str, model: type[M], params: dict[str, Any], lenient: Callable[[Any, str], M] | None = None
@@ -195,9 +213,9 @@ class SupraClient:
             content = self._call("GET", path, params={**params, "limit": PAGE_LIMIT, "cursor": cursor}).content
             try:
                 page = adapter.validate_json(content)
-            except ValidationError:
+            except ValidationError as exc:
                 if lenient is None:
-                    raise
+                    raise _unreadable(path, exc) from None
                 page = _lenient_page(content, model, lenient)
             yield page.data
             cursor = page.next_cursor
@@ -401,7 +419,7 @@ class SupraClient:
             json=body.model_dump(mode="json", exclude_none=True),
             idempotency=Idempotency.header_key(idempotency_key),
         )
-        return m.RetryRequest.model_validate_json(response.content)
+        return _parse(m.RetryRequest, response.content, "/sync/retries")
 
     def get_retry(self, retry_id: str) -> m.RetryRequest:
         return self._one(f"/sync/retries/{retry_id}", m.RetryRequest)

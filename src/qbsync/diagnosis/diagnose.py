@@ -61,10 +61,13 @@ def parse_filters(
 
 
 def parse_since(text: str, now: datetime) -> datetime:
-    m = re.fullmatch(r"\s*(\d+)\s*([hdw])\s*", text.lower())
+    m = re.fullmatch(r"\s*(\d{1,12})\s*([hdw])\s*", text.lower())
     if m:
         hours = int(m.group(1)) * {"h": 1, "d": 24, "w": 168}[m.group(2)]
-        return now - timedelta(hours=hours)
+        try:
+            return now - timedelta(hours=hours)
+        except OverflowError:  # before year 1: every failure Suprata has is "since then"
+            return datetime.min.replace(tzinfo=UTC)
     try:
         return datetime.combine(date.fromisoformat(text.strip()), datetime.min.time(), UTC)
     except ValueError:

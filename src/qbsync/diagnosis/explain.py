@@ -110,6 +110,9 @@ def explain_jsonl(lines: Iterable[str]) -> Iterator[dict]:
         except (ValueError, TypeError) as exc:
             yield _bad_line(n, f"not JSON: {exc}")
             continue
+        except RecursionError:
+            yield _bad_line(n, "not usable JSON: nested too deeply")
+            continue
         if not isinstance(record, dict):
             yield _bad_line(n, "expected a JSON object")
             continue

@@ -16,7 +16,7 @@ from typing import Any
 
 from qbsync.diagnosis.report import ConnectionView, RootCause
 from qbsync.errors import ConfigError
-from qbsync.fileio import write_text_atomically
+from qbsync.fileio import write_report_file
 from qbsync.health.check import AllProfilesReport, CheckReport
 from qbsync.health.history import Trend
 from qbsync.render.layout import split_command
@@ -38,7 +38,7 @@ def write_report(path: str | Path, report: CheckReport | AllProfilesReport) -> P
     target = Path(path).expanduser()
     text = render_html(report) if target.suffix.lower() in (".html", ".htm") else render_markdown(report)
     try:
-        write_text_atomically(target, text)
+        target = write_report_file(target, text)
     except OSError as exc:
         raise ConfigError(
             f"cannot write the report {target}: {exc.strerror or exc}", hint="choose a writable path for --report"

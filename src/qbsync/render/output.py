@@ -44,6 +44,9 @@ def message(env: Env, text: str, *, hint: str | None = None, level: str = "info"
 
 def emit_error(env: Env | None, command: str, error: QbsyncError, stdout: Any, stderr: Any, json_output: bool) -> None:
     """One clear line plus a hint on stderr; with --format json also the envelope on stdout."""
+    from qbsync.clients.redact import RedactingStream
+
+    stdout, stderr = RedactingStream(stdout), RedactingStream(stderr)
     if json_output:
         outcome = Outcome(
             command=command,

@@ -12,14 +12,14 @@ from qbsync import __version__
 from qbsync.clients.redact import redact_text
 from qbsync.diagnosis.report import DiagnosisReport, RootCause
 from qbsync.errors import UsageError
-from qbsync.fileio import write_text_atomically
+from qbsync.fileio import write_report_file
 
 
 def write_support_report(path: str, report: DiagnosisReport) -> Path:
     target = Path(path).expanduser()
     text = redact_text(support_markdown(report))
     try:
-        write_text_atomically(target, text)
+        target = write_report_file(target, text)
     except OSError as exc:
         raise UsageError(
             f"cannot write the report to {target}: {exc.strerror}", hint="choose a writable path"

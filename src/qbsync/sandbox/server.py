@@ -83,6 +83,12 @@ class SandboxServer:
                 if self.command != "HEAD":
                     self.wfile.write(resp.body)
 
+            def handle(self) -> None:
+                try:
+                    super().handle()
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client went away early: nothing to answer, no traceback
+
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
 
         return _Handler
