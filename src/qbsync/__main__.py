@@ -1,4 +1,4 @@
-from qbsync.cli.app import main
+from qbsync.entry import main
 
 if __name__ == "__main__":
     main()

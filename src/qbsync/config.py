@@ -225,8 +225,14 @@ def _coerce(spec: SettingSpec, value: Any) -> Any:
     return str(value)
 
 
-def resolve_settings(flags: dict[str, Any], environ: dict[str, str], config_file: Path) -> Settings:
-    """Resolve every setting. ``flags`` holds only options given on the command line."""
+def resolve_settings(
+    flags: dict[str, Any], environ: dict[str, str], config_file: Path, *, new_profile_ok: bool = False
+) -> Settings:
+    """Resolve every setting. ``flags`` holds only options given on the command line.
+
+    ``new_profile_ok``: ``qbsync --profile beta config set ...`` is how a second company is added, so the
+    config command may name a profile the file does not have yet.
+    """
     data = load_config_file(config_file)
     file_defaults = data.get("defaults", {})
     profiles = data.get("profiles", {})
@@ -257,7 +263,7 @@ def resolve_settings(flags: dict[str, Any], environ: dict[str, str], config_file
 
     profile = settings.profile
     table = profiles.get(profile, {})
-    if profiles and profile not in profiles and settings.source("profile") != "default":
+    if profiles and profile not in profiles and settings.source("profile") != "default" and not new_profile_ok:
         raise ConfigError(
             f"no profile named {profile!r} in {config_file}", hint=f"profiles there: {', '.join(sorted(profiles))}"
         )

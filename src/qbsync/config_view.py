@@ -48,6 +48,11 @@ def set_setting(config_file: Path, profile: str, name: str, raw: str) -> SetResu
     spec = ALL_SPECS.get(name)
     if spec is None:
         raise UsageError(f"unknown setting {name!r}", hint="run 'qbsync config' to list the settings")
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in raw):
+        raise UsageError(
+            f"{name}: the value contains a control character (e.g. a pasted tab or escape code)",
+            hint="type the value again without it; nothing was written",
+        )
     try:
         value = _coerce(spec, raw)
     except ValueError as exc:

@@ -125,3 +125,28 @@ def test_reconnect_then_revoke_then_reconnect(live, leaks):
     scan(leaks, again.stdout, again.stderr)
     assert again.exit_code == 0, again.stderr
     assert live.oauth.refresh_token_state(live.token_store().load().refresh_token) == "valid"
+
+
+@pytest.mark.parametrize("kind", ["empty", "folder", "huge", "naive_times"])
+def test_revoke_with_an_unreadable_token_file_keeps_it_and_says_how_to_revoke_at_intuit(live, leaks, kind):
+    import json
+
+    live.token_file.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "folder":
+        live.token_file.mkdir()
+    elif kind == "empty":
+        live.token_file.write_text("")
+    elif kind == "huge":
+        live.token_file.write_bytes(b" " * (30 << 20))
+    else:
+        seed_connection(live)
+        data = json.loads(live.token_file.read_text())
+        data["access_expires_at"] = data["access_expires_at"].replace("Z", "")
+        live.token_file.write_text(json.dumps(data))
+    before = live.token_file.is_dir() or live.token_file.stat().st_size
+    result = run_cli("reconnect --revoke")
+    assert result.exit_code == 1, result.stderr
+    assert "Manage your apps" in result.stderr and "kept" in result.stderr
+    assert live.token_file.exists() and (live.token_file.is_dir() or live.token_file.stat().st_size) == before
+    status = run_cli("--format json status")
+    assert "unexpected error" not in status.stderr

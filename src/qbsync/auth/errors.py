@@ -51,7 +51,7 @@ class TokenFileUnreadable(AuthError):
     """The token file exists but cannot be used; it is left untouched until a successful reconnect."""
 
     code = "token_file_unreadable"
-    exit_code = ExitCode.CRITICAL
+    exit_code = ExitCode.UNKNOWN  # could not check (docs/cli.md): nothing is known about the connection itself
 
     def __init__(self, path: Path, reason: str) -> None:
         super().__init__(

@@ -572,6 +572,12 @@ def disconnect(deps: ReconnectDeps) -> ReconnectOutcome:
         stored = deps.token_store.load()
     except TokenFileUnreadable as exc:  # nothing to revoke with; the file is left as it is
         result.status = "kept"
+        result.tokens_deleted = False
+        exc.hint = (
+            "the file was kept (it may hold the only copy of the grant): fix it, or run `qbsync reconnect` (which "
+            f"replaces it), then --revoke again; or end the connection from Intuit's side: disconnect "
+            f"{DISCONNECT_IN_QUICKBOOKS}"
+        )
         return ReconnectOutcome(report, _as_failure(exc))
     if stored is None:
         result.revoked_at_intuit = False

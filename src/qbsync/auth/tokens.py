@@ -37,6 +37,7 @@ FILE_FORMAT = 1
 FILE_MODE = 0o600
 REFRESH_MARGIN = timedelta(minutes=5)  # refresh this long before the access token expires
 DEFAULT_LOCK_TIMEOUT = 60.0
+MAX_FILE_BYTES = 1 << 20  # a real token file is about 1 KB: anything near this is not one
 RESERVE_MIN_BYTES = 8192  # room reserved for the refreshed file before a refresh is spent
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$")
 
@@ -171,6 +172,8 @@ class TokenStore:
             raise TokenFileUnreadable(self.path, exc.strerror or "cannot stat") from None
         if not stat.S_ISREG(info.st_mode):
             raise TokenFileUnreadable(self.path, "not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise TokenFileUnreadable(self.path, f"{info.st_size} bytes; a token file is about 1 KB")
         if info.st_mode & 0o077:
             self._tighten_mode()
         try:
@@ -369,6 +372,9 @@ def _time(data: dict[str, Any], name: str, *, optional: bool = False) -> datetim
         return None
     if not isinstance(value, str):
         raise ValueError(f"missing or invalid field {name!r}")
+    if not re.search(r"(Z|[+-]\d\d:?\d\d)$", value.strip()):
+        # qbsync always writes UTC with an offset; a time without one was written by something else
+        raise ValueError(f"time in field {name!r} has no time zone")
     try:
         return parse_iso(value)
     except ValueError:

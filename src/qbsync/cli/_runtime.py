@@ -37,7 +37,12 @@ def build_env(flags: dict[str, Any], command: str) -> Env:
     environ = dict(os.environ)
     paths = resolve_paths(environ)
     _state["env"] = None
-    settings = resolve_settings({k: v for k, v in flags.items() if v is not None}, environ, paths.config_file)
+    settings = resolve_settings(
+        {k: v for k, v in flags.items() if v is not None},
+        environ,
+        paths.config_file,
+        new_profile_ok=command == "config",
+    )
     env = Env(
         settings=settings,
         paths=paths,
