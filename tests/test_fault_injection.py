@@ -245,3 +245,43 @@ def test_a_client_that_disconnects_early_leaves_no_traceback(capfd) -> None:
             assert sock.recv(100).startswith(b"HTTP/1.1 200")
     err = capfd.readouterr().err
     assert "Traceback" not in err and "BrokenPipe" not in err and "ConnectionReset" not in err
+
+
+# --- FIFOs and symlinks where qbsync keeps its files ----------------------------------------------------
+
+
+def test_a_fifo_as_retry_history_ends_in_one_line_and_nothing_is_sent(sandbox, tmp_path: Path) -> None:
+    import os
+
+    history = tmp_path / "data" / "history"
+    history.mkdir(parents=True)
+    os.mkfifo(history / "demo.retries.jsonl")
+    before = len(sandbox.suprata_store.retries)
+    result = run_cli("retry --all-safe --yes")
+    assert result.exit_code == 3, (result.exit_code, result.stderr)
+    assert "not a regular file" in result.stderr and "unexpected error" not in result.stderr
+    assert len(sandbox.suprata_store.retries) == before
+
+
+def test_a_symlinked_token_file_and_config_stay_links(sandbox, tmp_path: Path, isolated_env: Path) -> None:
+    real_dir = tmp_path / "elsewhere"
+    real_dir.mkdir()
+    tokens = tmp_path / "data" / "tokens"
+    tokens.mkdir(parents=True)
+    run_cli("status")  # seeds the token file
+    store_file = tokens / "demo.tokens.json"
+    assert store_file.exists()
+    if store_file.exists():
+        (real_dir / "demo.tokens.json").write_bytes(store_file.read_bytes())
+        store_file.unlink()
+        store_file.symlink_to(real_dir / "demo.tokens.json")
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    (real_dir / "config.toml").write_text("")
+    (isolated_env / "config.toml").symlink_to(real_dir / "config.toml")
+    assert run_cli("config set token_warn_days 10").exit_code == 0
+    assert (isolated_env / "config.toml").is_symlink() and "token_warn_days" in (real_dir / "config.toml").read_text()
+    sandbox.clock.advance(3600 * 2)  # the next QuickBooks call refreshes and rewrites the token file
+    result = run_cli("diagnose")
+    _one_line_error(result)
+    assert store_file.is_symlink(), "the refresh replaced the link with a file"
+    assert (real_dir / "demo.tokens.json").read_text().count("refresh_token") == 1

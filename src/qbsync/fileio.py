@@ -15,8 +15,11 @@ def write_text_atomically(path: Path, text: str, *, mode: int | None = None) -> 
     """Write ``text`` to ``path`` (folders created; ``mode`` e.g. 0o600 for files that may hold a secret).
 
     The temporary file is ``.<name>.<random>.tmp`` (created 0600, ``O_EXCL``), so a folder's leftovers from a
-    killed writer are easy to find. Raises ``OSError``; callers turn it into their own one-line error.
+    killed writer are easy to find. A symlink is followed (the file it points to is replaced; the link, e.g. a
+    config.toml kept in a dotfiles folder, stays). Raises ``OSError``; callers turn it into their own error.
     """
+    if path.is_symlink():
+        path = path.resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -64,6 +67,8 @@ class ReservedFile:
     """
 
     def __init__(self, path: Path, size: int, *, mode: int | None = None) -> None:
+        if path.is_symlink():
+            path = path.resolve()  # as write_text_atomically: replace the file the link points to
         self.path = path
         self.size = size
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,9 +8,11 @@ what became of it. Readers fold the events; a damaged line is skipped, never fat
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -125,8 +127,11 @@ class RetryHistory:
         self.dir.mkdir(parents=True, exist_ok=True)
         line = json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n"
         with FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT, mode=FILE_MODE):
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+            # O_NONBLOCK: a FIFO put in place of the history must fail at once, never block the run
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, FILE_MODE)
             try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    raise OSError(errno.EINVAL, "not a regular file", str(self.path))
                 os.write(fd, line.encode("utf-8"))  # one write of one line: never interleaved under the lock
                 os.fsync(fd)
             finally:
@@ -138,6 +143,8 @@ class RetryHistory:
         """Every logical retry, oldest first."""
         if not self.path.exists():
             return []
+        if not self.path.is_file():  # a FIFO would block the read; a folder cannot be read: never guess
+            raise OSError(errno.EINVAL, "the retry history is not a regular file", str(self.path))
         folded: dict[str, LoggedRetry] = {}
         with self.path.open(encoding="utf-8", errors="replace") as fh:
             for raw in fh:
