@@ -196,6 +196,7 @@ def run(argv: list[str] | None = None) -> int:
     from qbsync.cli._runtime import current_env, reset_env
 
     reset_env()
+    _usable_terminal_size()
     args = list(sys.argv[1:] if argv is None else argv)
     if not args:
         args = ["--help"]
@@ -207,6 +208,24 @@ def run(argv: list[str] | None = None) -> int:
         return int(ExitCode.INTERRUPTED)
     except Exception as exc:  # mapped below; anything unexpected still gets one line, details under --debug
         return _handle(exc, args, current_env())
+
+
+MAX_COLUMNS = 1000  # wider than any screen; a table laid out for COLUMNS=99999999 took minutes (and 300 MB)
+MAX_LINES = 1000
+
+
+def _usable_terminal_size() -> None:
+    """Rich (ours, and Typer's help) sizes its consoles from COLUMNS/LINES: drop values it cannot use (COLUMNS=0
+    printed nothing) and cap huge ones (COLUMNS=99999999 hung). Without them Rich asks the terminal, or uses 80."""
+    for name, cap in (("COLUMNS", MAX_COLUMNS), ("LINES", MAX_LINES)):
+        value = os.environ.get(name)
+        if value is None:
+            continue
+        value = value.strip()
+        if not value.isdigit() or int(value) < 1:
+            del os.environ[name]
+        elif int(value) > cap:
+            os.environ[name] = str(cap)
 
 
 def _handle(exc: BaseException, args: list[str], env: Any) -> int:
