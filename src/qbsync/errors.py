@@ -48,7 +48,7 @@ def as_qbsync_error(exc: BaseException) -> QbsyncError | None:
     from qbsync.clients.errors import ApiError, SupraApiError, TemporarilyUnavailable, Unauthorized, Unreachable
 
     if isinstance(exc, Unauthorized):
-        if exc.service.lower().startswith("suprata"):
+        if (exc.service or "").lower().startswith("suprata"):
             return ConfigError(
                 "Suprata refused the API key",
                 code="suprata_unauthorized",

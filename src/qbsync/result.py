@@ -11,14 +11,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, Field
 
 from qbsync.clock import format_iso
 from qbsync.exit_codes import STATUS_BY_CODE, ExitCode
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Final = 1
 Status = Literal["ok", "warning", "critical", "partial", "error"]
 
 

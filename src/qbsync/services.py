@@ -186,7 +186,7 @@ def _profile_services(env: Env) -> Services:
         None,
         httpx.HTTPTransport(retries=1),
         s.suprata_base_url,
-        api_key,
+        api_key or "",  # not empty: checked with the other missing settings above
         qbo_base,
         str(s.qbo_realm_id),
         s.profile,

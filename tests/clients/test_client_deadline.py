@@ -155,3 +155,17 @@ def test_twenty_clients_of_one_realm_never_exceed_10_in_flight(clock, rng):
     for t in threads:
         t.join(5)
     assert peak[0] <= 10 and clients[0].limiter.stats("R")["total"] == 20
+
+
+def test_patience_counts_from_when_the_slow_attempt_was_sent(clock, rng):
+    """A service that answers nothing for 30 s has already spent the 20 s of patience: no second attempt."""
+
+    def slow(req):
+        clock.advance(30)
+        raise SimulatedNetworkFault("read_timeout")
+
+    app = Scripted(*[slow] * 5)
+    t0 = clock.monotonic()
+    with pytest.raises(Unreachable):
+        client(app, clock, rng, retry=RetryPolicy(patience=20)).get(URL)
+    assert len(app.requests) == 1 and clock.monotonic() - t0 == 30

@@ -128,7 +128,7 @@ class StoredConnection:
                 "last_refresh_at",
             )
         }
-        return cls(**text, **times)
+        return cls(**text, **times)  # type: ignore[arg-type]  # _text and _time checked each field's type
 
 
 @dataclass(frozen=True)

@@ -581,7 +581,8 @@ def _extract(text: str) -> QboFault | None:
     if gateway:
         reason, code, gw_status = gateway
         detail = _after(flat, _GATEWAY_RE)
-        error = QboError(code=code, message=_GATEWAY_RE.search(flat).group(0), detail=detail)
+        gateway_text = _GATEWAY_RE.search(flat)
+        error = QboError(code=code, message=gateway_text.group(0) if gateway_text else flat, detail=detail)
         fault_type = "AUTHENTICATION" if code == "3200" else "SERVICE"
         extra = {"gateway_reason": reason, "gateway_status": str(gw_status)}
         return QboFault(status or gw_status, fault_type, (error,), raw, body_format="text", extra=extra)

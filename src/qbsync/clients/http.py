@@ -124,7 +124,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
         """Equal-jitter exponential backoff for the wait after ``attempt`` (1-based)."""
-        delay = min(self.max_backoff, self.base_delay * 2 ** (attempt - 1))
+        delay = min(self.max_backoff, self.base_delay * 2.0 ** (attempt - 1))
         return delay / 2 + rng.random() * delay / 2
 
 
@@ -147,7 +147,8 @@ def parse_retry_after(value: str | None, clock: Clock) -> float | None:
 
 
 def intuit_tid(response: httpx.Response) -> str | None:
-    return response.headers.get("intuit_tid") or response.headers.get("intuit-tid")
+    tid: str | None = response.headers.get("intuit_tid") or response.headers.get("intuit-tid")
+    return tid
 
 
 ErrorDescriber = Callable[[httpx.Response], object | None]
@@ -286,6 +287,7 @@ class HttpClient:
                 headers=hdrs,
                 timeout=self._attempt_timeout(started),
             )
+            sent_at = (self.clock.monotonic(), self.clock.now())  # a slow failure's trouble began when it was sent
             try:
                 response = self._send(request, limit_key, attempt)
             except _RETRYABLE_NETWORK as exc:
@@ -295,7 +297,7 @@ class HttpClient:
                 reason = redact_text(f"{type(exc).__name__}: {exc}")
                 if not retry_safe and not isinstance(exc, _NOT_SENT):
                     raise Unreachable(shown_url, reason, attempts=attempt, kind=kind, outcome_uncertain=True) from None
-                since = self._trouble.begin(self.clock)
+                since = self._trouble.begin(*sent_at)
                 last_error = _network_error(shown_url, reason, attempt, kind, since)
                 delay = self.retry.backoff(attempt, self.rng)
                 if self._give_up(attempt, started, delay):
@@ -317,7 +319,7 @@ class HttpClient:
                 self._trouble.end()
                 return response
 
-            since = self._trouble.begin(self.clock)
+            since = self._trouble.begin(*sent_at)
             retry_after = parse_retry_after(response.headers.get("retry-after"), self.clock)
             if retry_after is not None:
                 delay = retry_after
@@ -479,10 +481,11 @@ class _Trouble:
     def active(self) -> bool:
         return self._since is not None
 
-    def begin(self, clock: Clock) -> datetime:
+    def begin(self, monotonic: float, at: datetime) -> datetime:
+        """The streak began (if it had not yet) when the failed attempt was sent: ``monotonic`` and ``at``."""
         with self._lock:
             if self._since is None:
-                self._since, self.since_at = clock.monotonic(), clock.now()
+                self._since, self.since_at = monotonic, at
             assert self.since_at is not None
             return self.since_at
 

@@ -81,7 +81,7 @@ def _auth_client_class() -> type:
 
     from qbsync.sandbox.transport import requests_adapter
 
-    class QbsyncAuthClient(AuthClient):
+    class QbsyncAuthClient(AuthClient):  # type: ignore[misc]  # intuitlib publishes no types
         """intuitlib's AuthClient with a timeout on every request and optional sandbox routing.
 
         With ``sandbox_app``, URLs under ``sandbox_base`` go to that app in-process and any other URL is

@@ -71,19 +71,19 @@ def _first_problem(exc: ValidationError) -> str:
 
 def malformed_attempt(item: Any, problem: str) -> m.SyncAttempt:
     """A sync-log entry qbsync cannot read, kept as a failed attempt so the diagnosis can say so (never crash)."""
-    data = item if isinstance(item, dict) else {}
-    error = data.get("error") if isinstance(data.get("error"), dict) else {}
+    data: dict[str, Any] = item if isinstance(item, dict) else {}
+    error: dict[str, Any] = data["error"] if isinstance(data.get("error"), dict) else {}
     body = error.get("body") if isinstance(error.get("body"), str) else (json.dumps(error) if error else None)
     status = error.get("http_status") if isinstance(error.get("http_status"), int) else None
     when = _lenient_time(data.get("attempted_at"))
     return m.SyncAttempt.model_construct(
         id=str(data.get("id") or f"malformed-{abs(hash(json.dumps(data, sort_keys=True, default=str))) % 10**8}"),
-        record_type=str(data.get("record_type") or "unknown"),
+        record_type=str(data.get("record_type") or "unknown"),  # type: ignore[arg-type]  # kept as read: malformed
         record_id=str(data.get("record_id") or "?"),
         record_number=data.get("record_number") if isinstance(data.get("record_number"), str) else None,
         customer_id=data.get("customer_id") if isinstance(data.get("customer_id"), str) else None,
         attempted_at=when,
-        attempt=data.get("attempt") if isinstance(data.get("attempt"), int) else 1,
+        attempt=data["attempt"] if isinstance(data.get("attempt"), int) else 1,
         trigger="auto",
         outcome="failed",
         qbo_id=None,
@@ -412,7 +412,7 @@ class SupraClient:
 
     def request_retry(self, record_type: str, record_id: str, idempotency_key: str) -> m.RetryRequest:
         """Ask Suprata to push one record again. Reuse ``idempotency_key`` for the same logical request."""
-        body = m.RetryCreate(record_type=record_type, record_id=record_id)  # type: ignore[arg-type]
+        body = m.RetryCreate(record_type=record_type, record_id=record_id)
         response = self._call(
             "POST",
             "/sync/retries",

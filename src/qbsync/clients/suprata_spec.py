@@ -63,7 +63,7 @@ def components() -> dict[str, Any]:
     for name, model in RESPONSE_MODELS.items():
         _add(schemas, name, model, "serialization")
     for name in PAGED:
-        _add(schemas, f"{name}Page", m.Page[RESPONSE_MODELS[name]], "serialization")  # type: ignore[index]
+        _add(schemas, f"{name}Page", m.Page[RESPONSE_MODELS[name]], "serialization")  # type: ignore[valid-type]  # a model chosen at run time
     for name, model in REQUEST_MODELS.items():
         _add(schemas, name, model, "validation")
     return {
@@ -278,7 +278,8 @@ def build_spec() -> dict[str, Any]:
 def render_yaml(spec: dict[str, Any] | None = None) -> str:
     import yaml  # a test extra; only this script needs it
 
-    return yaml.safe_dump(spec or build_spec(), sort_keys=False, allow_unicode=True, width=120)
+    text: str = yaml.safe_dump(spec or build_spec(), sort_keys=False, allow_unicode=True, width=120)
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:

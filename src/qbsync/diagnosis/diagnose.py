@@ -258,7 +258,7 @@ def _edited_in_quickbooks(fs: FailureSet, ev: Evidence) -> list[EditedInQuickBoo
     for entity, rtype, table in tables:
         by_qbo_id = {r.qbo.qbo_id: r for r in table.values() if r.qbo.qbo_id}
         for row in ev.changed(entity):
-            record = by_qbo_id.get(getattr(row, "id", None))
+            record = by_qbo_id.get(str(getattr(row, "id", "") or ""))
             if record is None:
                 continue
             changed_at = getattr(getattr(row, "meta_data", None), "last_updated_time", None)

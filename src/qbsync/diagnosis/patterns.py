@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 PatternId = Literal["P1", "P2", "P3", "P4", "P5", "P6", "P7", "unknown"]
 FixBy = Literal["self", "bookkeeper", "support"]
@@ -279,7 +280,7 @@ def get_pattern(pattern_id: str) -> Pattern:
 def _r(id: str, pattern: PatternId, says: str, confidence: float, **conditions: object) -> Rule:
     for key in ("codes", "statuses", "entities", "kinds", "operations", "subjects"):
         if key in conditions:
-            conditions[key] = frozenset(conditions[key])  # type: ignore[arg-type]
+            conditions[key] = frozenset(cast("Iterable[str]", conditions[key]))
     return Rule(id=id, pattern=pattern, says=says, confidence=confidence, **conditions)  # type: ignore[arg-type]
 
 

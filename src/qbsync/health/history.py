@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from qbsync.errors import ConfigError
 
@@ -183,6 +184,6 @@ def _iso(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _row(r: tuple) -> RunFigures:
+def _row(r: tuple[Any, ...]) -> RunFigures:
     ran_at = datetime.strptime(r[1], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
     return RunFigures(r[0], ran_at, r[2], r[3], *r[4:])

@@ -14,7 +14,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from qbsync.diagnosis.report import ConnectionView
 from qbsync.exit_codes import ExitCode
@@ -271,9 +271,9 @@ def count_failures(
     retry (Suprata gave up): it needs action, as diagnose escalates it."""
     from qbsync.diagnosis.classifier import Facts, classify, signal_from_attempt
 
-    connection_state = None
+    connection_state: Literal["ok", "expired", "revoked"] | None = None
     if conn is not None:
-        connection_state = conn.status if conn.status in ("expired", "revoked") else "ok"
+        connection_state = "expired" if conn.status == "expired" else "revoked" if conn.status == "revoked" else "ok"
     current: Counter[str] = Counter()
     last_24h: Counter[str] = Counter()
     last_7d: Counter[str] = Counter()
@@ -345,9 +345,11 @@ def _last_success(suprata: Any, now: datetime) -> datetime | None:
     for days in SUCCESS_WINDOWS_DAYS:
         rows = suprata.attempts(outcome="succeeded", since=now - timedelta(days=days))
         if rows:
-            return max(a.attempted_at for a in rows)
+            last: datetime = max(a.attempted_at for a in rows)
+            return last
     rows = suprata.attempts(outcome="succeeded")
-    return max((a.attempted_at for a in rows), default=None)
+    oldest: datetime | None = max((a.attempted_at for a in rows), default=None)
+    return oldest
 
 
 def _throttling(recent_failed: list[Any]) -> Throttling:

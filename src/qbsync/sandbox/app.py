@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -153,7 +153,7 @@ class Sandbox:
         from qbsync.sandbox.scenario import SUPRATA_EVENTS, Event
 
         if isinstance(event, dict):
-            event = TypeAdapter(Event).validate_python({"at": self.clock.now().isoformat(), **event})
+            event = TypeAdapter(cast(Any, Event)).validate_python({"at": self.clock.now().isoformat(), **event})
         self.player.apply(event)
         if event.type in SUPRATA_EVENTS:
             self.engine.tick()

@@ -174,7 +174,7 @@ class DemoBuilder:
         lines = []
         for sku, (lo, hi) in template:
             qty = lo if lo == hi else self.rng.choice([lo + k * 0.5 for k in range(int((hi - lo) * 2) + 1)])
-            lines.append(line(sku, Decimal(str(qty)).normalize()))
+            lines.append(line(sku, str(Decimal(str(qty)).normalize())))
         return lines
 
     def work_time(self, day: date) -> datetime:

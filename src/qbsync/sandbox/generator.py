@@ -95,7 +95,7 @@ class _Gen:
                  "A generated company at scale with every pattern but P6 mixed in.", start="2026-05-01 07:00", now="2026-11-24 09:30")  # fmt: skip
         rng = self.rng
         names: set[str] = set()
-        specs = []
+        specs: list[Any] = []
         while len(specs) < self.n_customers:
             name = f"{rng.choice(FIRST)} {chr(65 + rng.randrange(26))}. {rng.choice(LAST)}"
             if name in names:

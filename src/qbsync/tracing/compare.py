@@ -45,14 +45,16 @@ def compare_invoice(sup: SupInvoice, qbo: QboInvoice, *, lines: bool = True) -> 
             out.append(Difference(name, _d(a), _d(b), f"{label}: Suprata {_d(a)}, QuickBooks {_d(b)}"))
     if lines:
         out.extend(_compare_lines(sup.lines, qbo.lines))
-    for name, label, a, b in (
+    for name, label, ours, theirs in (
         ("subtotal", "subtotal", sup.subtotal, qbo.subtotal),
         ("tax", "tax", sup.tax_total, qbo.tax_total),
         ("total", "total", sup.total, qbo.total),
         ("balance", "balance due", sup.balance, qbo.balance),
     ):
-        if a is not None and b is not None and a != b:
-            out.append(Difference(name, usd(a), usd(b), f"{label}: Suprata {usd(a)}, QuickBooks {usd(b)}"))
+        if ours is not None and theirs is not None and ours != theirs:
+            out.append(
+                Difference(name, usd(ours), usd(theirs), f"{label}: Suprata {usd(ours)}, QuickBooks {usd(theirs)}")
+            )
     return out
 
 

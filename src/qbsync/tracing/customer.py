@@ -251,20 +251,20 @@ def trace_customer(services: Any, cust: m.Customer, asked: str) -> CustomerTrace
                 f"create it by hand in QuickBooks against the right invoice, mark it synced; qbsync trace {pay.number}",
             )
         )
-    for q in unknown_q.values():
-        if q.status != "ok" or not q.total:
+    for only_qbo in unknown_q.values():
+        if only_qbo.status != "ok" or not only_qbo.total:
             continue
-        ref = f", ref {q.reference}" if q.reference else ""
-        applied = ", ".join(a.invoice_number or f"invoice {a.qbo_invoice_id}" for a in q.applied) or "nothing"
+        ref = f", ref {only_qbo.reference}" if only_qbo.reference else ""
+        applied = ", ".join(a.invoice_number or f"invoice {a.qbo_invoice_id}" for a in only_qbo.applied) or "nothing"
         items.append(
             BalanceItem(
                 "payment_only_in_qbo",
-                f"QuickBooks payment {q.id}",
-                f"payment of {usd(q.total)} on {words.day(q.txn_date)}{ref} (applied to {applied}) was entered "
+                f"QuickBooks payment {only_qbo.id}",
+                f"payment of {usd(only_qbo.total)} on {words.day(only_qbo.txn_date)}{ref} (applied to {applied}) was entered "
                 "directly in QuickBooks; Suprata does not know it",
-                q.total,
+                only_qbo.total,
                 None,
-                q.total,
+                only_qbo.total,
                 "record it in Suprata and mark it synced, linked to this QuickBooks payment",
             )
         )

@@ -94,11 +94,11 @@ def resolve_customer(suprata: Any, ref: str) -> Any:
     if len(matches) == 1:
         return matches[0]
     everyone = suprata.customers()
-    names = {c.display_name: c for c in everyone}
-    close = _closest(key, list(names), cutoff=0.5)
+    by_name = {c.display_name: c for c in everyone}
+    close = _closest(key, list(by_name), cutoff=0.5)
     if not close and _CUSTOMER_NO.match(key):
         close = _closest(key, [c.number for c in everyone])
-    suggestion = [f"{n} ({names[n].number})" if n in names else n for n in close]
+    suggestion = [f"{n} ({by_name[n].number})" if n in by_name else n for n in close]
     raise NotFoundError(
         f"no customer {key!r} in Suprata" + _did_you_mean(suggestion),
         hint="use the customer's name as Suprata shows it, its number (C-1001) or its id",

@@ -273,10 +273,11 @@ def _created_by(view: QboInvoice, attempts: list[AttemptView]) -> AttemptView | 
     """The push attempt that created this QuickBooks invoice: the one that got its id, else the one at that
     moment (a timed-out attempt QuickBooks saved anyway)."""
     by_id = next((a for a in attempts if a.qbo_id == view.id), None)
-    if by_id is not None or view.created_at is None:
+    created = view.created_at
+    if by_id is not None or created is None:
         return by_id
-    near = [a for a in attempts if abs(a.at - view.created_at) <= SAME_MOMENT]
-    return min(near, key=lambda a: abs(a.at - view.created_at)) if near else None
+    near = [a for a in attempts if abs(a.at - created) <= SAME_MOMENT]
+    return min(near, key=lambda a: abs(a.at - created)) if near else None
 
 
 def _origin(view: QboInvoice, attempts: list[AttemptView], words: Words) -> str:
@@ -339,7 +340,7 @@ def _not_linked(s: SupInvoice, copies: list[QboInvoice], words: Words) -> list[F
             )
         ]
     failure = _last_failure(s.attempts)
-    if failure is not None and failure.pattern not in (None, "P6"):
+    if failure is not None and failure.pattern is not None and failure.pattern != "P6":
         p = get_pattern(failure.pattern)
         return [
             Finding(
@@ -591,7 +592,7 @@ def _one_payment(
     )
     if not sp.qbo_id:
         failure = _last_failure(sp.attempts)
-        if failure is not None and failure.pattern not in (None, "P6"):
+        if failure is not None and failure.pattern is not None and failure.pattern != "P6":
             p = get_pattern(failure.pattern)
             return [
                 Finding(

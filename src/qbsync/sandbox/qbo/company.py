@@ -295,7 +295,7 @@ class QboCompany:
         result = self._replace(entity, existing, rec, ctx)
         if entity == "Invoice":
             self._unlink_payments(existing["Id"], ctx)
-            result = self.view(entity, self.store.get(entity, existing["Id"]))
+            result = self.view(entity, self.store.get(entity, existing["Id"]) or rec)
         else:
             result["sparse"] = True  # as in the captured payment void response
         return result

@@ -88,7 +88,7 @@ def _lex(text: str, tokens: list[Token]) -> None:
         m = _TOKEN_RE.match(text, pos)
         if not m:
             raise _lex_error(pos + 1, text[pos])
-        col = m.start(m.lastgroup) + 1
+        col = m.start(m.lastgroup or 0) + 1
         if m.group("num") is not None:
             raw = m.group("num")
             tokens.append(Token("num", raw, float(raw) if "." in raw else int(raw), col))

@@ -97,7 +97,7 @@ class SuprataService:
         q = req.arg("q")
         if q:
             rows = [c for c in rows if q.lower() in c.display_name.lower()]
-        return self._page(req, self._by_state(req, rows))
+        return self._page(req, self._by_state(req, list(rows)))
 
     def _items(self, req: SandboxRequest) -> SandboxResponse:
         rows = self._by_keys(req, "item", self.store.items.values(), "skus")

@@ -154,6 +154,7 @@ class SyncEngine:
     def push(self, record: Record, trigger: str) -> m.SyncAttempt | None:
         """Push one record (and what it depends on). None when a payment must wait for its invoice."""
         key = (record.record_type, record.id)
+        outcome: _Outcome | None
         if isinstance(record, CustomerRec):
             outcome = self._create(record, "Customer", payloads.customer_body(record), trigger)
         elif isinstance(record, ItemRec):

@@ -381,4 +381,6 @@ class SuprataStore:
     def item_by_ref(self, ref: str) -> ItemRec | None:
         """An item by SKU, id or name (scenario files name items by SKU)."""
         found = self.by_number("item", ref) or self.items.get(ref)
-        return found or next((i for i in self.items.values() if i.name == ref), None)
+        if isinstance(found, ItemRec):
+            return found
+        return next((i for i in self.items.values() if i.name == ref), None)
