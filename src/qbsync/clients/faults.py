@@ -598,9 +598,9 @@ def _extract(text: str) -> QboFault | None:
         # A log line that joined several errors ("...; QuickBooks Online Sync Error: ..."): one Error each.
         return QboFault(status, None, tuple(errors), raw, body_format="text", extra={"inferred_code": "true"})
     body = strip_wrappers(flat)
-    error = _known_error(body)
-    if error is not None:
-        return QboFault(status, None, (error,), raw, body_format="text", extra={"inferred_code": "true"})
+    known = _known_error(body)
+    if known is not None:
+        return QboFault(status, None, (known,), raw, body_format="text", extra={"inferred_code": "true"})
 
     explicit = _EXPLICIT_CODE_RE.search(body)
     if explicit:
