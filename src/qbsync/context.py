@@ -17,6 +17,8 @@ from qbsync.paths import Paths
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from qbsync.services import Services
+
 
 def _isatty(stream: Any) -> bool:
     try:
@@ -90,10 +92,11 @@ class Env:
             self._cache["err"] = Console(file=self.stderr, no_color=self._color_off() or None, highlight=False)
         return self._cache["err"]
 
-    def services(self) -> Any:
+    def services(self) -> Services:
         """The clients for this run (real company or in-process sandbox), built on first use."""
         if "services" not in self._cache:
             from qbsync.services import build_services
 
             self._cache["services"] = build_services(self)
-        return self._cache["services"]
+        services: Services = self._cache["services"]
+        return services

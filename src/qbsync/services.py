@@ -12,7 +12,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
@@ -22,10 +22,13 @@ from qbsync.errors import ConfigError
 
 if TYPE_CHECKING:
     from qbsync.auth.tokens import TokenStore
+    from qbsync.clients.oauth import OAuthApp
     from qbsync.clients.qbo import QboClient
     from qbsync.clients.suprata import SupraClient
-    from qbsync.context import Env
+    from qbsync.config import Settings
     from qbsync.diagnosis.report import ConnectionView
+    from qbsync.paths import Paths
+    from qbsync.sandbox.app import Sandbox
 
 
 class CountingTransport(httpx.BaseTransport):
@@ -55,9 +58,9 @@ class Services:
     token_store: TokenStore | None
     data_dir: Path
     qbo_transport: CountingTransport
+    oauth_app: OAuthApp  # qbsync's own Intuit app
     deadline: Deadline | None = None
-    sandbox: Any = None  # the in-process Sandbox under --demo
-    oauth_app: Any = None
+    sandbox: Sandbox | None = None  # the in-process sandbox under --demo
     _extras: dict[str, Any] = field(default_factory=dict)
 
     def qbo_request_count(self) -> int:
@@ -157,13 +160,23 @@ class OwnQboToken:
         return True
 
 
-def build_services(env: Env) -> Services:
+class RunEnv(Protocol):
+    """What building the services needs of a run's ``Env`` (a protocol: context.py imports this module, so
+    this module does not import context.py)."""
+
+    settings: Settings
+    paths: Paths
+    clock: Clock
+    deadline_seconds: float | None
+
+
+def build_services(env: RunEnv) -> Services:
     if env.settings.demo:
         return _demo_services(env)
     return _profile_services(env)
 
 
-def _profile_services(env: Env) -> Services:
+def _profile_services(env: RunEnv) -> Services:
     from qbsync.auth.tokens import TokenStore
 
     s = env.settings
@@ -214,7 +227,7 @@ def qbo_connection_settings(s: Any) -> tuple[str, Any]:
     return qbo_base, OAuthApp(s.intuit_client_id or "", secret, s.redirect_uri, discovery)
 
 
-def _demo_services(env: Env) -> Services:
+def _demo_services(env: RunEnv) -> Services:
     from qbsync.sandbox.app import build_sandbox
 
     try:

@@ -20,7 +20,7 @@ def test_builtin_files_are_what_their_builders_write():
     for scenario in all_builtins():
         path = REPO / "src" / "qbsync" / "sandbox" / "scenarios" / f"{scenario.name}.json"
         assert path.read_text(encoding="utf-8") == sc.dump_scenario(scenario), (
-            f"rerun: python -m qbsync.sandbox.scenario_kit ({path.name})"
+            f"rerun: python -m qbsync.sandbox.builtins ({path.name})"
         )
 
 

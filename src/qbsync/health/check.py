@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qbsync.diagnosis.report import ConnectionView, DiagnosisReport
 from qbsync.exit_codes import ExitCode
@@ -27,6 +27,9 @@ from qbsync.health.preflight import (
     token_risks,
 )
 from qbsync.health.status import StatusReport, Thresholds, counted, read_status
+
+if TYPE_CHECKING:
+    from qbsync.services import Services
 
 VERDICT = {0: "OK", 1: "WARNING", 2: "CRITICAL", 3: "UNKNOWN"}
 # Worst first when several companies are checked: CRITICAL > UNKNOWN > WARNING > OK.
@@ -80,7 +83,7 @@ def history_path(data_dir: Path) -> Path:
 
 
 def run_check(
-    services: Any,
+    services: Services,
     thresholds: Thresholds | None = None,
     *,
     history: CheckHistory | None = None,

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qbsync.clients import query as q
 from qbsync.diagnosis.report import ConnectionView, DiagnosisReport
 from qbsync.health.history import Trend
 from qbsync.health.status import StatusReport, Thresholds
+
+if TYPE_CHECKING:
+    from qbsync.services import Services
 
 UNLINKED_STATES = ("not_synced", "failed", "pending")
 MAX_LISTED = 20
@@ -141,7 +144,7 @@ def backlog_risk(trend: Trend, backlog_now: int) -> list[Risk]:
     ]
 
 
-def lookahead_risks(services: Any, in_plan: set[tuple[str, str]]) -> list[Risk]:
+def lookahead_risks(services: Services, in_plan: set[tuple[str, str]]) -> list[Risk]:
     """Tax codes, item names and customer names, read in bulk from Suprata and QuickBooks."""
     suprata, qbo = services.suprata, services.qbo
     categories = suprata.tax_categories()

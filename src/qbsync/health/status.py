@@ -14,10 +14,14 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from qbsync.diagnosis.report import ConnectionView
 from qbsync.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from qbsync.clients.http import HttpClient
+    from qbsync.services import Services
 
 UNSYNCED_STATES = ("failed", "pending", "not_synced")
 BACKLOG_TYPES = ("invoice", "payment")
@@ -131,18 +135,18 @@ class _CountingHttp:
         return getattr(self._inner, name)
 
 
-def counted(services: Any) -> tuple[Any, _CountingHttp]:
+def counted(services: Services) -> tuple[Services, _CountingHttp]:
     """A view of ``services`` whose Suprata client counts its requests; the original is not touched."""
     client = copy.copy(services.suprata)
     counter = _CountingHttp(services.suprata.http)
-    client.http = counter
+    client.http = cast("HttpClient", counter)  # the same request() in front of the same client
     return dataclasses.replace(services, suprata=client), counter
 
 
 # --- the core ------------------------------------------------------------------------------------------------
 
 
-def read_status(services: Any, thresholds: Thresholds | None = None) -> StatusReport:
+def read_status(services: Services, thresholds: Thresholds | None = None) -> StatusReport:
     """Everything ``qbsync status`` shows. Raises the clients' errors when QuickBooks cannot be read."""
     thresholds = thresholds or Thresholds()
     services, suprata_counter = counted(services)

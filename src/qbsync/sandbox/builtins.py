@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from qbsync.sandbox import scenario as sc
 from qbsync.sandbox.scenario_kit import (
@@ -246,3 +247,18 @@ def all_builtins() -> list[sc.Scenario]:
 
 
 __all__ = ["all_builtins", "at"]
+
+
+def write_builtins(folder: Path | None = None) -> list[Path]:
+    folder = folder or Path(__file__).with_name("scenarios")
+    folder.mkdir(exist_ok=True)
+    written = []
+    for scenario in all_builtins():
+        path = folder / f"{scenario.name}.json"
+        path.write_text(sc.dump_scenario(scenario), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    write_builtins()

@@ -1,5 +1,5 @@
 """Builders for the built-in scenarios. The JSON files in ``sandbox/scenarios/`` are their output
-(``python -m qbsync.sandbox.scenario_kit`` rewrites them; a test checks the files are current).
+(``python -m qbsync.sandbox.builtins`` rewrites them; a test checks the files are current).
 
 The small per-pattern scenarios share one company, Peak Flow Plumbing & Heating of Fort Collins, Colorado
 (which also works across the line in Wyoming); the demo (``demo_builder``) is the same company at full size.
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from qbsync.sandbox import scenario as sc
@@ -198,20 +197,3 @@ def healthy_history() -> list[Any]:
 def with_timeline(s: sc.Scenario, events: list[Any], causes: list[sc.ExpectedCause], **updates: Any) -> sc.Scenario:
     data = s.model_copy(update={"timeline": events, "expected": sc.Expected(root_causes=causes), **updates})
     return sc.Scenario.model_validate(data.model_dump())
-
-
-def write_builtins(folder: Path | None = None) -> list[Path]:
-    from qbsync.sandbox.builtins import all_builtins
-
-    folder = folder or Path(__file__).with_name("scenarios")
-    folder.mkdir(exist_ok=True)
-    written = []
-    for scenario in all_builtins():
-        path = folder / f"{scenario.name}.json"
-        path.write_text(sc.dump_scenario(scenario), encoding="utf-8")
-        written.append(path)
-    return written
-
-
-if __name__ == "__main__":
-    write_builtins()
