@@ -116,9 +116,18 @@ class Services:
         if "auth_client" not in self._extras:
             from qbsync.clients.oauth import open_auth_client
 
-            sandbox_app = self.sandbox.app if self.sandbox is not None else None
-            self._extras["auth_client"] = open_auth_client(self.oauth_app, sandbox_app=sandbox_app)
+            adapter = self.sandbox_requests_adapter()
+            self._extras["auth_client"] = open_auth_client(self.oauth_app, sandbox_adapter=adapter)
         return self._extras["auth_client"]
+
+    def sandbox_requests_adapter(self) -> Any:
+        """Under --demo, a requests adapter to the in-process sandbox (for intuitlib); None otherwise. This
+        module is the one place the product imports the sandbox: it wires --demo."""
+        if self.sandbox is None:
+            return None
+        from qbsync.sandbox.transport import requests_adapter
+
+        return requests_adapter(self.sandbox.app)
 
     def bearer(self, *, rejected: str | None = None) -> str:
         """A valid access token for qbsync's own connection, refreshed (rotation-safe) when due, or when

@@ -25,7 +25,7 @@ from qbsync.clients import oauth as oauth_client
 from qbsync.sandbox.http import SandboxRequest, SimulatedNetworkFault
 from qbsync.sandbox.server import SandboxServer
 from qbsync.sandbox.tokens import ACCOUNTING_SCOPE
-from qbsync.sandbox.transport import SandboxTransport
+from qbsync.sandbox.transport import SandboxTransport, requests_adapter
 
 
 @dataclass
@@ -37,7 +37,9 @@ class Wiring:
 @pytest.fixture(params=["in_process", pytest.param("loopback", marks=pytest.mark.loopback)])
 def wiring(request, oauth, sandbox_app) -> Iterator[Wiring]:
     if request.param == "in_process":
-        client = oauth_client.open_auth_client(make_app(oauth.discovery_url), sandbox_app=sandbox_app)
+        client = oauth_client.open_auth_client(
+            make_app(oauth.discovery_url), sandbox_adapter=requests_adapter(sandbox_app)
+        )
         with httpx.Client(transport=SandboxTransport(sandbox_app)) as browser:
             yield Wiring(client, browser)
         return
@@ -150,7 +152,7 @@ def test_old_refresh_token_after_grace_is_p5(wiring, oauth, clock, data_dir, lea
 def test_wrong_client_secret_is_typed(oauth, sandbox_app, clock, leaks):
     app = make_app(oauth.discovery_url)
     bad = oauth_client.OAuthApp(app.client_id, "not-the-secret", app.redirect_uri, app.environment)
-    client = oauth_client.open_auth_client(bad, sandbox_app=sandbox_app)
+    client = oauth_client.open_auth_client(bad, sandbox_adapter=requests_adapter(sandbox_app))
     seeded = oauth.issue_grant(REALM_ID, CLIENT_ID)
     with pytest.raises(OAuthClientRejected) as rejected:
         oauth_client.refresh_tokens(client, seeded.refresh_token, clock)
@@ -164,7 +166,9 @@ def test_timeout_from_token_endpoint_is_could_not_check(oauth, sandbox_app, cloc
             raise SimulatedNetworkFault("read_timeout")
         return sandbox_app(req)
 
-    client = oauth_client.open_auth_client(make_app(oauth.discovery_url), sandbox_app=stalls_on_token)
+    client = oauth_client.open_auth_client(
+        make_app(oauth.discovery_url), sandbox_adapter=requests_adapter(stalls_on_token)
+    )
     seeded = oauth.issue_grant(REALM_ID, CLIENT_ID)
     with pytest.raises(OAuthUnavailable) as unavailable:
         oauth_client.refresh_tokens(client, seeded.refresh_token, clock)
@@ -196,7 +200,8 @@ def test_unreachable_host_is_could_not_check(leaks):
 def test_sandbox_routing_refuses_other_hosts(sandbox_app, leaks):
     with pytest.raises(OAuthUnavailable) as refused:
         oauth_client.open_auth_client(
-            make_app("https://elsewhere.invalid/.well-known/openid_configuration"), sandbox_app=sandbox_app
+            make_app("https://elsewhere.invalid/.well-known/openid_configuration"),
+            sandbox_adapter=requests_adapter(sandbox_app),
         )
     assert refused.value.reason == "unreachable"
     leaks.capture(refused.value)

@@ -13,11 +13,12 @@ from auth_testkit import CLIENT_ID, REALM_ID, Leaks, make_app
 from qbsync.auth.errors import ConnectionExpired, NotConnected, TokenFileUnreadable, TokenStoreUnwritable
 from qbsync.auth.tokens import TokenGrant, TokenStore
 from qbsync.clients import oauth as oauth_client
+from qbsync.sandbox.transport import requests_adapter
 
 
 @pytest.fixture
 def client(oauth, sandbox_app):
-    return oauth_client.open_auth_client(make_app(oauth.discovery_url), sandbox_app=sandbox_app)
+    return oauth_client.open_auth_client(make_app(oauth.discovery_url), sandbox_adapter=requests_adapter(sandbox_app))
 
 
 @pytest.fixture

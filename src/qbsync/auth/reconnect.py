@@ -132,6 +132,7 @@ class ReconnectDeps:
     suprata: Any = None  # SupraClient, or None when Suprata is not configured
     sandbox: Any = None  # the in-process Sandbox under --demo
     timeout: float = 30.0
+    sandbox_adapter: Any = None  # requests adapter to the in-process sandbox (intuitlib), under --demo
 
     @property
     def demo(self) -> bool:
@@ -143,8 +144,7 @@ class ReconnectDeps:
         from qbsync.clients.oauth import open_auth_client
 
         app = replace(self.oauth_app, redirect_uri=redirect_uri)
-        sandbox_app = self.sandbox.app if self.sandbox is not None else None
-        return open_auth_client(app, timeout=self.timeout, sandbox_app=sandbox_app)
+        return open_auth_client(app, timeout=self.timeout, sandbox_adapter=self.sandbox_adapter)
 
     def qbo_with(self, access_token: str, realm_id: str) -> Any:
         """A QBO client that uses exactly this (new) access token, for the confirmation read."""
@@ -212,8 +212,6 @@ def _profile_deps(env: Any) -> ReconnectDeps:
 
 
 def _demo_deps(env: Any) -> ReconnectDeps:
-    from qbsync.sandbox.transport import SandboxTransport
-
     services = env.services()
     sandbox = services.sandbox
     return ReconnectDeps(
@@ -224,9 +222,10 @@ def _demo_deps(env: Any) -> ReconnectDeps:
         qbo_base=sandbox.profile()["qbo_base_url"],
         configured_realm=services.realm_id,
         token_store=services.token_store,
-        transport=SandboxTransport(sandbox.app),
+        transport=services.qbo_transport.inner,  # the in-process wire to the sandbox
         suprata=services.suprata,
         sandbox=sandbox,
+        sandbox_adapter=services.sandbox_requests_adapter(),
     )
 
 
@@ -271,16 +270,14 @@ class SimulatedBrowser:
     """The demo's browser: opens the sandbox's consent page in-process, presses Approve, and returns where
     Intuit redirected it. It never leaves the process (the sandbox answers at ``http://sandbox.invalid``)."""
 
-    def __init__(self, sandbox_app: Any) -> None:
-        self.sandbox_app = sandbox_app
+    def __init__(self, transport: Any) -> None:
+        self.transport = transport  # the in-process wire to the sandbox (httpx)
         self.pages_seen: list[str] = []
 
     def approve(self, authorize_url: str) -> str:
         import httpx
 
-        from qbsync.sandbox.transport import SandboxTransport
-
-        with httpx.Client(transport=SandboxTransport(self.sandbox_app), follow_redirects=False) as browser:
+        with httpx.Client(transport=self.transport, follow_redirects=False) as browser:
             page = browser.get(authorize_url)
             form = _ConsentForm()
             form.feed(page.text)
@@ -416,7 +413,7 @@ def _wait_for_browser(
 def _demo_browser(
     deps: ReconnectDeps, url: str, receiver: CallbackReceiver, options: ConnectOptions
 ) -> tuple[str, threading.Thread | None]:
-    browser = SimulatedBrowser(deps.sandbox.app)
+    browser = SimulatedBrowser(deps.transport)
     if options.no_browser:  # the simulated person approves, then pastes the address the browser ended on
         return browser.approve(url), None
     failures: list[BaseException] = []

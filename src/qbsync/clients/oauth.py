@@ -79,13 +79,12 @@ def _auth_client_class() -> type:
     import requests
     from intuitlib.client import AuthClient
 
-    from qbsync.sandbox.transport import requests_adapter
-
     class QbsyncAuthClient(AuthClient):  # type: ignore[misc]  # intuitlib publishes no types
         """intuitlib's AuthClient with a timeout on every request and optional sandbox routing.
 
-        With ``sandbox_app``, URLs under ``sandbox_base`` go to that app in-process and any other URL is
-        refused, so a misconfigured environment can never reach a real host.
+        With ``sandbox_adapter`` (a requests adapter to the in-process sandbox, from ``services``), URLs under
+        ``sandbox_base`` go to it and any other URL is refused, so a misconfigured environment can never reach
+        a real host.
         """
 
         def __init__(
@@ -96,14 +95,14 @@ def _auth_client_class() -> type:
             environment: str,
             *,
             timeout: float = DEFAULT_TIMEOUT,
-            sandbox_app: Any = None,
+            sandbox_adapter: Any = None,
             sandbox_base: str = IN_PROCESS_BASE,
             **kwargs: Any,
         ) -> None:
             # Set before super().__init__, which already sends the discovery GET through request/get_adapter.
             self.qbsync_timeout = timeout
             self._sandbox_prefix = sandbox_base.rstrip("/").lower() + "/"
-            self._sandbox_adapter = requests_adapter(sandbox_app) if sandbox_app is not None else None
+            self._sandbox_adapter = sandbox_adapter
             super().__init__(client_id, client_secret, redirect_uri, environment, **kwargs)
             self.include_refresh_token_hard_expires_in = True
 
@@ -128,7 +127,7 @@ def open_auth_client(
     app: OAuthApp,
     *,
     timeout: float = DEFAULT_TIMEOUT,
-    sandbox_app: Any = None,
+    sandbox_adapter: Any = None,
     sandbox_base: str = IN_PROCESS_BASE,
 ) -> Any:
     """A ``QbsyncAuthClient``; its constructor fetches the discovery document (within ``timeout``)."""
@@ -140,7 +139,7 @@ def open_auth_client(
             app.redirect_uri,
             app.environment,
             timeout=timeout,
-            sandbox_app=sandbox_app,
+            sandbox_adapter=sandbox_adapter,
             sandbox_base=sandbox_base,
         )
 
