@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from qbsync.clients.faults import (
     QboError,
@@ -220,7 +220,7 @@ def signal_from_text(
     )
 
 
-def signal_from_fields(fields: dict) -> FailureSignal:
+def signal_from_fields(fields: dict[str, Any]) -> FailureSignal:
     """The signal of one structured record (``explain --jsonl`` input, labelled-set lines)."""
     raw = _str(fields.get("raw")) or ""
     message, detail = _str(fields.get("message")), _str(fields.get("detail"))
@@ -436,7 +436,7 @@ def _verdict(pattern: str, f: Facts, signal: FailureSignal) -> tuple[str | None,
             return "confirms", "QuickBooks has an item of that name that is not linked to Suprata"
         if f.item_inactive:
             return "confirms", "the linked QuickBooks item is inactive"
-        if f.item_conflict is False and f.item_inactive is not True:
+        if f.item_conflict is False:  # and not inactive: that returned above
             return "contradicts", "QuickBooks has no unlinked item of that name"
     elif pattern == "P3":
         if f.in_closed_period is not None:
@@ -466,7 +466,7 @@ def _verdict(pattern: str, f: Facts, signal: FailureSignal) -> tuple[str | None,
             return "confirms", f"QuickBooks holds {f.qbo_duplicate_count} copies of the record"
         if f.qbo_duplicate_count == 1 and signal.kind == "timeout":
             return "confirms", "QuickBooks saved the record although the attempt timed out"
-        if f.qbo_duplicate_count == 0 and f.linked_txn_deleted is not True:
+        if f.qbo_duplicate_count == 0:  # and nothing deleted: that returned above
             return "contradicts", "QuickBooks holds no copy of the record"
     elif pattern == "P7":
         if signal.kind == "timeout" and f.qbo_duplicate_count == 0:

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qbsync.clock import format_iso
 from qbsync.diagnosis.blockers import Blocker, build_blockers
@@ -18,6 +18,9 @@ from qbsync.diagnosis.planner import build_root_causes, classify_all
 from qbsync.diagnosis.report import ConnectionView, DiagnosisReport, EditedInQuickBooks, RootCause, Summary
 from qbsync.errors import UsageError
 from qbsync.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from qbsync.services import Services
 
 PATTERN_IDS = ("P1", "P2", "P3", "P4", "P5", "P6", "P7", "unknown")
 RECORD_TYPES = ("customer", "item", "invoice", "payment")
@@ -76,7 +79,7 @@ def parse_since(text: str, now: datetime) -> datetime:
         ) from None
 
 
-def diagnose(services: Any, filters: Filters, phase: Any = None) -> DiagnosisReport:
+def diagnose(services: Services, filters: Filters, phase: Any = None) -> DiagnosisReport:
     """``phase(what, count)``, when given, hears each step of a long run (the progress line on stderr)."""
     phase = phase or (lambda _what, _count=None: None)
     now = services.clock.now()
@@ -224,7 +227,7 @@ def _all_failing_since(suprata: Any, fs: FailureSet, causes: list[RootCause]) ->
     return min(f.first_failed_at for f in after)
 
 
-def _connections(ev: Evidence, services: Any) -> list[ConnectionView]:
+def _connections(ev: Evidence, services: Services) -> list[ConnectionView]:
     views = []
     conn = ev.suprata_connection
     if conn is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from qbsync.diagnosis.classifier import (
     Classification,
@@ -83,7 +84,7 @@ def _explanation(c: Classification, errors: tuple[ErrorExplained, ...] = ()) -> 
     return Explanation(c, p.why, p.steps, p.fix_by, p.retry, p.docs, p.warning, errors)
 
 
-def classification_dict(c: Classification) -> dict:
+def classification_dict(c: Classification) -> dict[str, Any]:
     return {
         "pattern": c.pattern,
         "name": c.name,
@@ -98,7 +99,7 @@ def classification_dict(c: Classification) -> dict:
     }
 
 
-def explain_jsonl(lines: Iterable[str]) -> Iterator[dict]:
+def explain_jsonl(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
     """One JSON object in per line -> one result object out per line, same order; bad lines become errors.
 
     Input fields (all optional): ``message``, ``detail``, ``code``, ``http_status``, ``fault_type``,
@@ -131,7 +132,7 @@ def explain_jsonl(lines: Iterable[str]) -> Iterator[dict]:
         yield out
 
 
-def _bad_line(n: int, message: str) -> dict:
+def _bad_line(n: int, message: str) -> dict[str, Any]:
     return {"line": n, "error": {"code": "bad_line", "message": message[:200]}}
 
 

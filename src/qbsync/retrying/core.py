@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qbsync.exit_codes import ExitCode
 from qbsync.result import EnvelopeError
 from qbsync.retrying.models import RetryReport
 from qbsync.retrying.preflight import build_plan
 from qbsync.retrying.targets import Selection, parse_selection
+
+if TYPE_CHECKING:
+    from qbsync.services import Services
 
 __all__ = ["RetryReport", "Selection", "build_plan", "parse_selection", "verdict"]
 
@@ -64,7 +67,9 @@ def verdict(report: RetryReport) -> tuple[ExitCode, str, list[EnvelopeError]]:
     return ExitCode.FAILURE, ("partial" if good else "error"), errors
 
 
-def company_lock(services: Any, wait_seconds: float, on_wait: Any = None) -> AbstractContextManager[dict[str, Any]]:
+def company_lock(
+    services: Services, wait_seconds: float, on_wait: Any = None
+) -> AbstractContextManager[dict[str, Any]]:
     """The company's retry lock for this run (see ``lock.py``), timed by the run's clock."""
     from qbsync.retrying.lock import company_retry_lock
 
@@ -81,5 +86,5 @@ def company_lock(services: Any, wait_seconds: float, on_wait: Any = None) -> Abs
     )
 
 
-def plan(services: Any, refs: list[str] | None, pattern: str | None, all_safe: bool, force: bool) -> RetryReport:
+def plan(services: Services, refs: list[str] | None, pattern: str | None, all_safe: bool, force: bool) -> RetryReport:
     return build_plan(services, parse_selection(refs, pattern, all_safe), force=force)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qbsync.clients import suprata_models as m
 from qbsync.clients.errors import ApiError, SupraApiError, TemporarilyUnavailable, Unreachable
@@ -30,6 +30,9 @@ from qbsync.diagnosis.classifier import classify, signal_from_attempt
 from qbsync.diagnosis.failures import error_signature
 from qbsync.retrying.history import UNKNOWN_SEND, RetryHistory
 from qbsync.retrying.models import TYPE_ORDER, PlanRecord, RecordOutcome, RetryReport, SentRequest, StoppedEarly
+
+if TYPE_CHECKING:
+    from qbsync.services import Services
 
 RETRIES_PER_MINUTE = 60
 WINDOW = 3  # retries in flight at once (no more than STOP_AFTER: a repeated new error stops the run in time)
@@ -54,7 +57,7 @@ class _Pacer:
 
 
 def execute(
-    services: Any,
+    services: Services,
     report: RetryReport,
     *,
     wait: bool = True,
@@ -169,7 +172,7 @@ def _stop_suprata_down(report: RetryReport, row: PlanRecord, exc: Exception | No
     )
 
 
-def _read_record(services: Any, row: PlanRecord) -> Any:
+def _read_record(services: Services, row: PlanRecord) -> Any:
     read = {
         "invoice": services.suprata.invoice,
         "payment": services.suprata.payment,
@@ -179,7 +182,7 @@ def _read_record(services: Any, row: PlanRecord) -> Any:
     return read(row.record_id) if read is not None else None
 
 
-def _changed_since_plan(services: Any, history: RetryHistory, row: PlanRecord) -> str | None:
+def _changed_since_plan(services: Services, history: RetryHistory, row: PlanRecord) -> str | None:
     """Why the record must not be sent after all (it moved since the plan), or None to send it."""
     in_flight = [r for r in history.for_record(row.record_type, row.record_id) if r.open and r.retry_id]
     if in_flight:
@@ -227,7 +230,7 @@ def _new_error(row: PlanRecord) -> tuple[Any, ...] | None:
     return (o.error_code, o.new_pattern, row.record_type)
 
 
-def _send(services: Any, history: RetryHistory, row: PlanRecord) -> None:
+def _send(services: Services, history: RetryHistory, row: PlanRecord) -> None:
     now = services.clock.now()
     reused = history.reusable_key(row.record_type, row.record_id, row.cause_signature)
     key = reused or new_idempotency_key()
@@ -265,7 +268,7 @@ def _send(services: Any, history: RetryHistory, row: PlanRecord) -> None:
 
 
 def _await(
-    services: Any, history: RetryHistory, batch: list[PlanRecord], deadline: float, notify: Progress
+    services: Services, history: RetryHistory, batch: list[PlanRecord], deadline: float, notify: Progress
 ) -> Exception | None:
     """Poll until every row of the batch has an outcome or the deadline passes; returns the error when
     Suprata stopped answering (the rows left then say so, and the run stops)."""
@@ -313,7 +316,7 @@ def _await(
     return down
 
 
-def _resolve(services: Any, history: RetryHistory, row: PlanRecord, request: m.RetryRequest) -> None:
+def _resolve(services: Services, history: RetryHistory, row: PlanRecord, request: m.RetryRequest) -> None:
     assert row.sent is not None
     now = services.clock.now()
     attempt = request.attempt
@@ -391,7 +394,7 @@ def _resolve(services: Any, history: RetryHistory, row: PlanRecord, request: m.R
     )
 
 
-def lookup_in_quickbooks(services: Any, row: PlanRecord) -> tuple[bool, str | None]:
+def lookup_in_quickbooks(services: Services, row: PlanRecord) -> tuple[bool, str | None]:
     """After an uncertain answer: (could look, QuickBooks id of the record if QuickBooks saved it)."""
     try:
         return True, _find_in_quickbooks(services, row)
@@ -399,7 +402,7 @@ def lookup_in_quickbooks(services: Any, row: PlanRecord) -> tuple[bool, str | No
         return False, None
 
 
-def _find_in_quickbooks(services: Any, row: PlanRecord) -> str | None:
+def _find_in_quickbooks(services: Services, row: PlanRecord) -> str | None:
     qbo, suprata = services.qbo, services.suprata
     if row.record_type == "invoice":
         inv = suprata.invoice(row.record_id)
@@ -416,9 +419,12 @@ def _find_in_quickbooks(services: Any, row: PlanRecord) -> str | None:
         if not customer.qbo.qbo_id:
             return None
         from qbsync.clients import query as q
+        from qbsync.clients.qbo_models import Payment
 
         rows = qbo.query(q.select("Payment").eq("TxnDate", p.txn_date.isoformat()))
         for r in rows:
+            if not isinstance(r, Payment):
+                continue
             same_customer = r.customer_ref is not None and r.customer_ref.value == customer.qbo.qbo_id
             if same_customer and not r.voided and r.total_amt == p.amount:
                 return r.id
@@ -436,10 +442,12 @@ def _find_in_quickbooks(services: Any, row: PlanRecord) -> str | None:
     return found.id if found is not None else None
 
 
-def settle_open_retries(services: Any, history: RetryHistory) -> int:
+def settle_open_retries(services: Services, history: RetryHistory) -> int:
     """Ask Suprata what became of retries an earlier run left open; returns how many were settled."""
     settled = 0
     for r in history.open_retries():
+        if r.retry_id is None:
+            continue  # open_retries() lists only sent retries; a row without an id has nothing to ask
         try:
             request = services.suprata.get_retry(r.retry_id)
         except (ApiError, Unreachable, TemporarilyUnavailable):

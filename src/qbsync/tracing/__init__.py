@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from qbsync.exit_codes import ExitCode
 from qbsync.tracing.model import CustomerTrace, RecordTrace
 
+if TYPE_CHECKING:
+    from qbsync.services import Services
+
 Trace = RecordTrace | CustomerTrace
 
 
-def trace(services: Any, ref: str | None = None, customer: str | None = None) -> Trace:
+def trace(services: Services, ref: str | None = None, customer: str | None = None) -> Trace:
     """Resolve what was asked in Suprata, then read both sides in batches and compare."""
     from qbsync.errors import UsageError
     from qbsync.tracing.customer import trace_customer

@@ -9,7 +9,7 @@ payments; a document on one side only contributes its whole amount.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qbsync.clients import suprata_models as m
 from qbsync.diagnosis.patterns import get_pattern
@@ -27,10 +27,13 @@ from qbsync.tracing.sides import (
 )
 from qbsync.tracing.verdict import BOOKKEEPER, Words, blocker_fix, blocker_says
 
+if TYPE_CHECKING:
+    from qbsync.services import Services
+
 ZERO = Decimal("0.00")
 
 
-def trace_customer(services: Any, cust: m.Customer, asked: str) -> CustomerTrace:
+def trace_customer(services: Services, cust: m.Customer, asked: str) -> CustomerTrace:
     sup, qbo, now = services.suprata, services.qbo, services.clock.now()
     account = sup.account()
     words = Words(account.timezone, now)

@@ -44,13 +44,16 @@ from qbsync.tracing.verdict import (
 if TYPE_CHECKING:
     from qbsync.diagnosis.blockers import Blocker
 
+if TYPE_CHECKING:
+    from qbsync.services import Services
+
 SAME_MOMENT = timedelta(minutes=2)  # a QuickBooks create time this close to a push attempt is that attempt's
 
 
 # --- invoice ------------------------------------------------------------------------------------------------
 
 
-def trace_invoice(services: Any, inv: m.Invoice, asked: str) -> RecordTrace:
+def trace_invoice(services: Services, inv: m.Invoice, asked: str) -> RecordTrace:
     sup, qbo, now = services.suprata, services.qbo, services.clock.now()
     account = sup.account()
     words = Words(account.timezone, now)
@@ -701,7 +704,7 @@ def _unexplained(differences: list[Difference], findings: list[Finding]) -> list
 # --- payment ------------------------------------------------------------------------------------------------
 
 
-def trace_payment(services: Any, pay: m.Payment, asked: str) -> RecordTrace:
+def trace_payment(services: Services, pay: m.Payment, asked: str) -> RecordTrace:
     sup, qbo, now = services.suprata, services.qbo, services.clock.now()
     account = sup.account()
     words = Words(account.timezone, now)
