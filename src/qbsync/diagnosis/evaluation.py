@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from urllib.parse import urlparse
 
 from qbsync.diagnosis.classifier import CONFIDENT, Facts, classify, signal_from_fields
@@ -78,7 +79,9 @@ class LabelledReport:
     correct: int = 0
     confidently_wrong: int = 0
     per_pattern: dict[str, Tally] = field(default_factory=dict)
-    misses: list[dict] = field(default_factory=list)  # {"line", "expected", "got", "confidence", "reason", "source"}
+    misses: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # {"line", "expected", "got", "confidence", "reason", "source"}
     confusions: dict[tuple[str, str], int] = field(default_factory=dict)  # (expected, got) -> rows
 
     @property
@@ -125,7 +128,7 @@ def evaluate_labelled(lines: Iterable[str], split: str = "all") -> LabelledRepor
     return report
 
 
-def _facts(data: dict | None) -> Facts | None:
+def _facts(data: dict[str, Any] | None) -> Facts | None:
     if not data:
         return None
     values = dict(data)
