@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
 
-def command_help(summary: str, *examples: str, more: str = "") -> dict[str, str]:
+
+class CommandHelp(TypedDict):
+    help: str
+    short_help: str
+
+
+def command_help(summary: str, *examples: str, more: str = "") -> CommandHelp:
     """``help`` and ``short_help`` for ``app.command`` / ``typer.Typer``.
 
     The command list shows the one-line summary; ``qbsync COMMAND --help`` shows the examples first, each on

@@ -139,7 +139,7 @@ def _plain_metavars() -> None:
         return None if shown and shown.startswith("<") else shown
 
     TyperOption.display_type_rich = option_type  # type: ignore[method-assign]
-    TyperArgument.display_type_rich = argument_type  # type: ignore[method-assign]
+    TyperArgument.display_type_rich = argument_type  # type: ignore[method-assign,assignment]
     TyperOption._qbsync_plain = True  # type: ignore[attr-defined]
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 def _eq(self: Any, other: Any) -> bool:
     if type(other) is not type(self):
-        return NotImplemented
+        return NotImplemented  # type: ignore[no-any-return]  # NotImplemented, as __eq__ may
     return all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
 
 
@@ -45,8 +45,9 @@ class Compactor:
     def __call__(self, value: Any) -> Any:
         if isinstance(value, BaseModel):
             cls = _compact_class(type(value))
-            out = object.__new__(cls)
-            for name in cls.__slots__:
+            out: Any = object.__new__(cls)
+            slots: tuple[str, ...] = cls.__slots__  # type: ignore[attr-defined]  # built with them
+            for name in slots:
                 object.__setattr__(out, name, self(getattr(value, name)))
             return out
         if isinstance(value, list):

@@ -245,7 +245,7 @@ class SupraClient:
     ) -> list[Any]:
         """One paged fetch per 500 keys, the chunks side by side."""
         calls = [
-            lambda chunk=chunk: self._list(path, model, {**params, key_param: ",".join(chunk)}, convert)  # type: ignore[misc]
+            lambda chunk=chunk: self._list(path, model, {**params, key_param: ",".join(chunk)}, convert)
             for chunk in _chunks(keys)
         ]
         return [row for rows in run_side_by_side(calls) for row in rows]
@@ -314,7 +314,7 @@ class SupraClient:
             pages = self._pages("/sync/attempts", m.SyncAttempt, params, lenient=malformed_attempt)
             return [convert(a) for page in pages for a in page]
 
-        calls = [lambda c=c: chunk_rows(c) for c in _chunks(record_ids)]  # type: ignore[misc]
+        calls = [lambda c=c: chunk_rows(c) for c in _chunks(record_ids)]
         return [row for rows in run_side_by_side(calls) for row in rows]
 
     # --- records ------------------------------------------------------------------------------------------
@@ -397,12 +397,13 @@ class SupraClient:
 
     def by_qbo_ids(self, record_type: str, qbo_ids: Iterable[str]) -> list[Any]:
         """Suprata records linked to these QuickBooks ids (500 keys a request); unknown ids are simply absent."""
-        path, model = {
+        table: dict[str, tuple[str, type[Any]]] = {
             "customer": ("/customers", m.Customer),
             "item": ("/items", m.Item),
             "invoice": ("/invoices", m.Invoice),
             "payment": ("/payments", m.Payment),
-        }[record_type]
+        }
+        path, model = table[record_type]
         return self._bulk(path, model, "qbo_ids", qbo_ids, {})
 
     def tax_categories(self) -> list[m.TaxCategory]:

@@ -109,7 +109,7 @@ class Failure:
     signal: FailureSignal = field(init=False)
 
     def __post_init__(self) -> None:
-        self.signal = signal_from_attempt(self.latest)
+        self.signal = signal_from_attempt(self.latest)  # type: ignore[arg-type]  # same field names as SyncAttempt
 
     @property
     def key(self) -> tuple[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,7 @@ def write_report(path: str | Path, report: CheckReport | AllProfilesReport) -> P
 
 def plan_rows(causes: list[RootCause], clock: Clockface | None = None) -> list[tuple[str, ...]]:
     """The diagnose plan table (same columns as ``qbsync diagnose``), as plain text cells."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for c in causes:
         evidence = c.evidence[0].summary if c.evidence else ("confirmed" if c.confirmed else "not confirmed")
         wait = "wait: Suprata retries on its own" if c.pattern == "P7" else "-"
@@ -189,7 +190,7 @@ def _md(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", flat)
 
 
-def _md_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+def _md_table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
     lines = ["| " + " | ".join(_md(h) for h in header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows]
     return lines
@@ -384,7 +385,7 @@ def trend_svg(trend: Trend | None) -> str:
     )
 
 
-def _html_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def _html_table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     head = "".join(f"<th style='{S_TH}'>{_e(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td style='{S_TD}'>{_e(cell)}</td>" for cell in row) + "</tr>" for row in rows)
     return f"<table style='{S_TABLE}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -345,8 +345,9 @@ def _cause_detail(c: RootCause, clock: Clockface, width: int) -> list[Renderable
         Text.from_markup(f"[bold]Step {c.step} · {c.pattern} · {escape(plainly(c.title, clock))}[/]"),
     ]
     confidence = "Confirmed from QuickBooks" if c.confirmed else f"Not confirmed (confidence {c.confidence:.0%})"
-    if getattr(c, "unconfirmed", None):
-        confidence = c.unconfirmed[:1].upper() + c.unconfirmed[1:]  # QuickBooks could not be read in this run
+    unconfirmed = getattr(c, "unconfirmed", None)
+    if unconfirmed:
+        confidence = unconfirmed[:1].upper() + unconfirmed[1:]  # QuickBooks could not be read in this run
     timing = ""
     if c.first_seen:
         timing = f"; first failed {clock.when(c.first_seen)}"
