@@ -394,8 +394,8 @@ def classified_cause(c: Classified, fs: FailureSet, ev: Evidence, state: Mapping
                 return copy
         return Cause("balance_mismatch", {"number": number}, record_subject(f.record_type, f.record_id))
     if pattern == "P7":
-        status = f.signal.http_status
-        service = "throttling" if status == 429 or f.signal.code == "3001" else "outage"
+        http_status = f.signal.http_status
+        service = "throttling" if http_status == 429 or f.signal.code == "3001" else "outage"
         if c.cls.escalate:
             return Cause("transient_persisting", {"service": service}, ("service", f"{service}:escalated"))
         return Cause("transient", {"service": service}, ("service", service))

@@ -293,7 +293,8 @@ def record_blockers(services: Any, keys: list[tuple[str, str]]) -> dict[tuple[st
     waiting = {p.id: p for p in fs.waiting_payments}
     wanted = set(keys)
     for rtype, rid in keys:
-        record = {"invoice": fs.invoices, "payment": {**waiting, **fs.payments}}.get(rtype, {}).get(rid)
+        tables: dict[str, dict[str, Any]] = {"invoice": fs.invoices, "payment": {**waiting, **fs.payments}}
+        record = tables.get(rtype, {}).get(rid)
         if record is None:
             continue
         wanted.add(("customer", record.customer_id))

@@ -13,7 +13,7 @@ from typing import Any
 
 from qbsync.clients import suprata_models as m
 from qbsync.diagnosis.classifier import Facts
-from qbsync.diagnosis.failures import Failure, FailureSet
+from qbsync.diagnosis.failures import Attempt, Failure, FailureSet
 
 CDC_DAYS = 30  # QuickBooks keeps change data for 30 days
 CDC_MAX_OBJECTS = 1000  # and answers with at most this many objects
@@ -290,7 +290,7 @@ def facts_for(f: Failure, fs: FailureSet, ev: Evidence) -> Facts:
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
-def _transient(attempt: m.SyncAttempt) -> bool:
+def _transient(attempt: Attempt | m.SyncAttempt) -> bool:
     e = attempt.error
     return e is not None and (e.kind in ("timeout", "connection") or e.http_status in TRANSIENT_STATUSES)
 
