@@ -344,7 +344,7 @@ def _waiting(b: Blocker, fs: FailureSet) -> BlockedRecord:
 def record_amount(record: Any) -> Decimal | None:
     """An invoice's total or a payment's amount."""
     for name in ("total", "amount"):
-        value = getattr(record, name, None)
+        value: Decimal | None = getattr(record, name, None)
         if value is not None:
             return value
     return None
