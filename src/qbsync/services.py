@@ -321,7 +321,7 @@ def _read_scenario_file(path: Path) -> Any:
     except RecursionError:
         raise ConfigError(f"scenario file {path} is nested too deeply to be a scenario", hint=hint) from None
     except ValidationError as exc:
-        first = exc.errors()[0] if exc.errors() else {}
+        first: dict[str, Any] = dict(exc.errors()[0]) if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ())) or "the file"
         what = "it is empty" if not path.stat().st_size else f"{where}: {first.get('msg', 'invalid')}"
         raise ConfigError(f"scenario file {path} is not a valid scenario ({what})", hint=hint) from None

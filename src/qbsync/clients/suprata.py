@@ -144,7 +144,7 @@ def _parse(model: type[M], content: bytes, path: str) -> M:
 
 def _unreadable(path: str, exc: ValidationError) -> SupraApiError:
     """A 200 answer qbsync cannot read (not JSON, nested too deeply, fields missing): one line, no body."""
-    first = exc.errors()[0] if exc.errors() else {}
+    first: dict[str, Any] = dict(exc.errors()[0]) if exc.errors() else {}
     where = ".".join(str(p) for p in first.get("loc", ())) or "the body"
     return SupraApiError(
         200, "bad_response", f"Suprata's answer to {path} is unreadable ({where}: {first.get('type')})"
