@@ -16,6 +16,7 @@ from qbsync.sandbox.transport import SandboxTransport
 
 TOKEN_URL = f"{IN_PROCESS_BASE}/oauth/token"
 INVALID_GRANT_BODY = b'{"error_description":"Token invalid","error":"invalid_grant"}'
+BARE_INVALID_GRANT = b'{"error":"invalid_grant"}'  # 25 bytes, as in oauth-jsclient#128
 
 
 @pytest.fixture
@@ -121,15 +122,24 @@ def test_hard_expiry_only_when_asked(http):
 def test_code_is_single_use_bound_to_redirect_uri_and_short_lived(http, clock, oauth):
     code = get_code(http)
     assert redeem(http, code, redirect_uri="http://127.0.0.1:1/other").content == INVALID_GRANT_BODY
-    assert redeem(http, code).status_code == 200
+    first = redeem(http, code)
+    assert first.status_code == 200
     reused = redeem(http, code)
-    assert (reused.status_code, reused.content) == (400, INVALID_GRANT_BODY)
+    assert (reused.status_code, reused.content) == (400, BARE_INVALID_GRANT)  # oauth-jsclient#173
     assert reused.headers["intuit_tid"]
+    # Re-using the code invalidated what it had given (RFC 6749 4.1.2; Intuit in oauth-jsclient#173).
+    assert refresh(http, first.json()["refresh_token"]).content == INVALID_GRANT_BODY
+    assert oauth.refresh_token_state(first.json()["refresh_token"]) == "revoked"
     late = get_code(http)
     clock.advance(301)
-    assert redeem(http, late).content == INVALID_GRANT_BODY
+    assert redeem(http, late).content == BARE_INVALID_GRANT
     reasons = [e.reason for e in oauth.events if e.outcome == "invalid_grant"]
-    assert reasons == ["redirect_uri differs from the authorize request", "code already used", "code expired"]
+    assert reasons == [
+        "redirect_uri differs from the authorize request",
+        "code already used",
+        "revoked",
+        "code expired",
+    ]
 
 
 def test_wrong_client_secret_is_invalid_client(http):
@@ -152,7 +162,8 @@ def test_refresh_rotates_and_old_value_has_a_24_hour_grace(http, clock, oauth):
     assert refresh(http, first["refresh_token"]).status_code == 200  # still inside the grace period
     clock.advance(3601)
     late = refresh(http, first["refresh_token"])
-    assert (late.status_code, late.content) == (400, INVALID_GRANT_BODY)
+    # "Refresh token not found" in Intuit's log, a bare body on the wire (oauth-jsclient#77)
+    assert (late.status_code, late.content) == (400, BARE_INVALID_GRANT)
     assert oauth.refresh_token_state(first["refresh_token"]) == "superseded"
 
 

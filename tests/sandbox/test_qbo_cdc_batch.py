@@ -27,7 +27,7 @@ def test_cdc_changes_and_deletions(api, seeded, clock):
         "domain": "QBO",
         "status": "Deleted",
         "Id": gone["Id"],
-        "MetaData": {"LastUpdatedTime": "2024-03-01T08:00:21-07:00"},
+        "MetaData": {"LastUpdatedTime": "2024-03-01T07:00:21-08:00"},
     }
     assert [c["Id"] for c in per_entity[1]["Customer"]] == ["1"]  # its balance moved
     assert per_entity[2] == {}  # the vendor did not change since

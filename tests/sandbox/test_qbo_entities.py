@@ -10,11 +10,11 @@ def test_invoice_create_shape_like_the_captured_one(api, seeded):
     assert resp.status_code == 200
     body = resp.json()
     inv = body["Invoice"]
-    assert body["time"] == "2024-03-01T08:00:00.000-07:00"
+    assert body["time"] == "2024-03-01T07:00:00.000-08:00"  # Pacific, whatever the company's zone
     assert inv["Id"] == "1" and inv["SyncToken"] == "0" and inv["domain"] == "QBO" and inv["sparse"] is False
     assert inv["MetaData"] == {
-        "CreateTime": "2024-03-01T08:00:00-07:00",
-        "LastUpdatedTime": "2024-03-01T08:00:00-07:00",
+        "CreateTime": "2024-03-01T07:00:00-08:00",
+        "LastUpdatedTime": "2024-03-01T07:00:00-08:00",
     }
     assert inv["DocNumber"] == "1001" and inv["TxnDate"] == "2024-03-01" and inv["DueDate"] == "2024-03-31"
     assert inv["Line"] == [
@@ -93,7 +93,7 @@ def test_full_and_sparse_update_bump_sync_token(api, seeded, clock):
     updated = resp.json()["Customer"]
     assert updated["SyncToken"] == "1" and updated["GivenName"] == "Amy"
     assert updated["MetaData"]["CreateTime"] == cust["MetaData"]["CreateTime"]
-    assert updated["MetaData"]["LastUpdatedTime"] == "2024-03-01T08:01:00-07:00"
+    assert updated["MetaData"]["LastUpdatedTime"] == "2024-03-01T07:01:00-08:00"
     full = api.post("/customer", {"Id": "1", "SyncToken": "1", "DisplayName": "Amy B"}, operation="update").json()[
         "Customer"
     ]

@@ -25,7 +25,7 @@ def test_customer_name_collides_with_vendor_case_insensitively(api, seeded):
     body = resp.json()
     assert body["Fault"]["type"] == "ValidationFault"
     assert body["Fault"]["Error"] == [{"Message": "Duplicate Name Exists Error", "Detail": NAME_TAKEN, "code": "6240"}]
-    assert body["time"].endswith("-07:00")
+    assert body["time"].endswith("-08:00")  # Pacific, not the company's Mountain time
     assert [c["DisplayName"] for c in seeded.all("Customer")] == ["Amy's Bird Sanctuary"]
 
 
@@ -61,10 +61,43 @@ def test_inactive_customer_reference_is_610(api, seeded):
     }
 
 
-def test_inactive_item_reference_is_610(api, seeded):
+def test_inactive_item_on_a_new_invoice_is_2500_naming_the_line(api, seeded):
     seeded.make_inactive("Item", "1")
     err = only_error(api.post("/invoice", invoice_body("1", sales_line(10.0, item="1"))))
-    assert (err["code"], err["Detail"]) == ("610", f"Object Not Found : {INACTIVE}")
+    assert err == {
+        "Message": "Invalid Reference Id",
+        "Detail": "Invalid Reference Id : Line.SalesItemLineDetail.ItemRef",
+        "code": "2500",
+        "element": "Line.SalesItemLineDetail.ItemRef",
+    }
+
+
+def test_inactive_item_on_an_invoice_being_modified_asks_to_restore_it(api, seeded):
+    inv = api.post("/invoice", invoice_body("1", sales_line(10.0, item="1"))).json()["Invoice"]
+    seeded.make_inactive("Item", "1")
+    err = only_error(api.post("/invoice", {**inv, "PrivateNote": "edited"}))
+    assert err["code"] == "2500" and err["element"] == "Line.SalesItemLineDetail.ItemRef"
+    assert err["Detail"] == (
+        "Invalid Reference Id : Product/Service assigned to this transaction has been deleted. Before you can "
+        "modify this transaction, you must restore Services (deleted)."
+    )
+
+
+def test_nonexistent_item_is_2500_naming_the_line(api, seeded):
+    err = only_error(api.post("/invoice", invoice_body("1", sales_line(10.0, item="999"))))
+    assert (err["code"], err["element"]) == ("2500", "Line.SalesItemLineDetail.ItemRef")
+    assert err["Detail"] == "Invalid Reference Id : Line.SalesItemLineDetail.ItemRef"
+
+
+def test_one_error_per_bad_line(api, seeded):
+    body = invoice_body("1", sales_line(10.0, tax="8"), sales_line(5.0, item="999"), sales_line(2.0, tax="9"))
+    errors = api.post("/invoice", body).json()["Fault"]["Error"]
+    assert [(e["code"], e["element"]) for e in errors] == [
+        ("6100", "Line.SalesItemLineDetail.TaxCodeRef"),
+        ("2500", "Line.SalesItemLineDetail.ItemRef"),
+        ("6100", "Line.SalesItemLineDetail.TaxCodeRef"),
+    ]
+    assert errors[2]["Detail"].endswith("Supplied value: 9")
 
 
 def test_missing_reference_is_2500(api, seeded):

@@ -31,9 +31,21 @@ def test_paging_2500_rows(api, many):
     assert seen == [str(i) for i in range(1, 2501)]
 
 
-def test_maxresults_capped_at_1000_and_default_100(api, many):
-    assert len(api.query("select * from Customer maxresults 5000").json()["QueryResponse"]["Customer"]) == 1000
+def test_maxresults_above_1000_is_refused_and_default_is_100(api, many):
+    assert len(api.query("select * from Customer maxresults 1000").json()["QueryResponse"]["Customer"]) == 1000
+    err = api.query("select * from Customer maxresults 1001").json()["Fault"]["Error"][0]
+    assert (err["code"], err["Detail"]) == (
+        "4001",
+        "QueryValidationError: value 1001 is too large. Max allowed value is 1000",
+    )
     assert api.query("select * from Customer").json()["QueryResponse"]["maxResults"] == 100
+
+
+def test_select_star_with_named_properties_as_python_quickbooks_item_all_sends(api, seeded):
+    page = api.query("SELECT *, Sku FROM Item MAXRESULTS 100").json()["QueryResponse"]
+    assert [i["Name"] for i in page["Item"]] == [i["Name"] for i in seeded.all("Item", include_inactive=False)]
+    err = api.query("SELECT *, Nonsense FROM Item").json()["Fault"]["Error"][0]
+    assert err["code"] == "4001"
 
 
 def test_last_partial_page(api, many):

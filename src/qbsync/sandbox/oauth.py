@@ -37,7 +37,12 @@ REFRESH_GRACE = timedelta(hours=24)  # "previous refresh tokens expire 24 hours 
 HARD_EXPIRY = timedelta(days=5 * 365)  # "a maximum validity period of five years"
 CODE_SECONDS = 300  # authorization codes are short-lived and single-use
 
-TOKEN_INVALID = {"error_description": "Token invalid", "error": "invalid_grant"}
+TOKEN_INVALID = {"error_description": "Token invalid", "error": "invalid_grant"}  # OJS test mock, 7.5
+# What real captures show for a refresh token Intuit no longer knows (superseded past its grace, never issued,
+# or killed by a reused code) and for a bad code: a 25-byte body with no description (oauth-jsclient#77,
+# #128 "content-length: 25", #173).
+INVALID_GRANT = {"error": "invalid_grant"}
+_BARE_REASONS = frozenset({"unknown", "superseded", "unknown code", "code already used", "code expired"})
 
 
 @dataclass
@@ -62,6 +67,7 @@ class _AuthorizationCode:
     scopes: frozenset[str]
     expires_at: datetime
     used: bool = False
+    grant_id: str | None = None  # the grant this code was exchanged for
 
 
 @dataclass
@@ -296,7 +302,7 @@ class IntuitOAuthService:
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "scopes_supported": sorted(GRANTABLE_SCOPES | IGNORED_SCOPES),
-            "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
             "claims_supported": ["aud", "exp", "iat", "iss", "realmid", "sub"],
         }
         return SandboxResponse.json(doc)
@@ -342,7 +348,7 @@ class IntuitOAuthService:
     def _token(self, req: SandboxRequest) -> SandboxResponse:
         form = {k: v[0] for k, v in parse_qs(req.text, keep_blank_values=True).items() if v}
         grant_type = form.get("grant_type")
-        app = self._authenticate(req)
+        app = self._authenticate(req, form)
         if app is None:
             self._log("token", grant_type, None, None, "invalid_client")
             return self._error({"error": "invalid_client"}, 401, {"WWW-Authenticate": 'Basic realm="intuit"'})
@@ -358,7 +364,10 @@ class IntuitOAuthService:
                 issued = self._mint(grant, now)
         except _Refused as refused:
             self._log("token", grant_type, app.client_id, None, refused.error, refused.reason)
-            body = TOKEN_INVALID if refused.error == "invalid_grant" else {"error": refused.error}
+            if refused.error == "invalid_grant":
+                body = INVALID_GRANT if refused.reason in _BARE_REASONS else TOKEN_INVALID
+            else:
+                body = {"error": refused.error}
             return self._error(body, refused.status)
         self._log("token", grant_type, app.client_id, issued.realm_id, "ok")
         return SandboxResponse.json(
@@ -395,14 +404,18 @@ class IntuitOAuthService:
 
     # --- token logic (callers hold the lock) ------------------------------------------------------
 
-    def _authenticate(self, req: SandboxRequest) -> RegisteredApp | None:
+    def _authenticate(self, req: SandboxRequest, form: dict[str, str] | None = None) -> RegisteredApp | None:
+        """HTTP Basic, or (token endpoint) ``client_id``/``client_secret`` in the form: discovery lists both."""
         header = req.headers.get("authorization", "")
         scheme, _, encoded = header.partition(" ")
-        if scheme.lower() != "basic":
-            return None
-        try:
-            client_id, _, secret = base64.b64decode(encoded, validate=True).decode("utf-8").partition(":")
-        except (binascii.Error, UnicodeDecodeError):
+        if scheme.lower() == "basic":
+            try:
+                client_id, _, secret = base64.b64decode(encoded, validate=True).decode("utf-8").partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                return None
+        elif not header and form and form.get("client_id") and "client_secret" in form:
+            client_id, secret = form["client_id"], form["client_secret"]
+        else:
             return None
         with self._lock:
             app = self._apps.get(client_id)
@@ -415,6 +428,11 @@ class IntuitOAuthService:
         if code is None:
             raise _Refused("invalid_grant", "unknown code")
         if code.used:
+            # RFC 6749 4.1.2: a code used twice SHOULD revoke what it gave. Intuit does (oauth-jsclient#173:
+            # "this would invalidate the token for that auth code on our side").
+            first = self._grants.get(code.grant_id or "")
+            if first is not None and not first.revoked:
+                self._revoke_grant_tokens(first)
             raise _Refused("invalid_grant", "code already used")
         if code.client_id != app.client_id:
             raise _Refused("invalid_grant", "code issued to another app")
@@ -423,7 +441,9 @@ class IntuitOAuthService:
         if self.clock.now() >= code.expires_at:
             raise _Refused("invalid_grant", "code expired")
         code.used = True
-        return self._new_grant(app.client_id, code.realm_id, code.scopes, self.clock.now())
+        grant = self._new_grant(app.client_id, code.realm_id, code.scopes, self.clock.now())
+        code.grant_id = grant.grant_id
+        return grant
 
     def _check_refresh_token(self, value: str | None, client_id: str | None) -> _Grant:
         found = self._refresh_index.get(value or "")
@@ -562,9 +582,9 @@ class IntuitOAuthService:
     def _error(self, body: dict[str, str], status: int, headers: dict[str, str] | None = None) -> SandboxResponse:
         return SandboxResponse.json(body, status=status, headers={"intuit_tid": self._tid(), **(headers or {})})
 
-    @staticmethod
-    def _tid() -> str:
-        return "1-" + secrets.token_hex(12)
+    def _tid(self) -> str:
+        # Intuit's shape: "1-" + the epoch seconds in hex + "-" + 24 hex (oauth-jsclient#128, rubyclient#14).
+        return f"1-{int(self.clock.now().timestamp()):08x}-{secrets.token_hex(12)}"
 
     def _log(
         self,

@@ -18,9 +18,18 @@ from zoneinfo import ZoneInfo
 from qbsync.clock import Clock
 from qbsync.sandbox.qbo import entities, faults, querylang, txnmath
 from qbsync.sandbox.qbo.money import dec, out
-from qbsync.sandbox.qbo.schema import NAME_LISTS, PARTIES, SINGLETONS, TRANSACTIONS, VOIDABLE, canonical
+from qbsync.sandbox.qbo.schema import (
+    KNOWN_PROPERTIES,
+    NAME_LISTS,
+    PARTIES,
+    SINGLETONS,
+    TRANSACTIONS,
+    VOIDABLE,
+    canonical,
+    unknown_properties,
+)
 from qbsync.sandbox.qbo.store import EntityStore, RecordMeta
-from qbsync.sandbox.qbo.timefmt import envelope_time, local_date, meta_time
+from qbsync.sandbox.qbo.timefmt import PACIFIC, envelope_time, local_date, meta_time
 from qbsync.sandbox.qbo.validation import (
     WriteContext,
     check_item_name,
@@ -52,7 +61,8 @@ class QboCompany:
         self.company_name = company_name
         self.clock = clock
         self.country = country.upper()
-        self.tz = ZoneInfo(timezone)
+        self.tz = ZoneInfo(timezone)  # the company's dates (TxnDate defaults, CompanyStartDate)
+        self.api_tz = PACIFIC  # every time the API shows
         self.book_close_date = book_close_date
         self.using_sales_tax = using_sales_tax
         self.partner_tax_enabled = partner_tax_enabled
@@ -73,7 +83,7 @@ class QboCompany:
         return local_date(self.clock.now(), self.tz)
 
     def envelope_time(self) -> str:
-        return envelope_time(self.clock.now(), self.tz)
+        return envelope_time(self.clock.now(), self.api_tz)
 
     # --- the person in the QBO web UI -------------------------------------------------------------
 
@@ -168,6 +178,9 @@ class QboCompany:
         name = self._entity(entity)
         if not isinstance(data, dict):
             raise faults.invalid_property("request body")
+        unknown = unknown_properties(name, data)
+        if unknown:  # the deserializer stops at the first unknown name
+            raise faults.unrecognized_field(unknown[0], name, sorted(KNOWN_PROPERTIES[name]))
         with self.lock:
             if name in SINGLETONS:
                 raise faults.unsupported_operation(op)  # Preferences/CompanyInfo writes are not emulated
@@ -183,7 +196,7 @@ class QboCompany:
 
     def _now(self) -> tuple[datetime, str]:
         now = self.clock.now()
-        return now, meta_time(now, self.tz)
+        return now, meta_time(now, self.api_tz)
 
     def _prepare(
         self, entity: str, rec: dict[str, Any], existing: dict[str, Any] | None, ctx: WriteContext
@@ -191,7 +204,7 @@ class QboCompany:
         self_id = existing["Id"] if existing else None
         if entity in PARTIES:
             rec = entities.normalise_party(entity, rec, self.country)
-            check_party_name(self, rec["DisplayName"], (entity, self_id) if self_id else None)
+            check_party_name(self, rec["DisplayName"], entity, self_id)
             if entity == "Customer":
                 self._prepare_customer(rec, existing, ctx)
             elif entity == "Vendor":
@@ -448,7 +461,7 @@ class QboCompany:
         return ":".join(parts)
 
     def preferences(self) -> dict[str, Any]:
-        created = meta_time(self._created, self.tz)
+        created = meta_time(self._created, self.api_tz)
         return entities.preferences(
             self.country,
             book_close_date=self.book_close_date,
@@ -457,7 +470,7 @@ class QboCompany:
             custom_txn_numbers=self.custom_txn_numbers,
             sync_token=self._prefs_token,
             created=created,
-            updated=meta_time(self._prefs_updated, self.tz),
+            updated=meta_time(self._prefs_updated, self.api_tz),
         )
 
     def _touch_prefs(self) -> None:
@@ -465,7 +478,7 @@ class QboCompany:
         self._prefs_updated = self.clock.now()
 
     def company_info(self) -> dict[str, Any]:
-        created = meta_time(self._created, self.tz)
+        created = meta_time(self._created, self.api_tz)
         return entities.company_info(
             self.realm_id, self.company_name, self.country, created, local_date(self._created, self.tz)
         )
@@ -484,7 +497,7 @@ class QboCompany:
         q = querylang.parse(statement)
         with self.lock:
             rows = self.rows_for_query(q.entity)
-        return querylang.execute(q, rows, self.tz, hide_inactive=q.entity in NAME_LISTS).response()
+        return querylang.execute(q, rows, self.api_tz, hide_inactive=q.entity in NAME_LISTS).response()
 
     def changes(self, entity_names: list[str], since: datetime) -> list[tuple[str, list[dict[str, Any]]]]:
         """CDC: changed objects (full payload) and tombstones per entity, at most 1000 objects overall."""

@@ -78,7 +78,8 @@ def normalise_item(data: dict[str, Any]) -> dict[str, Any]:
     rec["Name"] = base_name(name)
     rec["FullyQualifiedName"] = rec["Name"]
     rec.setdefault("Active", True)
-    rec.setdefault("Type", "Service")  # default when absent is unconfirmed
+    if not rec.get("Type"):  # absent or "" (python-quickbooks' default); the default itself is unconfirmed
+        rec["Type"] = "Service"
     rec.setdefault("Taxable", False)
     rec.setdefault("UnitPrice", 0)
     rec.setdefault("TrackQtyOnHand", False)

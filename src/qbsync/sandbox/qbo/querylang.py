@@ -132,6 +132,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = tokenize(text)
         self.i = 0
+        self.extras: list[str] = []  # properties named after ``*``
 
     @property
     def tok(self) -> Token:
@@ -206,6 +207,12 @@ class _Parser:
         count = False
         if self.tok.kind == "punct" and self.tok.text == "*":
             self.advance()
+            # ``SELECT *, Sku FROM Item`` (python-quickbooks' Item.all) is accepted: every property comes back
+            # anyway, so the named extras change nothing (python-quickbooks PR #379, issue #373).
+            while self.tok.kind == "punct" and self.tok.text == ",":
+                self.advance()
+                q_extra = self.identifier()
+                self.extras.append(q_extra)
         elif self.keyword("count"):
             self.expect_punct("(")
             self.expect_punct("*")
@@ -276,11 +283,16 @@ def parse(text: str) -> Query:
         raise faults.query_parser_error(
             'Encountered "<EOF>" at line 0, column 0.\nWas expecting:\n    "select" ...\n    '
         )
-    q, used_or = _Parser(text.strip()).parse()
+    parser = _Parser(text.strip())
+    q, used_or = parser.parse()
     entity = canonical(q.entity)
     if entity is None:
         raise faults.query_validation_error(f"invalid context declaration: {q.entity}")
     q.entity = entity
+    allowed_extras = QUERYABLE.get(entity)
+    for extra in parser.extras:
+        if allowed_extras is not None and extra.lower() not in {f.lower() for f in allowed_extras}:
+            raise faults.query_validation_error(f"property '{extra}' is not queryable")  # wording unconfirmed
     if used_or:
         # Unconfirmed wording; OR is documented as unsupported and the parser itself accepts the token.
         raise faults.query_validation_error("OR operator is not supported")
@@ -298,7 +310,10 @@ def parse(text: str) -> Query:
     for value in (q.start, q.max_results):
         if value < 1:
             raise faults.query_validation_error(f"value {value} is too small. Min allowed value is 1")
-    q.max_results = min(q.max_results, MAX_RESULTS_CAP)
+    if q.max_results > MAX_RESULTS_CAP:  # refused, not capped (quickbooks-ruby #24)
+        raise faults.query_validation_error(
+            f"value {q.max_results} is too large. Max allowed value is {MAX_RESULTS_CAP}"
+        )
     return q
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import threading
 import time
 from datetime import UTC, date
@@ -18,6 +19,7 @@ from qbsync.sandbox.qbo.injection import Faults
 from qbsync.sandbox.qbo.limits import RealmLimiter
 from qbsync.sandbox.qbo.stats import Stats
 from qbsync.sandbox.qbo.timefmt import envelope_time, epoch_millis
+from qbsync.sandbox.qbo.xmlwire import intuit_response, wants_xml
 from qbsync.sandbox.tokens import AccessTokenRegistry
 
 TOKEN_ECHO_CHARS = 20  # QBO echoes the start of a rejected token in the 3200 Detail
@@ -93,6 +95,8 @@ class QboSandbox:
         with self._lock:
             co = self._companies.get(realm)
         resp = self._serve(req, realm, co, rest, endpoint)
+        if wants_xml(req.headers.get("accept", "")):
+            resp = _as_xml(resp)
         resp.headers["intuit_tid"] = self._tid(realm)
         for name, value in _STATIC_HEADERS.items():
             resp.headers.setdefault(name, value)
@@ -222,3 +226,18 @@ class QboSandbox:
     def _time_text(self, co: QboCompany | None) -> str:
         now = self.clock.now()
         return co.envelope_time() if co is not None else envelope_time(now, UTC)  # type: ignore[arg-type]
+
+
+def _as_xml(resp: SandboxResponse) -> SandboxResponse:
+    """A resource answer (entity, query, batch, CDC, Fault) in XML; gateway bodies (the lower-case ``fault``
+    envelope of 401/403) and non-JSON pages stay as they are."""
+    if not resp.headers.get("Content-Type", "").startswith("application/json"):
+        return resp
+    try:
+        payload = json.loads(resp.body)
+    except ValueError:
+        return resp
+    if not isinstance(payload, dict) or "fault" in payload:
+        return resp
+    headers = {**resp.headers, "Content-Type": "application/xml;charset=UTF-8"}
+    return SandboxResponse(resp.status, intuit_response(payload).encode(), headers)

@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Any
 from qbsync.sandbox.qbo import faults
 from qbsync.sandbox.qbo.entities import currency_ref
 from qbsync.sandbox.qbo.money import cents, dec, out
-from qbsync.sandbox.qbo.validation import WriteContext, check_doc_number, ref_value, resolve_ref
+from qbsync.sandbox.qbo.validation import (
+    WriteContext,
+    check_dates,
+    check_doc_number,
+    ref_value,
+    resolve_line_item,
+    resolve_ref,
+)
 
 if TYPE_CHECKING:
     from qbsync.sandbox.qbo.company import QboCompany
@@ -87,6 +94,7 @@ def prepare_invoice(
     raw_lines = [dict(line) for line in rec.get("Line") or [] if line.get("DetailType") != "SubTotalLineDetail"]
     if not raw_lines:
         raise faults.required_param("Line")
+    check_dates(rec, ("TxnDate", "DueDate", "ShipDate"))
     rec["TxnDate"] = str(rec.get("TxnDate") or co.today().isoformat())
     if rec.get("DocNumber") in (None, "", "AUTO_GENERATE"):
         if rec.get("DocNumber") == "AUTO_GENERATE" or not co.custom_txn_numbers:
@@ -107,7 +115,7 @@ def prepare_invoice(
         kind = line.get("DetailType")
         if kind == "SalesItemLineDetail":
             try:
-                amount, detail, taxed = _sales_line(co, line, ctx, us, non_us_bases)
+                amount, detail, taxed = _sales_line(co, line, ctx, us, non_us_bases, existing)
             except faults.QboError as err:  # QuickBooks reports every bad line in one Fault
                 line_errors.append(err)
                 continue
@@ -157,9 +165,8 @@ def prepare_invoice(
     rec.setdefault("AllowOnlineACHPayment", False)
     rec.setdefault("CurrencyRef", currency_ref(co.country))
     rec["LinkedTxn"] = [lt for lt in rec.get("LinkedTxn") or [] if lt.get("TxnType") != "Payment"]
-    rec.setdefault(
-        "DueDate", (date.fromisoformat(rec["TxnDate"][:10]) + timedelta(days=DEFAULT_TERMS_DAYS)).isoformat()
-    )
+    if not rec.get("DueDate"):  # "" (python-quickbooks' default) reads as absent, as QBO's parser does
+        rec["DueDate"] = (date.fromisoformat(rec["TxnDate"][:10]) + timedelta(days=DEFAULT_TERMS_DAYS)).isoformat()
     for addr in ("BillAddr", "ShipAddr"):
         if addr not in rec and customer.get(addr):
             rec[addr] = dict(customer[addr])
@@ -175,12 +182,14 @@ def _sales_line(
     ctx: WriteContext,
     us: bool,
     non_us_bases: dict[str, tuple[Decimal, Decimal]],
+    existing: dict[str, Any] | None = None,
 ) -> tuple[Decimal, dict[str, Any], bool]:
-    """One item line: its amount, its resolved detail, and whether US sales tax applies to it."""
+    """One item line: its amount, its resolved detail, and whether US sales tax applies to it.
+    ``existing``: the transaction being modified (an inactive item then asks to be restored first)."""
     detail = dict(line.get("SalesItemLineDetail") or {})
     item = None
     if detail.get("ItemRef") is not None:
-        item = resolve_ref(co, "Item", detail["ItemRef"], ctx, field_name="ItemRef")
+        item = resolve_line_item(co, detail["ItemRef"], ctx, existing)
         detail["ItemRef"] = {"value": item["Id"], "name": item["Name"]}
     if line.get("Amount") is not None:
         amount = cents(dec(line["Amount"]))
@@ -207,6 +216,7 @@ def _sales_line(
 def prepare_payment(co: QboCompany, rec: dict[str, Any], ctx: WriteContext) -> dict[str, Any]:
     customer = resolve_ref(co, "Customer", rec.get("CustomerRef"), ctx, field_name="CustomerRef")
     rec["CustomerRef"] = {"value": customer["Id"], "name": customer["DisplayName"]}
+    check_dates(rec, ("TxnDate",))
     rec["TxnDate"] = str(rec.get("TxnDate") or co.today().isoformat())
     applied = Decimal(0)
     lines = []

@@ -52,11 +52,32 @@ def resolve_ref(co: QboCompany, entity: str, ref: Any, ctx: WriteContext, *, fie
     return rec
 
 
-def check_party_name(co: QboCompany, name: str, self_key: tuple[str, str] | None) -> None:
+ITEM_ELEMENT = "Line.SalesItemLineDetail.ItemRef"
+
+
+def resolve_line_item(
+    co: QboCompany, ref: Any, ctx: WriteContext, existing: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The item of an invoice line. Nothing there, or an inactive item on a new transaction: 2500 naming the
+    line. An inactive item on a transaction being modified: QBO asks to restore ``Name (deleted)`` first."""
+    value = ref_value(ref)
+    if value is None:
+        raise faults.required_param("ItemRef")
+    rec = co.store.get("Item", value)
+    if rec is None or ("Item", value) in ctx.hidden:
+        raise faults.invalid_reference_at(ITEM_ELEMENT)
+    if rec.get("Active") is False:
+        if existing is None:
+            raise faults.invalid_reference_at(ITEM_ELEMENT)
+        raise faults.assigned_was_deleted("Item", f"{rec['Name']} (deleted)", ITEM_ELEMENT)
+    return rec
+
+
+def check_party_name(co: QboCompany, name: str, entity: str, self_id: str | None) -> None:
     """DisplayName is unique across Customer, Vendor and Employee, case-insensitively, active or not."""
     holder = co.store.holder_of_name("Customer", name)
-    if holder is not None and holder != self_key:
-        raise faults.duplicate_name()
+    if holder is not None and holder != (entity, self_id):
+        raise faults.duplicate_name(same_list=holder[0] == entity)
 
 
 def check_item_name(co: QboCompany, name: str, self_id: str | None) -> None:
@@ -73,6 +94,19 @@ def check_doc_number(
     for rec in co.store.all(entity):
         if rec["Id"] != self_id and rec.get("DocNumber") == doc_number:
             raise faults.duplicate_doc_number(doc_number, entity, rec["Id"])
+
+
+def check_dates(rec: dict[str, Any], names: tuple[str, ...]) -> None:
+    """Dates are ``YYYY-MM-DD`` (a time part is tolerated, as QBO's own parser does); "" counts as absent."""
+    for name in names:
+        value = rec.get(name)
+        if value in (None, ""):
+            rec.pop(name, None)
+            continue
+        try:
+            date.fromisoformat(str(value)[:10])
+        except ValueError:
+            raise faults.invalid_date(name, str(value)) from None
 
 
 def check_period_open(co: QboCompany, txn_date: str | None, ctx: WriteContext) -> None:
