@@ -358,6 +358,46 @@ def test_every_bad_line_is_an_error_of_one_fault(api, seeded):
     seeded.make_inactive("Item", "2")
     body = invoice_body("1", sales_line(10.0, tax="8"), sales_line(20.0, item="2", tax="NON"), sales_line(5.0))
     errors = api.post("/invoice", body).json()["Fault"]["Error"]
-    assert [e["code"] for e in errors] == ["6100", "610"]
-    assert errors[1]["Detail"] == f"Object Not Found : {INACTIVE}"
+    # An inactive item on a new invoice is QBO's 2500 naming the line (PHP-SDK#102), not the generic 610.
+    assert [e["code"] for e in errors] == ["6100", "2500"]
+    assert errors[1]["Detail"] == "Invalid Reference Id : Line.SalesItemLineDetail.ItemRef"
+    assert errors[1]["element"] == "Line.SalesItemLineDetail.ItemRef"
     assert seeded.all("Invoice") == []  # nothing is saved when any line is bad
+
+
+def test_closed_books_without_a_password_answer_5010_account_period_closed(api, seeded):
+    seeded.close_books(date(2024, 2, 29))
+    seeded.close_password_required = False
+    err = only_error(api.post("/invoice", invoice_body("1", TxnDate="2024-02-10")))
+    assert (err["code"], err["Message"], err["Detail"]) == (
+        "5010",
+        "Account Period Closed",
+        "The account period has closed. {1}",  # sic: python-quickbooks#208
+    )
+    seeded.close_password_required = True
+    assert only_error(api.post("/invoice", invoice_body("1", TxnDate="2024-02-10")))["code"] == "6210"
+
+
+def test_unknown_property_is_2010_and_bad_dates_are_refused(api, seeded):
+    err = only_error(api.post("/invoice", invoice_body("1", BadJson=True)))
+    assert err["code"] == "2010" and "element" not in err
+    assert err["Detail"].startswith(
+        'Property Name:Unrecognized field "BadJson" (class com.intuit.schema.finance.v3.Invoice), not marked as '
+        "ignorable ("
+    )
+    assert err["Detail"].endswith(" [truncated]])\n specified is unsupported or invalid")
+    assert only_error(api.post("/invoice", invoice_body("1", TxnDate="not-a-date")))["code"] == "2060"
+    inv = api.post("/invoice", invoice_body("1", TxnDate="2024-03-01", DueDate="")).json()["Invoice"]
+    assert inv["DueDate"] == "2024-03-31"  # "" is absent: TxnDate + terms
+
+
+def test_xml_accept_gets_an_intuit_response(api, seeded):
+    xml = {"Accept": "application/xml"}
+    resp = api.http.get(api.url("/customer/1"), headers=xml)
+    assert resp.headers["Content-Type"].startswith("application/xml")
+    assert '<Customer domain="QBO" sparse="false">' in resp.text and "<DisplayName>Amy's Bird" in resp.text
+    fault = api.http.post(api.url("/customer"), json={"DisplayName": "Pipe Supply Co"}, headers=xml)
+    assert fault.status_code == 400
+    assert '<Fault type="ValidationFault"><Error code="6240" element=""><Message>Duplicate Name Exists Error' in (
+        fault.text
+    )

@@ -210,6 +210,7 @@ def build_sandbox(
         book_close_date=company.book_close_date,
     )
     qbo.company(company.realm_id).set_duplicate_doc_number_check(company.duplicate_doc_number_check)
+    qbo.company(company.realm_id).close_password_required = company.book_close_password
     oauth = IntuitOAuthService(clock, tokens)
     oauth.register_app(SUPRATA_CLIENT_ID, SUPRATA_CLIENT_SECRET, ["https://app.suprata.example/oauth/callback"])
     oauth.register_app(QBSYNC_CLIENT_ID, QBSYNC_CLIENT_SECRET, QBSYNC_REDIRECT_URIS, name="qbsync")

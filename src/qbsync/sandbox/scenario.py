@@ -45,6 +45,11 @@ class CompanySpec(_Spec):
     country: Literal["US", "CA", "UK", "AU"] = "US"
     timezone: str = "America/Denver"
     book_close_date: date | None = Field(None, description="Books closed through this date at the start")
+    book_close_password: bool = Field(
+        True,
+        description="The close asks for a password (API writes get 6210); off: a warning only, and API writes "
+        'get 5010 "Account Period Closed"',
+    )
     duplicate_doc_number_check: bool = Field(
         False, description="QBO rejects a repeated DocNumber with 6140 (off: duplicates are accepted, as by default)"
     )

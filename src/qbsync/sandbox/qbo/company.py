@@ -64,6 +64,7 @@ class QboCompany:
         self.tz = ZoneInfo(timezone)  # the company's dates (TxnDate defaults, CompanyStartDate)
         self.api_tz = PACIFIC  # every time the API shows
         self.book_close_date = book_close_date
+        self.close_password_required = True  # QBO's "Close the books" with a password: API writes get 6210
         self.using_sales_tax = using_sales_tax
         self.partner_tax_enabled = partner_tax_enabled
         self.duplicate_doc_number_check = duplicate_doc_number_check

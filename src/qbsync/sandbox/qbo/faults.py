@@ -74,10 +74,7 @@ NAME_TAKEN_SAME_LIST = "The name supplied already exists. : null"
 def duplicate_name(is_item: bool = False, same_list: bool = False) -> QboError:
     """6240. ``same_list``: the holder is of the requested entity's own kind; QBO's 2020 capture for that case
     has the bare ``: null`` Detail, the 2019 one (a party of another kind) explains who holds the name."""
-    if same_list and not is_item:
-        detail = NAME_TAKEN_SAME_LIST
-    else:
-        detail = ITEM_NAME_TAKEN if is_item else NAME_TAKEN
+    detail = ITEM_NAME_TAKEN if is_item else NAME_TAKEN_SAME_LIST if same_list else NAME_TAKEN
     return QboError("6240", "Duplicate Name Exists Error", detail, element=None)
 
 

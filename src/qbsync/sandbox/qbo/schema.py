@@ -53,43 +53,105 @@ TIMESTAMP_FIELDS = {"MetaData.CreateTime", "MetaData.LastUpdatedTime"}
 # the XSD names of the fields QBO itself returns (Finance.xsd in QuickBooks-V3-Java-SDK).
 _ENTITY_BASE = ("Id", "SyncToken", "MetaData", "domain", "sparse", "status", "CustomField", "AttachableRef")
 _TXN_BASE = (
-    "DocNumber", "TxnDate", "DepartmentRef", "CurrencyRef", "ExchangeRate", "PrivateNote", "TxnStatus",
-    "LinkedTxn", "Line", "TxnTaxDetail", "TxnSource", "TaxFormType", "TaxFormNum", "TransactionLocationType",
-    "Tag", "TxnApprovalInfo", "RecurDataRef", "TaxExemptionRef", "HomeTotalAmt", "TotalAmt", "ClassRef",
-    "GlobalTaxCalculation", "ProjectRef",
+    "DocNumber",
+    "TxnDate",
+    "DepartmentRef",
+    "CurrencyRef",
+    "ExchangeRate",
+    "PrivateNote",
+    "TxnStatus",
+    "LinkedTxn",
+    "Line",
+    "TxnTaxDetail",
+    "TxnSource",
+    "TaxFormType",
+    "TaxFormNum",
+    "TransactionLocationType",
+    "Tag",
+    "TxnApprovalInfo",
+    "RecurDataRef",
+    "TaxExemptionRef",
+    "HomeTotalAmt",
+    "TotalAmt",
+    "ClassRef",
+    "GlobalTaxCalculation",
+    "ProjectRef",
 )
 _PARTY_BASE = (
-    "DisplayName", "Title", "GivenName", "MiddleName", "FamilyName", "Suffix", "CompanyName", "PrintOnCheckName",
-    "Active", "PrimaryPhone", "AlternatePhone", "Mobile", "Fax", "PrimaryEmailAddr", "WebAddr", "OtherContactInfo",
-    "Organization", "V4IDPseudonym",
+    "DisplayName",
+    "Title",
+    "GivenName",
+    "MiddleName",
+    "FamilyName",
+    "Suffix",
+    "CompanyName",
+    "PrintOnCheckName",
+    "Active",
+    "PrimaryPhone",
+    "AlternatePhone",
+    "Mobile",
+    "Fax",
+    "PrimaryEmailAddr",
+    "WebAddr",
+    "OtherContactInfo",
+    "Organization",
+    "V4IDPseudonym",
 )
 _SALES_TXN = (
-    "AutoDocNumber", "CustomerRef", "CustomerMemo", "BillAddr", "ShipAddr", "ShipFromAddr", "FreeFormAddress",
-    "RemitToRef", "ClassRef", "SalesTermRef", "DueDate", "SalesRepRef", "PONumber", "FOB", "ShipMethodRef",
-    "ShipDate", "TrackingNum", "PrintStatus", "EmailStatus", "BillEmail", "BillEmailCc", "BillEmailBcc",
-    "ApplyTaxAfterDiscount", "Balance", "HomeBalance", "DeliveryInfo", "DepositToAccountRef", "PaymentMethodRef",
-    "PaymentRefNum", "DiscountRate", "ConvenienceFeeDetail", "callToAction", "ECloudStatusTimeStamp",
-    "EInvoiceStatus", "LessCIS", "invoiceStatusLog", "PaymentDetailsMessage", "RecurringInfo",
+    "AutoDocNumber",
+    "CustomerRef",
+    "CustomerMemo",
+    "BillAddr",
+    "ShipAddr",
+    "ShipFromAddr",
+    "FreeFormAddress",
+    "RemitToRef",
+    "ClassRef",
+    "SalesTermRef",
+    "DueDate",
+    "SalesRepRef",
+    "PONumber",
+    "FOB",
+    "ShipMethodRef",
+    "ShipDate",
+    "TrackingNum",
+    "PrintStatus",
+    "EmailStatus",
+    "BillEmail",
+    "BillEmailCc",
+    "BillEmailBcc",
+    "ApplyTaxAfterDiscount",
+    "Balance",
+    "HomeBalance",
+    "DeliveryInfo",
+    "DepositToAccountRef",
+    "PaymentMethodRef",
+    "PaymentRefNum",
+    "DiscountRate",
+    "ConvenienceFeeDetail",
+    "callToAction",
+    "ECloudStatusTimeStamp",
+    "EInvoiceStatus",
+    "LessCIS",
+    "invoiceStatusLog",
+    "PaymentDetailsMessage",
+    "RecurringInfo",
 )
 KNOWN_PROPERTIES: dict[str, frozenset[str]] = {
     "Invoice": frozenset(
-        _ENTITY_BASE + _TXN_BASE + _SALES_TXN
-        + ("AllowIPNPayment", "AllowOnlinePayment", "AllowOnlineCreditCardPayment", "AllowOnlineACHPayment",
+        (*_ENTITY_BASE, *_TXN_BASE, *_SALES_TXN, "AllowIPNPayment", "AllowOnlinePayment", "AllowOnlineCreditCardPayment", "AllowOnlineACHPayment",
            "Deposit", "InvoiceLink", "InvoiceEx")
     ),
     "CreditMemo": frozenset(_ENTITY_BASE + _TXN_BASE + _SALES_TXN + ("RemainingCredit", "CreditMemoEx")),
     "RefundReceipt": frozenset(
-        _ENTITY_BASE + _TXN_BASE + _SALES_TXN
-        + ("PaymentType", "CheckPayment", "CreditCardPayment", "RefundReceiptEx")
+        (*_ENTITY_BASE, *_TXN_BASE, *_SALES_TXN, "PaymentType", "CheckPayment", "CreditCardPayment", "RefundReceiptEx")
     ),
     "Payment": frozenset(
-        _ENTITY_BASE + _TXN_BASE
-        + ("CustomerRef", "RemitToRef", "ARAccountRef", "DepositToAccountRef", "PaymentMethodRef", "PaymentRefNum",
+        (*_ENTITY_BASE, *_TXN_BASE, "CustomerRef", "RemitToRef", "ARAccountRef", "DepositToAccountRef", "PaymentMethodRef", "PaymentRefNum",
            "CreditCardPayment", "TotalAmt", "UnappliedAmt", "ProcessPayment", "PaymentEx")
     ),
     "Customer": frozenset(
-        _ENTITY_BASE + _PARTY_BASE
-        + ("Taxable", "BillAddr", "ShipAddr", "OtherAddr", "ContactName", "AltContactName", "Notes", "Job",
+        (*_ENTITY_BASE, *_PARTY_BASE, "Taxable", "BillAddr", "ShipAddr", "OtherAddr", "ContactName", "AltContactName", "Notes", "Job",
            "BillWithParent", "RootCustomerRef", "ParentRef", "Level", "CustomerTypeRef", "SalesTermRef",
            "SalesRepRef", "PaymentMethodRef", "CCDetail", "PriceLevelRef", "Balance", "OpenBalanceDate",
            "BalanceWithJobs", "CreditLimit", "AcctNum", "CurrencyRef", "OverDueBalance", "TotalRevenue",
@@ -99,22 +161,19 @@ KNOWN_PROPERTIES: dict[str, frozenset[str]] = {
            "GSTRegistrationType", "TaxRegime")
     ),
     "Vendor": frozenset(
-        _ENTITY_BASE + _PARTY_BASE
-        + ("ContactInfo", "BillAddr", "OtherAddr", "TaxCountry", "TaxIdentifier", "BusinessNumber",
+        (*_ENTITY_BASE, *_PARTY_BASE, "ContactInfo", "BillAddr", "OtherAddr", "TaxCountry", "TaxIdentifier", "BusinessNumber",
            "ParentRef", "VendorTypeRef", "TermRef", "PrefillAccountRef", "BillRate", "CostRate", "Balance",
            "OpenBalanceDate", "CreditLimit", "AcctNum", "Vendor1099", "T4AEligible", "T5018Eligible",
            "CurrencyRef", "TaxReportingBasis", "APAccountRef", "VendorEx", "GSTIN", "GSTRegistrationType",
            "HasTPAR", "Source")
     ),
     "Employee": frozenset(
-        _ENTITY_BASE + _PARTY_BASE
-        + ("EmployeeType", "EmployeeNumber", "SSN", "PrimaryAddr", "OtherAddr", "BillableTime", "BillRate",
+        (*_ENTITY_BASE, *_PARTY_BASE, "EmployeeType", "EmployeeNumber", "SSN", "PrimaryAddr", "OtherAddr", "BillableTime", "BillRate",
            "CostRate", "BirthDate", "Gender", "HiredDate", "ReleasedDate", "UseTimeEntry", "EmployeeEx",
            "EmailAddress")
     ),
     "Item": frozenset(
-        _ENTITY_BASE
-        + ("Name", "Sku", "Description", "Active", "SubItem", "ParentRef", "Level", "FullyQualifiedName",
+        (*_ENTITY_BASE, "Name", "Sku", "Description", "Active", "SubItem", "ParentRef", "Level", "FullyQualifiedName",
            "Taxable", "SalesTaxIncluded", "PercentBased", "UnitPrice", "RatePercent", "Type", "PaymentMethodRef",
            "UOMSetRef", "IncomeAccountRef", "PurchaseDesc", "PurchaseTaxIncluded", "PurchaseCost",
            "ExpenseAccountRef", "COGSAccountRef", "AssetAccountRef", "PrefVendorRef", "AvgCost", "TrackQtyOnHand",
@@ -125,21 +184,18 @@ KNOWN_PROPERTIES: dict[str, frozenset[str]] = {
            "UQCDisplayText", "UQCId", "ClassRef", "Source")
     ),
     "Account": frozenset(
-        _ENTITY_BASE
-        + ("Name", "SubAccount", "ParentRef", "Description", "FullyQualifiedName", "AccountAlias", "TxnLocationType",
+        (*_ENTITY_BASE, "Name", "SubAccount", "ParentRef", "Description", "FullyQualifiedName", "AccountAlias", "TxnLocationType",
            "Active", "Classification", "AccountType", "AccountSubType", "AccountPurposes", "AcctNum", "BankNum",
            "OpeningBalance", "OpeningBalanceDate", "CurrentBalance", "CurrentBalanceWithSubAccounts",
            "CurrencyRef", "TaxAccount", "TaxCodeRef", "OnlineBankingEnabled", "FIName", "JournalCodeRef",
            "AccountEx")
     ),
     "TaxCode": frozenset(
-        _ENTITY_BASE
-        + ("Name", "Description", "Active", "Hidden", "Taxable", "TaxGroup", "SalesTaxRateList",
+        (*_ENTITY_BASE, "Name", "Description", "Active", "Hidden", "Taxable", "TaxGroup", "SalesTaxRateList",
            "PurchaseTaxRateList", "AdjustmentTaxRateList", "TaxCodeConfigType")
     ),
     "TaxRate": frozenset(
-        _ENTITY_BASE
-        + ("Name", "Description", "Active", "RateValue", "AgencyRef", "TaxReturnLineRef", "EffectiveTaxRate",
+        (*_ENTITY_BASE, "Name", "Description", "Active", "RateValue", "AgencyRef", "TaxReturnLineRef", "EffectiveTaxRate",
            "SpecialTaxType", "DisplayType", "TaxInclusiveAmt", "OriginalTaxRate")
     ),
 }  # fmt: skip

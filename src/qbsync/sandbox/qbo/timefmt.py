@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
 

@@ -55,9 +55,7 @@ def resolve_ref(co: QboCompany, entity: str, ref: Any, ctx: WriteContext, *, fie
 ITEM_ELEMENT = "Line.SalesItemLineDetail.ItemRef"
 
 
-def resolve_line_item(
-    co: QboCompany, ref: Any, ctx: WriteContext, existing: dict[str, Any] | None
-) -> dict[str, Any]:
+def resolve_line_item(co: QboCompany, ref: Any, ctx: WriteContext, existing: dict[str, Any] | None) -> dict[str, Any]:
     """The item of an invoice line. Nothing there, or an inactive item on a new transaction: 2500 naming the
     line. An inactive item on a transaction being modified: QBO asks to restore ``Name (deleted)`` first."""
     value = ref_value(ref)
@@ -118,7 +116,7 @@ def check_period_open(co: QboCompany, txn_date: str | None, ctx: WriteContext) -
     except ValueError:
         return
     if when <= co.book_close_date:
-        raise faults.period_closed()
+        raise faults.period_closed(co.close_password_required)
 
 
 def check_sync_token(
