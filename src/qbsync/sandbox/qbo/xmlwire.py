@@ -52,7 +52,7 @@ def _element(name: str, value: Any, out: list[str]) -> None:
     if not isinstance(value, dict):
         out.append(f"<{name}>{_text(value)}</{name}>")
         return
-    attr_names = _QUERY_ATTRS if name == "QueryResponse" else _ENTITY_ATTRS
+    attr_names: tuple[str, ...] = _QUERY_ATTRS if name == "QueryResponse" else _ENTITY_ATTRS
     if name == "Error":
         attr_names = ("code", "element")
     elif name == "Fault":
