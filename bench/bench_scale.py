@@ -127,7 +127,8 @@ class ServedSandbox:
 def run_qbsync(sb: ServedSandbox, command: str, as_json: bool) -> dict[str, Any]:
     """One qbsync process: the JSON envelope (``--json``, what cron reads) or the table people read."""
     output = ["--json"] if as_json else []
-    env = {**sb.env, "QBSYNC_HOME": str(sb.home), "QBSYNC_NOW": sb.info["now"]}
+    # a generous deadline: at 50k on a shared machine the command's default one can pass before it is done
+    env = {**sb.env, "QBSYNC_HOME": str(sb.home), "QBSYNC_NOW": sb.info["now"], "QBSYNC_TIMEOUT": "1800"}
     before, cpu_before = sb.stats(), sb.cpu()
     with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
         t0 = time.perf_counter()

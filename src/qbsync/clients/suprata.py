@@ -206,17 +206,10 @@ class SupraClient:
     def _pages(
         self, path: str, model: type[M], params: dict[str, Any], lenient: Callable[[Any, str], M] | None = None
     ) -> Iterator[list[M]]:
-        adapter = _page_adapter(model)
         cursor: str | None = None
         seen: set[str] = set()
         while True:
-            content = self._call("GET", path, params={**params, "limit": PAGE_LIMIT, "cursor": cursor}).content
-            try:
-                page = adapter.validate_json(content)
-            except ValidationError as exc:
-                if lenient is None:
-                    raise _unreadable(path, exc) from None
-                page = _lenient_page(content, model, lenient)
+            page = self._page(path, model, params, cursor, lenient)
             yield page.data
             cursor = page.next_cursor
             if not cursor:
@@ -224,6 +217,22 @@ class SupraClient:
             if cursor in seen:  # a server bug must not become an endless loop
                 raise SupraApiError(200, "cursor_loop", f"{path} returned the same next_cursor twice")
             seen.add(cursor)
+
+    def _page(
+        self,
+        path: str,
+        model: type[M],
+        params: dict[str, Any],
+        cursor: str | None,
+        lenient: Callable[[Any, str], M] | None = None,
+    ) -> m.Page[M]:
+        content = self._call("GET", path, params={**params, "limit": PAGE_LIMIT, "cursor": cursor}).content
+        try:
+            return _page_adapter(model).validate_json(content)
+        except ValidationError as exc:
+            if lenient is None:
+                raise _unreadable(path, exc) from None
+            return _lenient_page(content, model, lenient)
 
     def _list(
         self, path: str, model: type[M], params: dict[str, Any], convert: Callable[[M], Any] | None = None
@@ -290,8 +299,14 @@ class SupraClient:
         return list(self.iter_attempts(**filters))
 
     def latest_attempts_by_type(self, convert: Callable[[m.SyncAttempt], T], **filters: Any) -> list[T]:
-        """``attempts(latest=True, ...)`` read as one stream per record type, side by side, merged back into
-        Suprata's order (attempted_at, then id); ``convert`` shrinks each row as its page arrives."""
+        """``attempts(latest=True, ...)``; ``convert`` shrinks each row as its page arrives. One page answers a
+        small account in one request; beyond it, one stream per record type, side by side, merged back into
+        Suprata's order (attempted_at, then id)."""
+        params = {k: (_timestamp(v) if isinstance(v, datetime) else v) for k, v in filters.items()}
+        first = self._page("/sync/attempts", m.SyncAttempt, {**params, "latest": "true"}, None, malformed_attempt)
+        if not first.next_cursor:
+            return [convert(a) for a in first.data]
+        del first
         types = [filters.pop("record_type")] if filters.get("record_type") else list(m.RECORD_TYPES)
 
         def stream(rtype: str) -> list[tuple[datetime, str, T]]:

@@ -7,6 +7,7 @@ is a risk when it expires within the warning window.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +27,7 @@ from qbsync.health.preflight import (
     stale_transient_risks,
     token_risks,
 )
+from qbsync.health.read_once import ReadOnce
 from qbsync.health.status import StatusReport, Thresholds, counted, read_status
 
 if TYPE_CHECKING:
@@ -94,6 +96,8 @@ def run_check(
     thresholds = thresholds or Thresholds()
     own_before = services.own_connection()
     view, suprata_counter = counted(services)
+    # status, diagnose and the look-ahead share one read of each question they have in common
+    view = dataclasses.replace(view, suprata=ReadOnce(view.suprata), qbo=ReadOnce(view.qbo))
     qbo_before = services.qbo_request_count() or 0
 
     status = read_status(view, thresholds)

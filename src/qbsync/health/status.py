@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from qbsync.diagnosis.failures import compact
 from qbsync.diagnosis.report import ConnectionView
 from qbsync.exit_codes import ExitCode
 
@@ -165,7 +166,8 @@ def read_status(services: Services, thresholds: Thresholds | None = None) -> Sta
     company_name = getattr(company, "company_name", None)
 
     if suprata_conn is not None:
-        failing = suprata.attempts(latest=True, outcome="failed")
+        # the same read as diagnose's (so check asks once): per-type streams side by side, compact rows
+        failing = suprata.latest_attempts_by_type(compact, outcome="failed")
         recent_failed = suprata.attempts(outcome="failed", since=now - timedelta(hours=24))
         last_success = _last_success(suprata, now)
         backlog = read_backlog(suprata, now)
