@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from qbsync.diagnosis.report import ConnectionView, DiagnosisReport
 from qbsync.exit_codes import ExitCode
@@ -97,7 +97,8 @@ def run_check(
     own_before = services.own_connection()
     view, suprata_counter = counted(services)
     # status, diagnose and the look-ahead share one read of each question they have in common
-    view = dataclasses.replace(view, suprata=ReadOnce(view.suprata), qbo=ReadOnce(view.qbo))
+    # ReadOnce answers every read the wrapped client does, so it stands in for the client's type
+    view = dataclasses.replace(view, suprata=cast(Any, ReadOnce(view.suprata)), qbo=cast(Any, ReadOnce(view.qbo)))
     qbo_before = services.qbo_request_count() or 0
 
     status = read_status(view, thresholds)
