@@ -27,7 +27,7 @@ def test_unknown_command_is_usage_error_exit_3_one_line() -> None:
 def test_bad_format_value_exits_3() -> None:
     result = run_cli("diagnose --format xml")
     assert result.exit_code == 3
-    assert "--format must be table or json" in result.stderr
+    assert "--format must be table, json or csv" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 2  # the error and its hint
 
 

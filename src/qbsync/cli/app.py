@@ -53,6 +53,11 @@ GLOBAL_OPTIONS: dict[str, bool] = {
 }
 
 
+# --format csv is a choice per run (not a config default): a default of csv would break every other command.
+OUTPUT_FORMATS = ("table", "json", "csv")
+CSV_COMMANDS = frozenset({"diagnose"})
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"qbsync {__version__}")
@@ -66,7 +71,10 @@ def root(
         str | None, typer.Option("--profile", "-p", help="Profile (company) from the config file.")
     ] = None,
     output_format: Annotated[
-        str | None, typer.Option("--format", "-f", metavar="table|json", help="Output format (default table).")
+        str | None,
+        typer.Option(
+            "--format", "-f", metavar="table|json|csv", help="Output format (default table; csv for diagnose)."
+        ),
     ] = None,
     json_flag: Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")] = False,
@@ -100,8 +108,15 @@ def root(
         "scenario": scenario,
         "timeout": timeout,
     }
-    if flags["format"] is not None and flags["format"] not in ("table", "json"):
-        raise _usage(f"--format must be table or json, not {flags['format']!r}", "e.g. --format json")
+    if flags["format"] is not None and flags["format"] not in OUTPUT_FORMATS:
+        raise _usage(f"--format must be table, json or csv, not {flags['format']!r}", "e.g. --format json")
+    command = ctx.invoked_subcommand
+    if flags["format"] == "csv" and command is not None and command not in CSV_COMMANDS:
+        # A CSV is one row per record; only diagnose's held-up records fit that shape.
+        raise _usage(
+            f"--format csv is for diagnose (one row per held-up record); {command} has no rows to list",
+            f"qbsync {command} --format json, or qbsync diagnose --format csv",
+        )
     # Built on the command's first use, not here: 'qbsync diagnose --help' reads no config and imports no core.
     ctx.obj = defer_env(flags, command=ctx.invoked_subcommand or "")
 

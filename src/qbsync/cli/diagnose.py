@@ -70,6 +70,15 @@ def diagnose(
         from qbsync.errors import UsageError
 
         raise UsageError(f"the plan has no step {step} (it has {len(report_data.root_causes)})", hint="qbsync diagnose")
+    if env.settings.format == "csv":
+        if export not in (None, "-"):
+            from qbsync.errors import UsageError
+
+            raise UsageError(
+                "--format csv prints the CSV on stdout and --export FILE.csv writes it to a file",
+                hint=f"use one of them: qbsync diagnose --export {export}",
+            )
+        export = "-"  # the same rows as --export -, one per held-up record
     if export:
         from qbsync.render.csv_export import export_csv
         from qbsync.render.output import message

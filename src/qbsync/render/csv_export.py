@@ -68,7 +68,9 @@ def write_csv(report: DiagnosisReport, out: TextIO) -> int:
 def export_csv(report: DiagnosisReport, path: str, stdout: TextIO) -> int:
     """Write the CSV to ``path`` (``-`` is stdout); returns how many records it holds."""
     if path == "-":
-        return write_csv(report, stdout)
+        rows = write_csv(report, stdout)
+        stdout.flush()  # the command exits right after; an embedding caller reads the stream as it is
+        return rows
     buffer = io.StringIO()
     rows = write_csv(report, buffer)
     # utf-8-sig: Excel opens a UTF-8 file with a BOM in the right encoding ("Plumbing & Heating", "Müller").
