@@ -27,7 +27,7 @@ def status(ctx: typer.Context) -> None:
     from qbsync.result import Outcome
 
     env = env_of(ctx)
-    with working(env, "Reading Suprata and QuickBooks"):
+    with working(env, "Reading Suprata and QuickBooks", unit="failed records") as phase:
         services = env.services()
-        report = read_status(services, Thresholds.from_settings(env.settings))
+        report = read_status(services, Thresholds.from_settings(env.settings), phase)
     finish(env, Outcome("status", ExitCode(report.exit_code), report), render_status)

@@ -33,7 +33,7 @@ def trace(
     from qbsync.tracing import trace as run_trace
 
     env = env_of(ctx)
-    with working(env, "Reading both sides: Suprata and QuickBooks"):
+    with working(env, "Reading both sides: Suprata and QuickBooks") as phase:
         services = env.services()
-        result = run_trace(services, ref, customer)
+        result = run_trace(services, ref, customer, phase)
     finish(env, Outcome("trace", exit_code_for(result), result), render_trace)

@@ -147,29 +147,37 @@ def counted(services: Services) -> tuple[Services, _CountingHttp]:
 # --- the core ------------------------------------------------------------------------------------------------
 
 
-def read_status(services: Services, thresholds: Thresholds | None = None) -> StatusReport:
-    """Everything ``qbsync status`` shows. Raises the clients' errors when QuickBooks cannot be read."""
+def read_status(services: Services, thresholds: Thresholds | None = None, phase: Any = None) -> StatusReport:
+    """Everything ``qbsync status`` shows. Raises the clients' errors when QuickBooks cannot be read.
+
+    ``phase(what, count)``, when given, hears each step (the progress line on stderr for a slow company)."""
     thresholds = thresholds or Thresholds()
+    phase = phase or (lambda _what, _count=None: None)
     services, suprata_counter = counted(services)
     qbo_before = services.qbo_request_count()
     now = services.clock.now()
     suprata, qbo = services.suprata, services.qbo
 
     suprata_conn, suprata_error = None, None
+    phase("Checking Suprata's QuickBooks connection", None)
     try:
         suprata_conn = suprata.connection()
     except Exception as exc:  # reachability is a finding here; the rest of Suprata is then skipped
         suprata_error = getattr(exc, "message", None) or type(exc).__name__
 
+    phase("Reading QuickBooks' company settings", None)
     prefs, company, down = _quickbooks_settings(qbo, now)
     close_date = close_date_of(prefs)
     company_name = getattr(company, "company_name", None)
 
     if suprata_conn is not None:
+        phase("Reading Suprata's failed records", None)
         # the same read as diagnose's (so check asks once): per-type streams side by side, compact rows
         failing = suprata.latest_attempts_by_type(compact, outcome="failed")
+        phase("Reading the last day's failures and the last success", _count(failing))
         recent_failed = suprata.attempts(outcome="failed", since=now - timedelta(hours=24))
         last_success = _last_success(suprata, now)
+        phase("Reading the backlog", _count(failing))
         backlog = read_backlog(suprata, now)
     else:
         failing, recent_failed, last_success = [], [], None
@@ -203,6 +211,13 @@ def read_status(services: Services, thresholds: Thresholds | None = None) -> Sta
     }
     report.exit_code = int(status_exit_code(report, thresholds))
     return report
+
+
+def _count(items: Any) -> int | None:
+    try:
+        return len(items)
+    except TypeError:  # a stream: its size is not known before it is read
+        return None
 
 
 def _quickbooks_settings(qbo: Any, now: datetime) -> tuple[Any, Any, Any]:

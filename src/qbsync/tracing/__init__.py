@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qbsync.exit_codes import ExitCode
 from qbsync.tracing.model import CustomerTrace, RecordTrace
@@ -13,8 +13,11 @@ if TYPE_CHECKING:
 Trace = RecordTrace | CustomerTrace
 
 
-def trace(services: Services, ref: str | None = None, customer: str | None = None) -> Trace:
-    """Resolve what was asked in Suprata, then read both sides in batches and compare."""
+def trace(services: Services, ref: str | None = None, customer: str | None = None, phase: Any = None) -> Trace:
+    """Resolve what was asked in Suprata, then read both sides in batches and compare.
+
+    ``phase(what, count)``, when given, hears each step (the progress line on stderr for a slow company)."""
+    phase = phase or (lambda _what, _count=None: None)
     from qbsync.errors import UsageError
     from qbsync.tracing.customer import trace_customer
     from qbsync.tracing.lookup import resolve_customer, resolve_ref
@@ -26,13 +29,18 @@ def trace(services: Services, ref: str | None = None, customer: str | None = Non
             hint='qbsync trace INV-1042   or   qbsync trace --customer "Aspen Dental"',
         )
     if customer is not None:
-        return trace_customer(services, resolve_customer(services.suprata, customer), customer)
+        phase(f"Finding customer {customer} in Suprata", None)
+        found_customer = resolve_customer(services.suprata, customer)
+        phase(f"Reading {customer}'s invoices and payments on both sides", None)
+        return trace_customer(services, found_customer, customer)
     if not ref:
         raise UsageError(
             "say what to trace: an invoice or payment number, or --customer NAME",
             hint='qbsync trace INV-1042   or   qbsync trace --customer "Aspen Dental"',
         )
+    phase(f"Finding {ref} in Suprata", None)
     found = resolve_ref(services.suprata, ref)
+    phase(f"Reading {ref} on both sides: Suprata and QuickBooks", None)
     if found.kind == "invoice":
         return trace_invoice(services, found.record, ref)
     if found.kind == "payment":
