@@ -35,6 +35,9 @@ def retry(
         ),
     ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan; send nothing.")] = False,
+    details: Annotated[
+        bool, typer.Option("--details", help="With --dry-run: every record with its reason, not one line per group.")
+    ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Retry even if already retried for the same cause.")] = False,
     no_wait: Annotated[bool, typer.Option("--no-wait", help="Return without waiting for outcomes.")] = False,
@@ -97,4 +100,8 @@ def retry(
             report.mode = "dry_run" if dry_run else "nothing_to_do"
 
     code, status, errors = verdict(report)
-    finish(env, Outcome("retry", code, report, status=status, errors=errors), render_retry)  # type: ignore[arg-type]
+    finish(
+        env,
+        Outcome("retry", code, report, status=status, errors=errors),  # type: ignore[arg-type]
+        lambda console, data: render_retry(console, data, details),
+    )

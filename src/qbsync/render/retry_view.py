@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -12,6 +13,7 @@ from rich.table import Table
 
 from qbsync.render.layout import FitTable, rows
 from qbsync.render.layout import command as command_line
+from qbsync.render.words import plural
 
 if TYPE_CHECKING:
     from qbsync.context import Env
@@ -29,11 +31,15 @@ OUTCOME = {
 }
 
 
-def render_retry(console: Console, report: RetryReport) -> None:
-    console.print(_headline(report))
+def render_retry(console: Console, report: RetryReport, details: bool = False) -> None:
+    compact = report.mode == "dry_run" and not details and bool(report.records)
+    console.print(_headline(report) + ("  [dim]Each record with its reason: --details[/]" if compact else ""))
     for note in report.notes:
         console.print(f"[dim]{escape(note)}[/]")
     if not report.records:
+        return
+    if compact:
+        _compact_plan(console, report)
         return
     console.print()
     console.print(_table(report))
@@ -62,6 +68,77 @@ def render_retry(console: Console, report: RetryReport) -> None:
             )
     console.print()
     console.print(_footer(report))
+
+
+# --- the compact dry run: one line per group, the next command on its own line --------------------------
+
+COMPACT_LABELS = 3  # record numbers named per group; the rest are counted (every one is in --details or --json)
+
+
+def _compact_plan(console: Console, report: RetryReport) -> None:
+    """What would be sent and what is refused, one group per blocker: how many, which, and why."""
+    planned = [r for r in report.records if r.decision == "retry"]
+    refused = [r for r in report.records if r.decision == "refuse"]
+    skipped = [r for r in report.records if r.decision not in ("retry", "refuse")]
+    for title, members in (
+        ("Would retry", planned),
+        ("Refused until the cause is fixed", refused),
+        ("Skipped", skipped),
+    ):
+        if not members:
+            continue
+        console.print(f"[bold]{title}[/]")  # no blank lines between: the plan fits one 80x24 screen
+        console.print(rows([(str(len(group)), _group_line(group)) for group in _groups(members)], indent=2))
+    console.print()
+    n = report.summary.to_send
+    command = _next_command(report)
+    if n:
+        console.print(f"[bold]Dry run: nothing was sent.[/] To send the {plural(n, 'retry', 'retries')}:")
+    else:
+        console.print("[bold]Dry run: nothing was sent.[/]" + (" Next:" if command else ""))
+    if command:
+        console.print(command_line(command))
+
+
+_WAITS = re.compile(r"^waits for its \w+ \S+, which cannot be retried yet: ")
+
+
+def _blocker(row: PlanRecord) -> str:
+    """What stops the record, in the same words for every record it stops: a record waiting for its customer
+    (or item, or invoice) is held by that record's cause; a second blocker ("; also ...") is counted apart."""
+    return _WAITS.sub("", row.reason.split("; also ")[0])
+
+
+def _groups(members: list[PlanRecord]) -> list[list[PlanRecord]]:
+    groups: dict[str, list[PlanRecord]] = {}
+    for r in members:
+        groups.setdefault(_blocker(r), []).append(r)
+    return sorted(groups.values(), key=len, reverse=True)
+
+
+def _group_line(group: list[PlanRecord]) -> str:
+    first = group[0]
+    types = {r.record_type for r in group}
+    kind = first.record_type if len(group) == 1 else (f"{first.record_type}s" if len(types) == 1 else "records")
+    also = sum(1 for r in group if "; also dated" in r.reason)
+    extra = f" [dim]({also} also in the closed books)[/]" if also else ""
+    return f"{kind} {escape(_labels([r.label for r in group], COMPACT_LABELS))}: {escape(_blocker(first))}{extra}"
+
+
+def _next_command(report: RetryReport) -> str | None:
+    """The one command to type next: send the planned retries, or follow the first refusal's own command."""
+    if report.summary.to_send:
+        return _send_command(report)
+    return next((r.next_command for r in report.records if r.decision == "refuse" and r.next_command), None)
+
+
+def _send_command(report: RetryReport) -> str:
+    sel = report.selection
+    if sel.get("refs"):
+        return "qbsync retry " + " ".join(str(ref) for ref in sel["refs"]) + " --yes"
+    if sel.get("pattern"):
+        return f"qbsync retry --pattern {sel['pattern']} --yes"
+    return "qbsync retry --all-safe --yes"
 
 
 def _headline(report: RetryReport) -> str:
