@@ -14,6 +14,7 @@ from faultkit import refusing_writes, small_disk
 from qbsync.auth.errors import TokenStoreUnwritable
 from qbsync.auth.tokens import TokenGrant, TokenStore
 from qbsync.clients import oauth as oauth_client
+from qbsync.sandbox.transport import requests_adapter
 
 __all__ = ["small_disk"]
 
@@ -22,7 +23,7 @@ RUNS = 24  # the issue's count: a run every hour for a day while the disk stayed
 
 @pytest.fixture
 def client(oauth, sandbox_app):
-    return oauth_client.open_auth_client(make_app(oauth.discovery_url), sandbox_app=sandbox_app)
+    return oauth_client.open_auth_client(make_app(oauth.discovery_url), sandbox_adapter=requests_adapter(sandbox_app))
 
 
 def _seed(folder, oauth, clock) -> TokenStore:
