@@ -334,7 +334,8 @@ def _plan(console: Console, report: DiagnosisReport) -> list[RenderableType]:
 def _next(c: RootCause) -> str:
     if c.next_command:
         return c.next_command
-    return "wait" if c.pattern == "P7" else "qbsync diagnose --report support.md"
+    # No command of its own (a closed period is the bookkeeper's call): the step in full, not a support report.
+    return "wait" if c.pattern == "P7" else f"qbsync diagnose --step {c.step}"
 
 
 # --- one step in full ---------------------------------------------------------------------------------------
