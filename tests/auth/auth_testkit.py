@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 
 import httpx
 
+from qbsync.auth.tokens import TokenGrant, TokenStore
 from qbsync.clients import oauth as oauth_client
 from qbsync.sandbox.oauth import IntuitOAuthService
 
@@ -88,3 +89,12 @@ def approve_in_browser(browser: httpx.Client, authorize_url: str, decision: str 
     answer = browser.post(form.action, data={**form.fields, "decision": decision})
     assert answer.status_code == 302
     return answer.headers["location"]
+
+
+def seed_store(folder, oauth: IntuitOAuthService, clock) -> TokenStore:
+    """A token store seeded straight from the emulator (no browser), token obtained now."""
+    seeded = oauth.issue_grant(REALM_ID, CLIENT_ID)
+    grant = TokenGrant.from_token_response(seeded.as_token_json(include_hard_expiry=True), clock.now())
+    store = TokenStore(folder)
+    store.save_connection(grant, realm_id=REALM_ID, environment=oauth.discovery_url)
+    return store

@@ -62,3 +62,14 @@ def leaks(caplog: pytest.LogCaptureFixture):
     tracker.texts.append(caplog.text)
     leaked = tracker.leaked()
     assert not leaked, f"{len(leaked)} secret value(s) appeared in captured text"
+
+
+@pytest.fixture
+def client(oauth: IntuitOAuthService, sandbox_app: Mount):
+    """qbsync's OAuth client (intuitlib underneath) talking to the in-process emulator."""
+    from auth_testkit import make_app
+
+    from qbsync.clients import oauth as oauth_client
+    from qbsync.sandbox.transport import requests_adapter
+
+    return oauth_client.open_auth_client(make_app(oauth.discovery_url), sandbox_adapter=requests_adapter(sandbox_app))

@@ -8,27 +8,16 @@ import stat
 from datetime import timedelta
 
 import pytest
-from auth_testkit import CLIENT_ID, REALM_ID, Leaks, make_app
+from auth_testkit import CLIENT_ID, REALM_ID, Leaks, seed_store
 
 from qbsync.auth.errors import ConnectionExpired, NotConnected, TokenFileUnreadable, TokenStoreUnwritable
 from qbsync.auth.tokens import TokenGrant, TokenStore
 from qbsync.clients import oauth as oauth_client
-from qbsync.sandbox.transport import requests_adapter
-
-
-@pytest.fixture
-def client(oauth, sandbox_app):
-    return oauth_client.open_auth_client(make_app(oauth.discovery_url), sandbox_adapter=requests_adapter(sandbox_app))
 
 
 @pytest.fixture
 def store(data_dir, oauth, clock) -> TokenStore:
-    """A store seeded straight from the emulator (no browser), token obtained now."""
-    seeded = oauth.issue_grant(REALM_ID, CLIENT_ID)
-    grant = TokenGrant.from_token_response(seeded.as_token_json(include_hard_expiry=True), clock.now())
-    store = TokenStore(data_dir)
-    store.save_connection(grant, realm_id=REALM_ID, environment=oauth.discovery_url)
-    return store
+    return seed_store(data_dir, oauth, clock)
 
 
 class CountingRefresher:

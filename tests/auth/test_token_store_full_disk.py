@@ -8,30 +8,16 @@ import os
 from datetime import timedelta
 
 import pytest
-from auth_testkit import CLIENT_ID, REALM_ID, make_app
+from auth_testkit import seed_store
 
 from faultkit import refusing_writes, small_disk
 from qbsync.auth.errors import TokenStoreUnwritable
-from qbsync.auth.tokens import TokenGrant, TokenStore
+from qbsync.auth.tokens import TokenStore
 from qbsync.clients import oauth as oauth_client
-from qbsync.sandbox.transport import requests_adapter
 
 __all__ = ["small_disk"]
 
 RUNS = 24  # the issue's count: a run every hour for a day while the disk stayed full
-
-
-@pytest.fixture
-def client(oauth, sandbox_app):
-    return oauth_client.open_auth_client(make_app(oauth.discovery_url), sandbox_adapter=requests_adapter(sandbox_app))
-
-
-def _seed(folder, oauth, clock) -> TokenStore:
-    seeded = oauth.issue_grant(REALM_ID, CLIENT_ID)
-    grant = TokenGrant.from_token_response(seeded.as_token_json(include_hard_expiry=True), clock.now())
-    store = TokenStore(folder)
-    store.save_connection(grant, realm_id=REALM_ID, environment=oauth.discovery_url)
-    return store
 
 
 def _grants(oauth) -> int:
@@ -39,7 +25,7 @@ def _grants(oauth) -> int:
 
 
 def test_a_full_disk_spends_no_refresh_grant_in_a_day_of_runs(data_dir, oauth, clock, client, monkeypatch, leaks):
-    store = _seed(data_dir, oauth, clock)
+    store = seed_store(data_dir, oauth, clock)
     before = store.path.read_bytes()
     errors = []
     with refusing_writes(monkeypatch, data_dir) as refused:
@@ -61,7 +47,7 @@ def test_a_full_disk_spends_no_refresh_grant_in_a_day_of_runs(data_dir, oauth, c
 
 
 def test_a_store_that_fails_after_the_grant_stops_further_refreshes(data_dir, oauth, clock, client, monkeypatch, leaks):
-    store = _seed(data_dir, oauth, clock)
+    store = seed_store(data_dir, oauth, clock)
     before = store.load()
     clock.advance(3500)
     real_replace = os.replace
@@ -85,7 +71,7 @@ def test_a_store_that_fails_after_the_grant_stops_further_refreshes(data_dir, oa
 
 def test_a_real_full_tmpfs_spends_no_grant(small_disk, oauth, clock, client, leaks):
     folder = small_disk.path / "tokens"
-    store = _seed(folder, oauth, clock)
+    store = seed_store(folder, oauth, clock)
     before = store.path.read_bytes()
     small_disk.fill()
     for _ in range(3):
@@ -101,7 +87,7 @@ def test_a_real_full_tmpfs_spends_no_grant(small_disk, oauth, clock, client, lea
 
 def test_a_read_only_token_folder_spends_no_grant(small_disk, oauth, clock, client, leaks):
     folder = small_disk.path / "tokens"
-    store = _seed(folder, oauth, clock)
+    store = seed_store(folder, oauth, clock)
     small_disk.read_only()
     clock.advance(3600)
     with pytest.raises(TokenStoreUnwritable) as err:
