@@ -221,132 +221,105 @@ class HttpClient:
         turns the last retryable response into the fault carried by ``TemporarilyUnavailable``.
         """
         try:
-            return self._request(
-                method,
-                url,
-                params=params,
-                json=json,
-                content=content,
-                headers=headers,
-                token=token,
-                read_only=read_only,
-                idempotency=idempotency,
-                limit_key=limit_key,
-                describe_error=describe_error,
-            )
+            method = method.upper()
+            retry_safe = read_only or method in _SAFE_METHODS or idempotency is not None
+            params = dict(params or {})
+            hdrs = dict(headers or {})
+            if idempotency is not None:
+                if idempotency.param:
+                    params[idempotency.param] = idempotency.key
+                if idempotency.header:
+                    hdrs[idempotency.header] = idempotency.key
+            provider = token or self.token
+            attempt, waited, refreshed = 0, 0.0, False
+            started = self.clock.monotonic()
+            shown_url = redact_url(str(self._client.build_request(method, url, params=params).url))
+            last_error: Callable[[], ApiError] | None = None
+
+            while True:
+                attempt += 1
+                tripped = self._trouble.tripped
+                if tripped is not None:
+                    raise tripped()
+                if self.deadline is not None and self.deadline.expired():
+                    raise (last_error or self._deadline_error(shown_url, attempt - 1))()
+                if provider is not None:
+                    hdrs["Authorization"] = f"Bearer {provider()}"
+                request = self._client.build_request(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    content=content,
+                    headers=hdrs,
+                    timeout=self._attempt_timeout(started),
+                )
+                sent_at = (self.clock.monotonic(), self.clock.now())  # a slow failure's trouble began when it was sent
+                try:
+                    response = self._send(request, limit_key, attempt)
+                except _RETRYABLE_NETWORK as exc:
+                    kind = "timeout" if isinstance(exc, httpx.TimeoutException) else "connect"
+                    if isinstance(exc, httpx.RemoteProtocolError):
+                        kind = "protocol"
+                    reason = redact_text(f"{type(exc).__name__}: {exc}")
+                    if not retry_safe and not isinstance(exc, _NOT_SENT):
+                        raise Unreachable(
+                            shown_url, reason, attempts=attempt, kind=kind, outcome_uncertain=True
+                        ) from None
+                    since = self._trouble.begin(*sent_at)
+                    last_error = _network_error(shown_url, reason, attempt, kind, since)
+                    delay = self.retry.backoff(attempt, self.rng)
+                    if self._give_up(attempt, started, delay):
+                        self._trouble.trip(last_error)
+                        raise last_error() from None
+                    waited += self._wait(delay, shown_url, attempt, reason)
+                    continue
+                except httpx.TransportError as exc:  # invalid URL, proxy or protocol misuse: retrying cannot help
+                    raise Unreachable(shown_url, redact_text(f"{type(exc).__name__}: {exc}"), kind="connect") from None
+
+                status = response.status_code
+                if status == 401 and not refreshed and isinstance(provider, RefreshableToken):
+                    refreshed = True
+                    if provider.refresh():
+                        log.debug("%s %s: 401, token refreshed, retrying once", method, shown_url)
+                        continue
+                once = status in self.retry.retry_once_statuses and attempt == 1
+                if status not in self.retry.retry_statuses and not (once and retry_safe):
+                    self._trouble.end()
+                    return response
+
+                since = self._trouble.begin(*sent_at)
+                retry_after = parse_retry_after(response.headers.get("retry-after"), self.clock)
+                if retry_after is not None:
+                    delay = retry_after
+                elif status == 429:
+                    delay = self.retry.throttle_wait + self.rng.random()
+                else:
+                    delay = self.retry.backoff(attempt, self.rng)
+                last_error = _status_error(
+                    shown_url,
+                    status,
+                    describe_error(response) if describe_error else None,
+                    retry_after,
+                    attempt,
+                    waited,
+                    intuit_tid(response),
+                    since,
+                )
+                if once and status not in self.retry.retry_statuses:
+                    if self._give_up(attempt, started, delay):
+                        return response  # a 500 keeps its own body (a QuickBooks fault) when it cannot be retried
+                    waited += self._wait(delay, shown_url, attempt, f"HTTP {status}")
+                    continue
+                if not retry_safe or self._give_up(attempt, started, delay):
+                    if retry_safe:
+                        self._trouble.trip(last_error)
+                    raise last_error()
+                waited += self._wait(delay, shown_url, attempt, f"HTTP {status}")
         except ApiError as exc:
             if exc.service is None:
                 exc.service = self.service
             raise
-
-    def _request(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        content: str | bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-        token: TokenProvider | None = None,
-        read_only: bool = False,
-        idempotency: Idempotency | None = None,
-        limit_key: str | None = None,
-        describe_error: ErrorDescriber | None = None,
-    ) -> httpx.Response:
-        method = method.upper()
-        retry_safe = read_only or method in _SAFE_METHODS or idempotency is not None
-        params = dict(params or {})
-        hdrs = dict(headers or {})
-        if idempotency is not None:
-            if idempotency.param:
-                params[idempotency.param] = idempotency.key
-            if idempotency.header:
-                hdrs[idempotency.header] = idempotency.key
-        provider = token or self.token
-        attempt, waited, refreshed = 0, 0.0, False
-        started = self.clock.monotonic()
-        shown_url = redact_url(str(self._client.build_request(method, url, params=params).url))
-        last_error: Callable[[], ApiError] | None = None
-
-        while True:
-            attempt += 1
-            tripped = self._trouble.tripped
-            if tripped is not None:
-                raise tripped()
-            if self.deadline is not None and self.deadline.expired():
-                raise (last_error or self._deadline_error(shown_url, attempt - 1))()
-            if provider is not None:
-                hdrs["Authorization"] = f"Bearer {provider()}"
-            request = self._client.build_request(
-                method,
-                url,
-                params=params,
-                json=json,
-                content=content,
-                headers=hdrs,
-                timeout=self._attempt_timeout(started),
-            )
-            sent_at = (self.clock.monotonic(), self.clock.now())  # a slow failure's trouble began when it was sent
-            try:
-                response = self._send(request, limit_key, attempt)
-            except _RETRYABLE_NETWORK as exc:
-                kind = "timeout" if isinstance(exc, httpx.TimeoutException) else "connect"
-                if isinstance(exc, httpx.RemoteProtocolError):
-                    kind = "protocol"
-                reason = redact_text(f"{type(exc).__name__}: {exc}")
-                if not retry_safe and not isinstance(exc, _NOT_SENT):
-                    raise Unreachable(shown_url, reason, attempts=attempt, kind=kind, outcome_uncertain=True) from None
-                since = self._trouble.begin(*sent_at)
-                last_error = _network_error(shown_url, reason, attempt, kind, since)
-                delay = self.retry.backoff(attempt, self.rng)
-                if self._give_up(attempt, started, delay):
-                    self._trouble.trip(last_error)
-                    raise last_error() from None
-                waited += self._wait(delay, shown_url, attempt, reason)
-                continue
-            except httpx.TransportError as exc:  # invalid URL, proxy or protocol misuse: retrying cannot help
-                raise Unreachable(shown_url, redact_text(f"{type(exc).__name__}: {exc}"), kind="connect") from None
-
-            status = response.status_code
-            if status == 401 and not refreshed and isinstance(provider, RefreshableToken):
-                refreshed = True
-                if provider.refresh():
-                    log.debug("%s %s: 401, token refreshed, retrying once", method, shown_url)
-                    continue
-            once = status in self.retry.retry_once_statuses and attempt == 1
-            if status not in self.retry.retry_statuses and not (once and retry_safe):
-                self._trouble.end()
-                return response
-
-            since = self._trouble.begin(*sent_at)
-            retry_after = parse_retry_after(response.headers.get("retry-after"), self.clock)
-            if retry_after is not None:
-                delay = retry_after
-            elif status == 429:
-                delay = self.retry.throttle_wait + self.rng.random()
-            else:
-                delay = self.retry.backoff(attempt, self.rng)
-            last_error = _status_error(
-                shown_url,
-                status,
-                describe_error(response) if describe_error else None,
-                retry_after,
-                attempt,
-                waited,
-                intuit_tid(response),
-                since,
-            )
-            if once and status not in self.retry.retry_statuses:
-                if self._give_up(attempt, started, delay):
-                    return response  # a 500 keeps its own body (a QuickBooks fault) when it cannot be retried
-                waited += self._wait(delay, shown_url, attempt, f"HTTP {status}")
-                continue
-            if not retry_safe or self._give_up(attempt, started, delay):
-                if retry_safe:
-                    self._trouble.trip(last_error)
-                raise last_error()
-            waited += self._wait(delay, shown_url, attempt, f"HTTP {status}")
 
     def _give_up(self, attempt: int, started: float, delay: float) -> bool:
         """No more attempts: too many, too long for this call, past the run's deadline, or out of patience."""
