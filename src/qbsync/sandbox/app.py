@@ -240,6 +240,7 @@ def build_sandbox(
         seed=spec.seed,
         message_only=spec.suprata.log == "message_only",
     )
+    engine.enabled = spec.suprata.sync_enabled
     suprata = SuprataService(store, clock, spec.suprata.api_key, engine)
     gate = ThrottleWindows(qbo, clock)
     sandbox = Sandbox(spec, clock, tokens, qbo, oauth, store, suprata, connection, engine, app, qbo_gate=gate)

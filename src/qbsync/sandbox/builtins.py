@@ -230,6 +230,7 @@ def unknown() -> sc.Scenario:
 
 def all_builtins() -> list[sc.Scenario]:
     from qbsync.sandbox.demo_builder import demo
+    from qbsync.sandbox.first_sync_builder import first_sync
 
     return [
         healthy(),
@@ -243,6 +244,7 @@ def all_builtins() -> list[sc.Scenario]:
         p7_throttled(),
         unknown(),
         demo(),
+        first_sync(),
     ]
 
 

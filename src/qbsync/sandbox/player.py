@@ -77,25 +77,36 @@ class ScenarioPlayer:
             )
             self.tax_code_ids[spec.name] = code["Id"]
         for spec in s.suprata.customers:
-            self._add_customer(spec, start)
+            rec = self._add_customer(spec, start)
+            if spec.qbo_link:
+                self._link(rec, "Customer", spec.qbo_link)
         for spec in s.suprata.items:
-            store.add(
-                ItemRec(
-                    id="itm_" + spec.sku.lower().replace("-", "_"),
-                    sku=spec.sku,
-                    name=spec.name,
-                    unit_price=money(spec.unit_price),
-                    created_at=start,
-                    updated_at=start,
-                    type=spec.type,
-                    taxable=spec.taxable,
-                )
+            item = ItemRec(
+                id="itm_" + spec.sku.lower().replace("-", "_"),
+                sku=spec.sku,
+                name=spec.name,
+                unit_price=money(spec.unit_price),
+                created_at=start,
+                updated_at=start,
+                type=spec.type,
+                taxable=spec.taxable,
             )
+            store.add(item)
+            if spec.qbo_link:
+                self._link(item, "Item", spec.qbo_link)
         for spec in s.suprata.tax_categories:
             cat = TaxCategoryRec(id=spec.id, name=spec.name, rate_percent=spec.rate_percent)
             for state, code_name in spec.mappings.items():
                 cat.mappings[state] = self._mapping(code_name)
             store.tax_categories[cat.id] = cat
+
+    def _link(self, rec: CustomerRec | ItemRec, entity: str, name: str) -> None:
+        """A person linked the record to an existing QuickBooks one in Suprata's settings: Suprata holds its Id
+        and counts it synced without ever pushing it."""
+        found = self.sb.qbo_company.find_by_name(entity, name)
+        if found is None:
+            raise ValueError(f"qbo_link names unknown QBO {entity} {name!r}")
+        rec.sync.state, rec.sync.qbo_id, rec.sync.qbo_sync_token = "synced", found["Id"], found.get("SyncToken", "0")
 
     def _mapping(self, code_name: str | None) -> tuple[str | None, str | None]:
         if code_name is None:
@@ -152,7 +163,9 @@ class ScenarioPlayer:
     # Suprata side
 
     def _on_customer_created(self, ev: sc.CustomerCreated) -> None:
-        self._add_customer(ev.customer, ev.at)
+        rec = self._add_customer(ev.customer, ev.at)
+        if ev.customer.qbo_link:
+            self._link(rec, "Customer", ev.customer.qbo_link)
 
     def _on_invoice_created(self, ev: sc.InvoiceCreated) -> None:
         store = self.sb.suprata_store
@@ -219,6 +232,9 @@ class ScenarioPlayer:
             inv.due_date = ev.due_date
         inv.updated_at = ev.at
         self.sb.engine.enqueue(inv)
+
+    def _on_sync_enabled(self, ev: sc.SyncEnabled) -> None:
+        self.sb.engine.enabled = ev.enabled  # the tick that follows every Suprata-side event pushes the backlog
 
     def _on_engine_tick(self, ev: sc.EngineTick) -> None:
         pass  # the tick follows every Suprata-side event

@@ -110,6 +110,11 @@ class SupCustomerSpec(_Spec):
     city: str | None = None
     state: str | None = None
     postal_code: str | None = None
+    qbo_link: str | None = Field(
+        None,
+        description="Linked by a person in Suprata's QuickBooks settings to the QBO customer of this DisplayName "
+        "(no push needed; the link is by Id, so the names may differ)",
+    )
 
 
 class SupItemSpec(_Spec):
@@ -118,6 +123,10 @@ class SupItemSpec(_Spec):
     type: Literal["service", "non_inventory"] = "service"
     unit_price: Decimal
     taxable: bool = True
+    qbo_link: str | None = Field(
+        None,
+        description="Linked by a person in Suprata's item settings to the QBO item of this Name (active or not)",
+    )
 
 
 class TaxCategorySpec(_Spec):
@@ -139,6 +148,11 @@ class SuprataSeed(_Spec):
         "body",
         description="What Suprata's sync log keeps of a failed push: QuickBooks' body verbatim, or only "
         "Suprata's own words (message_only: no body, no codes)",
+    )
+    sync_enabled: bool = Field(
+        True,
+        description="Suprata's QuickBooks sync is switched on. Off (a company before its first sync): records "
+        "wait, not_synced, until a sync_enabled event switches it on",
     )
 
 
@@ -298,6 +312,13 @@ class TimeoutAfterCommit(_Event):
     count: int = 1
 
 
+class SyncEnabled(_Event):
+    """A person switches Suprata's QuickBooks sync on (or off): on, everything waiting is pushed."""
+
+    type: Literal["sync_enabled"] = "sync_enabled"
+    enabled: bool = True
+
+
 class EngineTick(_Event):
     type: Literal["engine_tick"] = "engine_tick"
 
@@ -321,11 +342,19 @@ Event = Annotated[
     | ThrottleBurst
     | Outage
     | TimeoutAfterCommit
+    | SyncEnabled
     | EngineTick,
     Field(discriminator="type"),
 ]
 
-SUPRATA_EVENTS = ("invoice_created", "payment_created", "customer_created", "invoice_edited", "engine_tick")
+SUPRATA_EVENTS = (
+    "invoice_created",
+    "payment_created",
+    "customer_created",
+    "invoice_edited",
+    "sync_enabled",
+    "engine_tick",
+)
 
 
 # --- expectations (tests only) --------------------------------------------------------------------------

@@ -83,6 +83,9 @@ class SyncEngine:
         self._tick_results: dict[tuple[str, str], _Outcome] = {}
         self._queue: dict[tuple[str, str], Record] = {}  # invoices and payments to push or retry
         self.requests_sent = 0
+        # Off for a company before its first sync: records wait (not_synced) and nothing is pushed until a
+        # person switches the sync on. A retry someone explicitly asks for still runs (run_retry).
+        self.enabled = True
 
     def enqueue(self, record: Record) -> None:
         """A record created or edited in Suprata: push it on the next tick."""
@@ -93,6 +96,8 @@ class SyncEngine:
 
     def tick(self) -> int:
         """One pass of Suprata's worker: queued API retries, due automatic retries, new and edited records."""
+        if not self.enabled:
+            return 0
         before = len(self.store.attempts)
         self._tick_results = {}
         for retry in [r for r in self.store.retries.values() if r.status == "queued"]:
