@@ -70,6 +70,25 @@ class VirtualClock:
                 self._now = when
 
 
+class OneMoment:
+    """A clock whose ``now()`` is one moment, the one it was made at; waiting still waits on the clock it
+    wraps. One ``check`` run reads as of one moment: its parts ask QuickBooks' change feed for the same
+    window, so they share one read of it (``health/read_once.py``)."""
+
+    def __init__(self, inner: Clock) -> None:
+        self._inner = inner
+        self._at = inner.now()
+
+    def now(self) -> datetime:
+        return self._at
+
+    def monotonic(self) -> float:
+        return self._inner.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
 def parse_iso(value: str) -> datetime:
     """Parse an ISO-8601 timestamp (``Z`` allowed) into an aware UTC datetime."""
     dt = datetime.fromisoformat(value.replace("Z", "+00:00"))

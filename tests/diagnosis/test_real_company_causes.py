@@ -5,14 +5,19 @@ every command must give the one answer the blocker model gives.
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from test_one_answer import disagreements
 
 from qbsync.diagnosis.diagnose import Filters, diagnose
+from qbsync.health.check import run_check
+from qbsync.health.status import read_status
+from qbsync.render.status_view import render_status
 from qbsync.retrying.preflight import build_plan
 from qbsync.retrying.targets import Selection
 from qbsync.sandbox import scenario as sc
@@ -126,6 +131,60 @@ def test_voids_and_deletions_in_quickbooks_are_found_without_a_failed_push(tmp_p
     assert "2026-08-20" in found["INV-1001"].title  # older than the change feed: found by its own state
     assert "reverse PMT-2001 in Suprata" in found["PMT-2001"].steps[0]
     assert report.qbo_requests is not None and report.qbo_requests <= 15
+
+
+def paid_after_delete() -> sc.Scenario:
+    s = base("paid-after-delete", "A payment for an invoice deleted in QuickBooks", "x")
+    events = [
+        invoice("2026-11-02 10:00", 1004, 1004, line("SVC-FURN")),
+        invoice("2026-11-03 10:00", 1005, 1005, line("SVC-AC"), taxed=False),
+        sc.QboDeleted(at=at("2026-11-10 09:00"), entity="Invoice", key="INV-1004"),
+        sc.QboVoided(at=at("2026-11-11 09:00"), entity="Invoice", key="INV-1005"),
+        payment("2026-11-12 09:00", 2004, 1004, reference="812"),
+    ]
+    return with_timeline(s, events, [])
+
+
+def test_status_counts_what_diagnose_finds_changed_in_quickbooks(tmp_path: Path) -> None:
+    """The deleted invoice a failing payment pays is told by the payment's cause, in both; the void of an
+    invoice nothing failed on is counted by status although no push failed."""
+    services = _services(paid_after_delete(), tmp_path)
+    _, found = _plan(services)
+    assert found["PMT-2004"][1].cause == "invoice_deleted" and "INV-1004" not in found
+    assert found["INV-1005"][1].cause == "removed_in_qbo"
+    status = read_status(services)
+    assert [(c.number, c.change) for c in status.changed_in_quickbooks] == [("INV-1005", "voided")]
+    assert [(m.record_type, m.pattern) for m in status.failures.marks] == [("payment", "P6")]
+    assert status.exit_code == 2
+    screen = Console(width=80, record=True, file=io.StringIO())
+    render_status(screen, status)
+    assert "Changed in QuickBooks only   1 record: INV-1005 voided" in screen.export_text()
+
+
+def test_check_reads_the_change_feed_once_for_status_and_diagnose(tmp_path: Path) -> None:
+    """status now reads the change feed diagnose reads: one check run asks it once, even with a clock that
+    moves between the two (the window is the run's one moment)."""
+    sandbox = build_sandbox(removed_in_quickbooks())
+    services = services_for_sandbox(sandbox, tmp_path)
+    clock = services.clock
+
+    class Ticking:  # every reading of the time is a second later, as on a slow real machine
+        def now(self):
+            clock.advance(1)
+            return clock.now()
+
+        def monotonic(self):
+            return clock.monotonic()
+
+        def sleep(self, seconds):
+            clock.sleep(seconds)
+
+    services.clock = Ticking()
+    sandbox.qbo.reset_stats()
+    report = run_check(services, record=False)
+    endpoints = sandbox.qbo.stats()["endpoints"]
+    assert endpoints.get("GET cdc") == 1 and endpoints.get("POST batch") == 1, endpoints
+    assert len(report.status.changed_in_quickbooks) == 4 and report.exit_code == 2
 
 
 # --- a second cause behind a transient failure --------------------------------------------------------------
@@ -257,6 +316,7 @@ NEW = [
     inactive_item,
     duplicate_payment,
     removed_in_quickbooks,
+    paid_after_delete,
     missing_name,
     revoked,
     fresh_throttle_after_old_failure,

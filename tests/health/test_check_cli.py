@@ -56,7 +56,9 @@ def test_status_exit_codes(name, code):
     assert result.exit_code == code, result.stdout + result.stderr
     assert "Suprata → QuickBooks" in result.stdout and "qbsync → QuickBooks" in result.stdout
     envelope = run_cli(f"status --scenario {name} --json").json()
-    assert envelope["exit_code"] == code and envelope["data"]["requests"]["quickbooks"] <= 3
+    # preferences, company info, and the change feed and old voids diagnose reads too (so status agrees with
+    # it about voids and deletions made in QuickBooks): a handful, never a read per failure
+    assert envelope["exit_code"] == code and envelope["data"]["requests"]["quickbooks"] <= 4
 
 
 def test_status_with_unconfigured_profile_is_unknown():

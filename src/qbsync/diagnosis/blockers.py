@@ -16,7 +16,14 @@ from typing import Any
 
 from qbsync.clients import suprata_models as m
 from qbsync.diagnosis.classifier import Classification, Facts
-from qbsync.diagnosis.evidence import Evidence, customer_state, deleted_invoices, live_copies, tax_state
+from qbsync.diagnosis.evidence import (
+    Evidence,
+    Removed,
+    customer_state,
+    deleted_invoices,
+    live_copies,
+    tax_state,
+)
 from qbsync.diagnosis.failures import Failure, FailureSet
 from qbsync.diagnosis.patterns import CAUSE_KINDS, NEXT_COMMANDS, CauseKind, fill, get_pattern
 from qbsync.diagnosis.report import EvidenceItem
@@ -530,3 +537,74 @@ def build_blockers(classified: list[Classified], fs: FailureSet, ev: Evidence) -
 
 def _ks(cause: Cause) -> tuple[str, tuple[str, str]]:
     return (cause.kind, cause.subject)
+
+
+# --- voids and deletions made directly in QuickBooks ----------------------------------------------------------
+
+
+def waited_on(blockers: Mapping[RecordKey, Blocker]) -> set[RecordKey]:
+    """The records blocked records wait on (a customer, an item, the invoice a payment pays)."""
+    return {c.via for b in blockers.values() for c in b.causes if c.via is not None}
+
+
+def deleted_invoices_paid_by(removed: Iterable[Removed], paid: Iterable[str]) -> set[RecordKey]:
+    """Of the invoices deleted in QuickBooks, those a failing payment pays (Suprata invoice ids in ``paid``):
+    the payment's own cause (``invoice_deleted``) names them, as ``waited_on`` finds from the blockers."""
+    ids = set(paid)
+    return {
+        ("invoice", r.record.id)
+        for r in removed
+        if r.record_type == "invoice" and r.change == "deleted" and r.record.id in ids
+    }
+
+
+def removals_on_their_own(
+    removed: Iterable[Removed], blocked: Iterable[RecordKey], waits_on: Iterable[RecordKey]
+) -> list[Removed]:
+    """The voids and deletions made directly in QuickBooks that are a cause of their own, found whether or
+    not a push failed: not on a record that is blocked itself (its blocker tells its story), nor on one a
+    blocked record waits on (that record's cause names it). ``diagnose`` lists these as plan entries and
+    ``status`` counts them, from the same reads."""
+    covered = set(blocked) | set(waits_on)
+    return [r for r in removed if (r.record_type, r.record.id) not in covered]
+
+
+@dataclass
+class DirectChange:
+    """A Suprata record put out of step by something done directly in QuickBooks, found from what QuickBooks
+    holds (no push needs to have failed): its copy voided or deleted there, a payment entered there against
+    it, or one of its payments saved there twice. ``kind`` is the cause kind diagnose's plan entry carries."""
+
+    kind: str  # removed_in_qbo | qbo_only_payment | duplicate_payment
+    record_type: str  # invoice | payment: the Suprata record diagnose lists under the entry
+    record_id: str
+    number: str
+    change: str  # voided | deleted | paid in QuickBooks only | paid twice in QuickBooks
+    qbo_id: str  # the QuickBooks object that was changed (the void, the payment entered, the extra copy)
+    when: datetime | None = None
+
+
+def direct_changes(ev: Evidence, blocked: Iterable[RecordKey], waits_on: Iterable[RecordKey]) -> list[DirectChange]:
+    """Every record of diagnose's plan entries found by comparing the two sides rather than from a failed
+    push, from the change-feed reads alone (``evidence.read_change_feed``): what ``status`` counts."""
+    out = [
+        DirectChange("removed_in_qbo", r.record_type, r.record.id, r.record.number, r.change, r.qbo_id, r.when)
+        for r in removals_on_their_own(ev.removed, blocked, waits_on)
+    ]
+    for payment, invoices in ev.qbo_only_payments:
+        when = _meta_time(payment, "create_time")
+        out += [
+            DirectChange(
+                "qbo_only_payment", "invoice", i.id, i.number, "paid in QuickBooks only", str(payment.id), when
+            )
+            for i in invoices
+        ]
+    for extra, _twin, _payment, invoices in ev.duplicate_payments:
+        when = _meta_time(extra, "create_time")
+        out += [
+            DirectChange(
+                "duplicate_payment", "invoice", i.id, i.number, "paid twice in QuickBooks", str(extra.id), when
+            )
+            for i in invoices
+        ]
+    return out

@@ -18,6 +18,7 @@ from qbsync.diagnosis.failures import Attempt, Failure, FailureSet
 CDC_DAYS = 30  # QuickBooks keeps change data for 30 days
 CDC_MAX_OBJECTS = 1000  # and answers with at most this many objects
 VOIDABLE = ("Invoice", "Payment")
+CDC_ENTITIES = ("Invoice", "Payment", "Customer", "Item")
 
 
 @dataclass
@@ -94,13 +95,12 @@ def gather(qbo: Any, suprata: Any, fs: FailureSet, now: datetime) -> Evidence:
         set(ev.duplicate_candidates)
         | {f.number for f in fs.failures if f.record_type == "invoice" and f.number and "6140" in codes}
     )
-    # The whole window QuickBooks keeps: a payment entered directly in QuickBooks can predate every failure.
-    ev.cdc_since = now - timedelta(days=CDC_DAYS) + timedelta(minutes=5)
+    ev.cdc_since = change_feed_since(now)
 
     calls: dict[str, Any] = {
         "preferences": qbo.preferences,
         "company": qbo.company_info,
-        "cdc": lambda: qbo.cdc(["Invoice", "Payment", "Customer", "Item"], ev.cdc_since),
+        **change_feed_calls(qbo, ev.cdc_since),
         "suprata_connection": suprata.connection,
     }
     if customer_names:
@@ -116,11 +116,6 @@ def gather(qbo: Any, suprata: Any, fs: FailureSet, now: datetime) -> Evidence:
         calls["tax_categories"] = suprata.tax_categories
     if doc_numbers:
         calls["invoices_by_doc"] = lambda: qbo.invoices_by_doc_numbers(doc_numbers)
-    # Voids older than the change feed's 30 days: QuickBooks keeps a voided transaction with a zero total.
-    # Both queries go in one /batch request.
-    before = ev.cdc_since.strftime("%Y-%m-%dT%H:%M:%SZ")
-    old_voids = [f"SELECT * FROM {e} WHERE TotalAmt = '0' AND MetaData.LastUpdatedTime < '{before}'" for e in VOIDABLE]
-    calls["old_voids"] = lambda: qbo.batch(old_voids)
 
     names = list(calls)
     results = dict(zip(names, qbo.parallel([calls[n] for n in names]), strict=True))
@@ -129,12 +124,6 @@ def gather(qbo: Any, suprata: Any, fs: FailureSet, now: datetime) -> Evidence:
     ev.book_close_date = _close_date(prefs)
     ev.company_name = getattr(results["company"], "company_name", None)
     ev.suprata_connection = results["suprata_connection"]
-    ev.changes = results["cdc"]
-    ev.cdc_truncated = sum(len(rows) for rows in ev.changes.values()) >= CDC_MAX_OBJECTS
-    for entity, rows in ev.changes.items():
-        for row in rows:
-            if getattr(row, "status", None) == "Deleted":
-                ev.deleted.add((entity, row.id))
     for name, rows in results.get("names", {}).items():
         ev.names.setdefault(name.strip().lower(), []).extend(rows)
     ev.items_by_name = {k.strip().lower(): v for k, v in results.get("items_by_name", {}).items()}
@@ -143,10 +132,40 @@ def gather(qbo: Any, suprata: Any, fs: FailureSet, now: datetime) -> Evidence:
     ev.tax_codes = {row.id: row for row in results.get("tax_codes", []) if getattr(row, "id", None)}
     ev.tax_categories = {c.id: c for c in results.get("tax_categories", [])}
     ev.invoices_by_doc = results.get("invoices_by_doc", {})
-    ev.qbo_only_payments, ev.duplicate_payments = _qbo_only_payments(suprata, ev)
-    batch = results.get("old_voids", [])
-    ev.removed = _removed(suprata, ev, {e: r.rows for e, r in zip(VOIDABLE, batch, strict=False) if r.ok})
+    read_change_feed(suprata, ev, results["cdc"], results["old_voids"])
     return ev
+
+
+# --- what was done directly in QuickBooks: one change-feed call and one /batch, shared by diagnose and status ---
+
+
+def change_feed_since(now: datetime) -> datetime:
+    """The whole window QuickBooks keeps (a payment entered directly in QuickBooks can predate every
+    failure), less a margin so the call is never refused as too old."""
+    return now - timedelta(days=CDC_DAYS) + timedelta(minutes=5)
+
+
+def change_feed_calls(qbo: Any, since: datetime) -> dict[str, Any]:
+    """The two reads that find direct QuickBooks edits: the change feed, and voids older than it (QuickBooks
+    keeps a voided transaction with a zero total; both queries go in one /batch request). Every command
+    asks them with the same arguments, so one ``check`` run asks them once (``health/read_once.py``)."""
+    before = since.strftime("%Y-%m-%dT%H:%M:%SZ")
+    old_voids = [f"SELECT * FROM {e} WHERE TotalAmt = '0' AND MetaData.LastUpdatedTime < '{before}'" for e in VOIDABLE]
+    return {"cdc": lambda: qbo.cdc(CDC_ENTITIES, since), "old_voids": lambda: qbo.batch(old_voids)}
+
+
+def read_change_feed(suprata: Any, ev: Evidence, changes: dict[str, list[Any]], old_voids: list[Any]) -> None:
+    """What the change feed and the old voids say, into ``ev``: deletions, payments entered or saved twice
+    in QuickBooks, and Suprata's open records whose QuickBooks copy was voided or deleted there."""
+    ev.changes = changes
+    ev.cdc_truncated = sum(len(rows) for rows in ev.changes.values()) >= CDC_MAX_OBJECTS
+    for entity, rows in ev.changes.items():
+        for row in rows:
+            if getattr(row, "status", None) == "Deleted":
+                ev.deleted.add((entity, row.id))
+    ev.qbo_only_payments, ev.duplicate_payments = _qbo_only_payments(suprata, ev)
+    voids = {e: r.rows for e, r in zip(VOIDABLE, old_voids, strict=False) if r.ok}
+    ev.removed = _removed(suprata, ev, voids)
 
 
 def _qbo_only_payments(

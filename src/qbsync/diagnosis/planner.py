@@ -16,7 +16,16 @@ from typing import Any
 
 from qbsync.clients.faults import parse_fault
 from qbsync.clients.redact import redact_text
-from qbsync.diagnosis.blockers import PASSING_KINDS, Blocker, Cause, Classified, RecordKey, build_blockers
+from qbsync.diagnosis.blockers import (
+    PASSING_KINDS,
+    Blocker,
+    Cause,
+    Classified,
+    RecordKey,
+    build_blockers,
+    removals_on_their_own,
+    waited_on,
+)
 from qbsync.diagnosis.classifier import classify, classify_each, distinct_causes, unknown
 from qbsync.diagnosis.evidence import Evidence, facts_for, live_copies
 from qbsync.diagnosis.failures import Failure, FailureSet
@@ -432,12 +441,8 @@ def _qbo_only_payment_findings(fs: FailureSet, ev: Evidence) -> list[RootCause]:
 def _removed_findings(fs: FailureSet, ev: Evidence, blockers: dict[RecordKey, Blocker]) -> list[RootCause]:
     """Invoices and payments open in Suprata but voided or deleted directly in QuickBooks, whether or not a
     push failed on them (a failing record, or one a failing payment waits on, is already in the plan)."""
-    covered = set(blockers) | {c.via for b in blockers.values() for c in b.causes if c.via is not None}
     out = []
-    for gone in ev.removed:
-        key = (gone.record_type, gone.record.id)
-        if key in covered:
-            continue
+    for gone in removals_on_their_own(ev.removed, blockers, waited_on(blockers)):
         number = gone.record.number
         what = gone.record_type.capitalize()
         undo = f"void {number}" if gone.record_type == "invoice" else f"reverse {number}"

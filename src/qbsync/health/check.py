@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from qbsync.clock import OneMoment
 from qbsync.diagnosis.report import ConnectionView, DiagnosisReport
 from qbsync.exit_codes import ExitCode
 from qbsync.health.history import CheckHistory, RunFigures, Trend
@@ -98,7 +99,12 @@ def run_check(
     view, suprata_counter = counted(services)
     # status, diagnose and the look-ahead share one read of each question they have in common
     # ReadOnce answers every read the wrapped client does, so it stands in for the client's type
-    view = dataclasses.replace(view, suprata=cast(Any, ReadOnce(view.suprata)), qbo=cast(Any, ReadOnce(view.qbo)))
+    view = dataclasses.replace(
+        view,
+        suprata=cast(Any, ReadOnce(view.suprata)),
+        qbo=cast(Any, ReadOnce(view.qbo)),
+        clock=OneMoment(view.clock),  # as of one moment: the change feed's window is the same for every part
+    )
     qbo_before = services.qbo_request_count() or 0
 
     status = read_status(view, thresholds)

@@ -2,8 +2,11 @@
 
 A handful of requests: Suprata's connection, its failed attempts (current red marks, and the last 7 days),
 its last successes, the unsynced invoices and payments (one filtered list per state), and QuickBooks'
-preferences and company info side by side. No QuickBooks evidence per failure: patterns here come from what
-QuickBooks said alone (``qbsync diagnose`` confirms them).
+preferences, company info, change feed and old voids side by side. No QuickBooks evidence per failure:
+patterns of the red marks come from what QuickBooks said alone (``qbsync diagnose`` confirms them). What was
+done directly in QuickBooks (a void, a deletion, a payment entered or saved twice there) is found from the
+same two change-feed reads diagnose makes and counted as diagnose's blocker model counts it
+(``blockers.direct_changes``), so the two agree about it even when no push failed.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from qbsync.diagnosis.blockers import DirectChange
 from qbsync.diagnosis.failures import compact
 from qbsync.diagnosis.report import ConnectionView
 from qbsync.exit_codes import ExitCode
@@ -60,6 +64,7 @@ class UnsyncedRecord:
     created_at: datetime | None
     state: str  # failed | pending | not_synced
     attempts: int
+    applies_to: list[str] = field(default_factory=list)  # a payment's invoices (Suprata ids)
 
 
 @dataclass
@@ -74,6 +79,15 @@ class Backlog:
 
 
 @dataclass
+class RedMark:
+    """One record whose latest push failed, and the pattern QuickBooks' answer alone gives it."""
+
+    record_type: str
+    record_id: str
+    pattern: str
+
+
+@dataclass
 class FailureCounts:
     """Records whose latest push failed (the red marks), by pattern, by when they last failed."""
 
@@ -84,6 +98,7 @@ class FailureCounts:
     needs_action: int  # failing records whose pattern is not plain transient
     transient: int
     oldest_transient_since: datetime | None = None
+    marks: list[RedMark] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -114,6 +129,9 @@ class StatusReport:
     # counts come from Suprata alone and the close date is unknown.
     quickbooks_unavailable: str | None = None
     timezone: str = "UTC"  # the company's IANA zone: times for people are shown in it (JSON stays UTC)
+    # Records out of step because of something done directly in QuickBooks (voided or deleted there, a
+    # payment entered or saved twice there), whether or not a push failed: diagnose's P6 entries for them.
+    changed_in_quickbooks: list[DirectChange] = field(default_factory=list)
 
 
 # --- counting Suprata requests ------------------------------------------------------------------------------
@@ -166,7 +184,7 @@ def read_status(services: Services, thresholds: Thresholds | None = None, phase:
         suprata_error = getattr(exc, "message", None) or type(exc).__name__
 
     phase("Reading QuickBooks' company settings", None)
-    prefs, company, down = _quickbooks_settings(qbo, now)
+    prefs, company, feed, down = _quickbooks_settings(qbo, now)
     close_date = close_date_of(prefs)
     company_name = getattr(company, "company_name", None)
 
@@ -201,6 +219,8 @@ def read_status(services: Services, thresholds: Thresholds | None = None, phase:
     )
     if suprata_conn is not None and hasattr(services, "company_timezone"):
         report.timezone = services.company_timezone()
+    if suprata_conn is not None and feed is not None:
+        report.changed_in_quickbooks = _changed_in_quickbooks(suprata, now, feed, report.failures, backlog)
     report.warnings = connection_warnings(report.connections, thresholds)
     if down is not None:
         report.quickbooks_unavailable = down.reason
@@ -220,18 +240,42 @@ def _count(items: Any) -> int | None:
         return None
 
 
-def _quickbooks_settings(qbo: Any, now: datetime) -> tuple[Any, Any, Any]:
-    """Preferences and company info, or (None, None, why) when QuickBooks is down or throttling."""
+def _quickbooks_settings(qbo: Any, now: datetime) -> tuple[Any, Any, Any, Any]:
+    """Preferences, company info and the change-feed reads (diagnose's, with the same arguments), or
+    (None, None, None, why) when QuickBooks is down or throttling."""
+    from qbsync.diagnosis.evidence import change_feed_calls, change_feed_since
     from qbsync.diagnosis.outage import quickbooks_down
 
+    feed = change_feed_calls(qbo, change_feed_since(now))
     try:
-        prefs, company = qbo.parallel([qbo.preferences, qbo.company_info])
+        prefs, company, changes, old_voids = qbo.parallel([qbo.preferences, qbo.company_info, *feed.values()])
     except Exception as exc:
         down = quickbooks_down(exc, now)
         if down is None:
             raise
-        return None, None, down
-    return prefs, company, None
+        return None, None, None, down
+    return prefs, company, (changes, old_voids), None
+
+
+def _changed_in_quickbooks(
+    suprata: Any, now: datetime, feed: tuple[Any, Any], failures: FailureCounts, backlog: Backlog
+) -> list[DirectChange]:
+    """What diagnose finds done directly in QuickBooks, by the blocker model's own rule: a record that is
+    failing is told by its own failure, an invoice a failing payment pays was deleted is told by the
+    payment's cause; the rest are counted here."""
+    from qbsync.diagnosis.blockers import deleted_invoices_paid_by, direct_changes
+    from qbsync.diagnosis.evidence import Evidence, read_change_feed
+
+    ev = Evidence(now=now)
+    read_change_feed(suprata, ev, *feed)
+    failing = {(m.record_type, m.record_id) for m in failures.marks}
+    paid = [
+        invoice_id
+        for r in backlog.records
+        if r.record_type == "payment" and ("payment", r.record_id) in failing
+        for invoice_id in r.applies_to
+    ]
+    return direct_changes(ev, failing, deleted_invoices_paid_by(ev.removed, paid))
 
 
 def status_exit_code(report: StatusReport, thresholds: Thresholds) -> ExitCode:
@@ -239,7 +283,7 @@ def status_exit_code(report: StatusReport, thresholds: Thresholds) -> ExitCode:
     could not be read."""
     if any(c.status in ("expired", "revoked", "disconnected") for c in report.connections):
         return ExitCode.CRITICAL
-    if report.failures.needs_action:
+    if report.failures.needs_action or report.changed_in_quickbooks:
         return ExitCode.CRITICAL
     if not report.suprata_reachable:
         return ExitCode.UNKNOWN
@@ -300,10 +344,12 @@ def count_failures(
     last_7d: Counter[str] = Counter()
     needs_action = transient = 0
     oldest_transient: datetime | None = None
+    marks: list[RedMark] = []
     for attempt in failing:
         facts = Facts(book_close_date=close_date, now=now, connection_state=connection_state)
         cls = classify(signal_from_attempt(attempt), facts)
         pattern = cls.pattern
+        marks.append(RedMark(attempt.record_type, attempt.record_id, pattern))
         current[pattern] += 1
         if attempt.attempted_at >= now - timedelta(hours=24):
             last_24h[pattern] += 1
@@ -324,6 +370,7 @@ def count_failures(
         needs_action=needs_action,
         transient=transient,
         oldest_transient_since=oldest_transient,
+        marks=marks,
     )
 
 
@@ -344,6 +391,7 @@ def read_backlog(suprata: Any, now: datetime) -> Backlog:
                         getattr(r, "created_at", None),
                         r.qbo.state,
                         r.qbo.attempts,
+                        [a.invoice_id for a in getattr(r, "applied", [])],
                     )
                 )
     with_time = [r for r in records if r.created_at is not None]

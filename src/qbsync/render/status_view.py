@@ -38,6 +38,8 @@ def render_status(console: Console, r: StatusReport) -> None:
         lines.append(("  failed in last 7 days", _patterns(f.last_7d) or "none"))
     else:
         lines.append(("Failing now", "[green]none[/]"))
+    if r.changed_in_quickbooks:
+        lines.append(("Changed in QuickBooks only", _changed(r)))
     b = r.backlog
     if b.count:
         states = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(b.by_state.items()))
@@ -71,13 +73,21 @@ def render_status(console: Console, r: StatusReport) -> None:
     console.print(grid)
     for warning in r.warnings:
         console.print(f"[yellow]! {escape(plainly(warning, clock))}[/]")
-    if r.failures.total:
+    if r.failures.total or r.changed_in_quickbooks:
         console.print("Next, the plan, confirmed from QuickBooks:")
         console.print(command("qbsync diagnose"))
     console.print(
         f"[dim]Times in {clock.name}. {r.requests.get('suprata', 0)} Suprata and "
         f"{plural(r.requests.get('quickbooks', 0), 'QuickBooks request')}.[/]"
     )
+
+
+def _changed(r: StatusReport) -> str:
+    """``INV-1001 voided, INV-1004 deleted`` (at most six named): open in Suprata, changed in QuickBooks."""
+    changes = r.changed_in_quickbooks
+    named = ", ".join(f"{escape(c.number)} {escape(c.change)}" for c in changes[:6])
+    more = f" and {len(changes) - 6} more" if len(changes) > 6 else ""
+    return f"[bold red]{plural(len(changes), 'record')}[/]: {named}{more}"
 
 
 def _connection(c: ConnectionView, clock: Clockface) -> str:
