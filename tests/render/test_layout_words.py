@@ -25,7 +25,11 @@ COMMANDS = [
     "check",
     "trace INV-1238",
     "trace INV-1245",
+    "trace INV-1293",
+    "trace PMT-2213",
     'trace --customer "Front Range Electric"',
+    "trace INV-1238 --details",
+    'trace --customer "Front Range Electric" --details',
     "retry --all-safe --dry-run",
     "explain 6240",
     "explain P5",
@@ -108,3 +112,42 @@ def test_demo_diagnose_fits_one_80x24_screen(monkeypatch: pytest.MonkeyPatch) ->
     text = _render(human, data, 80)
     assert len(text.splitlines()) <= 23, text  # 24 rows, one left for the prompt
     assert "\n    qbsync retry --pattern P5\n" in text  # the first command, whole, on its own line
+
+
+TRACES = ["INV-1238", "INV-1245", "INV-1293", "INV-1170", "PMT-2213", '--customer "Front Range Electric"']
+
+
+@pytest.mark.parametrize("args", TRACES)
+def test_demo_trace_fits_one_80x24_screen(args: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    human, data = _capture(f"trace {args}", monkeypatch)
+    text = _render(human, data, 80)
+    assert len(text.splitlines()) <= 23, text  # 24 rows, one left for the prompt
+    assert "\nThe two sides differ.\n" in text
+    rerun = f"--customer {data.number}" if args.startswith("--customer") else args
+    assert f"\n    qbsync trace {rerun} --details\n" in text  # the way to the rest, whole, on its own line
+    assert "Timeline" not in text and "(s)" not in text
+
+
+def test_trace_next_step_command_is_on_its_own_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    human, data = _capture("trace INV-1238", monkeypatch)
+    text = _render(human, data, 80)
+    assert "Next step, for your bookkeeper:" in text
+    assert "\n    qbsync trace INV-1238\n" in text  # the step's own command, split from its words
+    assert "invoice 227 (same number) · open · $201.96, balance $201.96" in text  # the other side's key facts
+
+
+def test_customer_trace_says_a_shared_cause_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    human, data = _capture('trace --customer "Front Range Electric"', monkeypatch)
+    for text in (_render(human, data, 80), _render_details(data)):
+        flat = " ".join(text.translate(_BOX).split())
+        assert flat.count("cannot be created: a QuickBooks vendor already uses the name") == 1, text
+        assert "INV-1170, INV-1233, INV-1285, PMT-2147 ($465.50)" in flat
+        assert "QuickBooks -" not in flat  # the Balance header names the QuickBooks customer, or that there is none
+
+
+def _render_details(data) -> str:
+    from qbsync.render.trace_view import render_trace
+
+    buffer = io.StringIO()
+    render_trace(Console(file=buffer, width=80, no_color=True, highlight=False, height=10_000), data, details=True)
+    return buffer.getvalue()

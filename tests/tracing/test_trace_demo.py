@@ -127,10 +127,15 @@ def test_cli_exit_codes_and_json_envelope() -> None:
     assert envelope["data"]["verdict"]["agree"] is True
     assert envelope["data"]["invoice"]["number"] == "INV-1001"
 
-    human = run_cli("trace INV-1238 --demo")
+    human = run_cli("trace INV-1238 --demo")  # one screen: the verdict, the next step, each side in a line
     assert human.exit_code == 2
-    assert "both $201.96" in human.stdout and "Timeline" in human.stdout and "Side by side" in human.stdout
-    assert "Traceback" not in human.stderr
+    assert "The two sides differ." in human.stdout and "\n    qbsync trace INV-1238 --details\n" in human.stdout
+    assert "Timeline" not in human.stdout and "Traceback" not in human.stderr
+    full = run_cli("trace INV-1238 --demo --details")
+    assert full.exit_code == 2
+    assert (
+        "both $201.96" in " ".join(full.stdout.split()) and "Timeline" in full.stdout and "Side by side" in full.stdout
+    )
 
 
 def test_trace_is_read_only(demo) -> None:

@@ -16,6 +16,7 @@ def register(app: typer.Typer) -> None:
             "Follow one invoice, payment or customer across Suprata and QuickBooks and say where they differ.",
             "qbsync trace INV-1042",
             'qbsync trace --customer "Aspen Dental"',
+            "qbsync trace INV-1042 --details",
         ),
     )(trace)
 
@@ -24,6 +25,10 @@ def trace(
     ctx: typer.Context,
     ref: Annotated[str | None, typer.Argument(help="Invoice or payment number (INV-1042, PMT-2001) or id.")] = None,
     customer: Annotated[str | None, typer.Option("--customer", help="Trace a customer's balance (name or id).")] = None,
+    details: Annotated[
+        bool,
+        typer.Option("--details", help="Both sides in full: lines, sync attempts, timeline (paged on a terminal)."),
+    ] = False,
 ) -> None:
     from qbsync.cli._runtime import env_of, finish
     from qbsync.render.progress import working
@@ -36,4 +41,8 @@ def trace(
     with working(env, "Reading both sides: Suprata and QuickBooks") as phase:
         services = env.services()
         result = run_trace(services, ref, customer, phase)
-    finish(env, Outcome("trace", exit_code_for(result), result), render_trace)
+    finish(
+        env,
+        Outcome("trace", exit_code_for(result), result),
+        lambda console, data: render_trace(console, data, details=details),
+    )

@@ -1,4 +1,5 @@
-"""The terminal view of ``qbsync trace``: the verdict and fix, both sides side by side, and a timeline.
+"""The terminal view of ``qbsync trace``. By default one screen (render/trace_brief.py); ``--details`` the
+verdict and every fix step, both sides side by side, lines, sync attempts and a timeline, paged on a terminal.
 
 Times are shown in the business's time zone (Suprata's account setting).
 """
@@ -17,19 +18,25 @@ from rich.table import Table
 from rich.text import Text
 
 from qbsync.render.explain_view import numbered
-from qbsync.render.layout import FitTable
+from qbsync.render.layout import FitTable, rows
 from qbsync.render.words import sync_state, trigger
-from qbsync.tracing.model import CustomerTrace, Finding, QboInvoice, RecordTrace, SupInvoice, Verdict
+from qbsync.tracing.model import BalanceItem, CustomerTrace, Finding, QboInvoice, RecordTrace, SupInvoice, Verdict
 
 MAX_TIMELINE = 40
 MAX_ITEMS = 60
 
 
-def render_trace(console: Console, result: RecordTrace | CustomerTrace) -> None:
-    if isinstance(result, CustomerTrace):
-        _render_customer(console, result)
-    else:
-        _render_record(console, result)
+def render_trace(console: Console, result: RecordTrace | CustomerTrace, *, details: bool = False) -> None:
+    from qbsync.render import layout
+
+    if not details:
+        from qbsync.render.trace_brief import brief_customer, brief_record
+
+        brief = brief_customer(console, result) if isinstance(result, CustomerTrace) else brief_record(console, result)
+        layout.show(console, brief, page=False)
+        return
+    full = _customer_details(result) if isinstance(result, CustomerTrace) else _record_details(result)
+    layout.show(console, full, page=True)  # through the pager on a terminal when taller than the screen
 
 
 # --- shared -------------------------------------------------------------------------------------------------
@@ -67,8 +74,8 @@ def _verdict_panel(verdict: Verdict, subject: str) -> Panel:
     parts: list[Any] = [Text(verdict.headline)]
     if verdict.fix:
         parts += [Text(""), Text.from_markup("[bold]What to do[/]"), numbered(escape(step) for step in verdict.fix)]
-    for warning in verdict.warnings:
-        parts.append(Text.from_markup(f"[yellow]  ! {escape(warning)}[/]"))
+    for warning in verdict.warnings:  # wrapped lines stay under the warning, not under the "!"
+        parts.append(rows([("!", escape(warning))], label_style="yellow", indent=2))
     return Panel(
         Group(*parts), title=f"{escape(subject)} · the two sides differ", border_style="red", title_align="left"
     )
@@ -85,36 +92,37 @@ def _findings(findings: list[Finding]) -> Table:
     return table
 
 
-def _notes(console: Console, notes: list[str]) -> None:
-    for note in notes:
-        console.print(f"[dim]note: {escape(note)}[/]", soft_wrap=False)
+def _notes(notes: list[str]) -> list[Any]:
+    return [Text.from_markup(f"[dim]note: {escape(note)}[/]") for note in notes]
 
 
 # --- one record ---------------------------------------------------------------------------------------------
 
 
-def _render_record(console: Console, r: RecordTrace) -> None:
+def _record_details(r: RecordTrace) -> list[Any]:
+    out: list[Any] = []
     tz = _tz(r.timezone)
     company = f"{escape(r.company)} · " if r.company else ""
-    console.print(f"[bold]{company}trace {escape(r.number)}[/] [dim]({r.kind}, read-only, times in {r.timezone})[/]")
-    console.print(_verdict_panel(r.verdict, r.number))
+    out.append(f"[bold]{company}trace {escape(r.number)}[/] [dim]({r.kind}, read-only, times in {r.timezone})[/]")
+    out.append(_verdict_panel(r.verdict, r.number))
     if len(r.findings) > 1:
-        console.print(_findings(r.findings))
+        out.append(_findings(r.findings))
     if r.invoice is not None:
-        console.print(_invoice_table(r.invoice, r.qbo_invoices, tz))
+        out.append(_invoice_table(r.invoice, r.qbo_invoices, tz))
         if r.invoice.lines or any(q.lines for q in r.qbo_invoices):
-            console.print(_lines_table(r.invoice, _first_live(r.qbo_invoices)))
+            out.append(_lines_table(r.invoice, _first_live(r.qbo_invoices)))
     elif r.qbo_invoices:
-        console.print(_invoices_brief(r.qbo_invoices))
+        out.append(_invoices_brief(r.qbo_invoices))
     if r.payments or r.qbo_payments:
-        console.print(_payments_table(r))
+        out.append(_payments_table(r))
     if r.invoice is not None and r.invoice.attempts:
-        console.print(_attempts_table(r.invoice.attempts, tz, f"Sync attempts for {r.invoice.number}"))
+        out.append(_attempts_table(r.invoice.attempts, tz, f"Sync attempts for {r.invoice.number}"))
     for p in r.payments:
         if p.attempts and r.kind == "payment":
-            console.print(_attempts_table(p.attempts, tz, f"Sync attempts for {p.number}"))
-    console.print(_timeline_table(r, tz))
-    _notes(console, r.notes)
+            out.append(_attempts_table(p.attempts, tz, f"Sync attempts for {p.number}"))
+    out.append(_timeline_table(r, tz))
+    out += _notes(r.notes)
+    return out
 
 
 def _first_live(qbos: list[QboInvoice]) -> QboInvoice | None:
@@ -259,47 +267,75 @@ def _timeline_table(r: RecordTrace, tz: ZoneInfo) -> Table:
 # --- one customer -------------------------------------------------------------------------------------------
 
 
-def _render_customer(console: Console, c: CustomerTrace) -> None:
+def _customer_details(c: CustomerTrace) -> list[Any]:
+    from qbsync.render.trace_brief import item_groups
+
+    out: list[Any] = []
     company = f"{escape(c.company)} · " if c.company else ""
-    console.print(f"[bold]{company}trace customer {escape(c.name)} ({escape(c.number)})[/] [dim](read-only)[/]")
-    console.print(_verdict_panel(c.verdict, c.name))
+    out.append(f"[bold]{company}trace customer {escape(c.name)} ({escape(c.number)})[/] [dim](read-only)[/]")
+    groups = item_groups(c.items)
+    if c.verdict.agree or not groups:
+        out.append(_verdict_panel(c.verdict, c.name))
+    else:
+        out.append(_customer_panel(c, groups))
     balances = FitTable(title="Balance", title_justify="left", title_style="bold", header_style="bold")
-    for name in ("", "Suprata", f"QuickBooks {c.qbo_customer_id or '-'}", "difference"):
+    qbo = f"QuickBooks customer {c.qbo_customer_id}" if c.qbo_customer_id else "QuickBooks (not there)"
+    for name in ("", "Suprata", qbo, "difference"):
         balances.add_column(name, justify="right")
     balances.add_row("owed", _usd(c.suprata_balance), _usd(c.qbo_balance), _usd(c.difference))
     balances.add_row("invoices", str(c.counts.get("suprata_invoices", 0)), str(c.counts.get("qbo_invoices", 0)), "")
     balances.add_row("payments", str(c.counts.get("suprata_payments", 0)), str(c.counts.get("qbo_payments", 0)), "")
-    console.print(balances)
+    out.append(balances)
     if c.items:
+        # Amounts per document; the reason and its fix are said once per group in the panel above.
+        reason = {id(m): n for n, members in enumerate(groups, 1) for m in members}
         table = FitTable(
             title="What explains the difference (Suprata minus QuickBooks)",
             title_justify="left",
             title_style="bold",
             header_style="bold",
         )
-        for name in ("record", "what", "Suprata", "QuickBooks", "effect", "fix"):
-            table.add_column(
-                name,
-                overflow="fold",
-                justify="right" if name in ("Suprata", "QuickBooks", "effect") else "left",
-                max_width=60 if name in ("what", "fix") else None,
-            )
+        names = ("record", "Suprata", "QuickBooks", "effect", *(("reason",) if len(groups) > 1 else ()))
+        for name in names:
+            table.add_column(name, justify="left" if name == "record" else "right", no_wrap=name != "record")
+        pad = [""] * (len(names) - 4)
         for item in c.items[:MAX_ITEMS]:
-            table.add_row(
-                escape(item.record),
-                escape(item.says),
-                _usd(item.suprata),
-                _usd(item.quickbooks),
-                _usd(item.amount),
-                escape(item.fix or ""),
-            )
+            cells = [escape(item.record), _usd(item.suprata), _usd(item.quickbooks), _usd(item.amount)]
+            table.add_row(*cells, *([str(reason[id(item)])] if pad else []))
         if len(c.items) > MAX_ITEMS:
-            table.add_row(f"… {len(c.items) - MAX_ITEMS} more", "(--format json lists all)", "", "", "", "")
+            table.add_row(f"{len(c.items) - MAX_ITEMS} more (--format json lists all)", "", "", "", *pad)
         table.add_section()
-        table.add_row("explained", "", "", "", _usd(c.explained), "")
+        table.add_row("explained", "", "", _usd(c.explained), *pad)
         if c.unexplained:
-            table.add_row("[bold red]unexplained[/]", "", "", "", _usd(c.unexplained), "")
-        console.print(table)
+            table.add_row("[bold red]unexplained[/]", "", "", _usd(c.unexplained), *pad)
+        out.append(table)
     elif c.unexplained:
-        console.print(f"[bold red]{_usd(c.unexplained)} unexplained[/]")
-    _notes(console, c.notes)
+        out.append(f"[bold red]{_usd(c.unexplained)} unexplained[/]")
+    out += _notes(c.notes)
+    return out
+
+
+def _customer_panel(c: CustomerTrace, groups: list[list[BalanceItem]]) -> Panel:
+    """The verdict with each reason once: the records it covers, what it is, and its fix (not once per record)."""
+    from qbsync.render import layout
+
+    parts: list[Any] = [Text(c.verdict.headline)]
+    for n, members in enumerate(groups, 1):
+        records = layout.short_lists(", ".join(m.record for m in members))
+        effect = _usd(sum((m.amount for m in members), Decimal(0)))
+        parts += [
+            Text(""),
+            layout.hanging(f"{n}.", f"[bold]{escape(records)}[/] ({effect}): {escape(members[0].says)}"),
+        ]
+        fixes = list(dict.fromkeys(m.fix for m in members if m.fix))
+        for fix in fixes:
+            parts.append(layout.rows([("fix:", escape(fix))], label_style="dim", indent=3))
+    per_record = {f"{m.record}: {m.fix}" for m in c.items if m.fix}
+    rest = [step for step in c.verdict.fix if step not in per_record]
+    if rest:
+        parts += [Text(""), *layout.steps_with_commands(rest)]
+    for warning in c.verdict.warnings:
+        parts.append(layout.rows([("!", escape(warning))], label_style="yellow"))
+    return Panel(
+        Group(*parts), title=f"{escape(c.name)} · the two sides differ", border_style="red", title_align="left"
+    )
