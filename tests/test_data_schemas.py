@@ -21,6 +21,8 @@ RUNS = [
     ("check", "--demo check --history"),
     ("trace", "--demo trace INV-1238"),
     ("trace", '--demo trace --customer "Front Range Electric"'),
+    ("trace", "--demo trace INV-1255 --watch --wait 30"),
+    ("trace", "--demo trace INV-9999 --watch --wait 10"),
     ("retry", "--demo retry --all-safe --dry-run"),
     ("explain", "explain 6240"),
     ("explain", "explain P1"),

@@ -23,12 +23,13 @@ def command_types() -> dict[str, Any]:
     from qbsync.health.status import StatusReport
     from qbsync.retrying.models import RetryReport
     from qbsync.tracing.model import CustomerTrace, RecordTrace
+    from qbsync.tracing.watch import WatchResult
 
     return {
         "diagnose": DiagnosisReport,
         "status": StatusReport,
         "check": CheckReport | AllProfilesReport | dict[str, Any],  # dict: --history
-        "trace": RecordTrace | CustomerTrace,
+        "trace": RecordTrace | CustomerTrace | WatchResult,
         "retry": RetryReport,
         "reconnect": ReconnectReport,
         "explain": Explanation,

@@ -29,7 +29,7 @@ def defer_env(flags: dict[str, Any], command: str) -> PendingEnv:
     return PendingEnv(flags, command)
 
 
-def build_env(flags: dict[str, Any], command: str) -> Env:
+def build_env(flags: dict[str, Any], command: str, deadline_seconds: float | None = None) -> Env:
     from qbsync.config import resolve_settings
     from qbsync.context import Env
     from qbsync.paths import resolve_paths
@@ -48,7 +48,7 @@ def build_env(flags: dict[str, Any], command: str) -> Env:
         paths=paths,
         environ=environ,
         clock=_clock(environ),
-        deadline_seconds=deadline_for(settings.timeout, command),
+        deadline_seconds=deadline_for(settings.timeout, command, deadline_seconds),
     )
     _state["env"] = env
     if settings.debug:
@@ -58,12 +58,14 @@ def build_env(flags: dict[str, Any], command: str) -> Env:
     return env
 
 
-def deadline_for(timeout: int | None, command: str) -> float | None:
+def deadline_for(timeout: int | None, command: str, default: float | None = None) -> float | None:
+    """--timeout when given, else ``default`` (a command that knows it waits longer, e.g. trace --watch), else
+    the command's documented deadline."""
     from qbsync.deadline import default_deadline
     from qbsync.errors import UsageError
 
     if timeout is None:
-        return default_deadline(command)
+        return default if default is not None else default_deadline(command)
     if timeout <= 0:
         raise UsageError(f"--timeout must be a positive number of seconds, not {timeout}", hint="e.g. --timeout 120")
     return float(timeout)
@@ -126,10 +128,10 @@ def current_env() -> Env | None:
     return _state["env"]
 
 
-def env_of(ctx: typer.Context) -> Env:
+def env_of(ctx: typer.Context, deadline_seconds: float | None = None) -> Env:
     root = ctx.find_root()
     if isinstance(root.obj, PendingEnv):
-        root.obj = build_env(root.obj.flags, root.obj.command)
+        root.obj = build_env(root.obj.flags, root.obj.command, deadline_seconds)
     return root.obj
 
 
