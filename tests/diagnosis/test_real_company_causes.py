@@ -288,6 +288,37 @@ def test_customer_refused_for_missing_details_says_what_is_missing(tmp_path: Pat
     assert by["INV-1005"][1].first_step == cause.steps[0]
 
 
+def emailed_without_address() -> sc.Scenario:
+    """QuickBooks requires no email of a customer, but it will not take an invoice it is asked to email with
+    no address to send it to (``sandbox/qbo/faults.email_required`` has the sources)."""
+    s = base("emailed-no-address", "Invoices to be emailed, a customer without an email address", "x")
+    s.suprata.account.email_invoices = True
+    s.suprata.customers.append(
+        customer(1007, "Laporte Feed & Supply", "Laporte", "CO", "3811 W County Rd 54G", "80535", email=None)
+    )
+    events = [
+        *healthy_history(),
+        invoice("2026-11-04 10:30", 1005, 1007, line("SVC-CALL")),
+        invoice("2026-11-05 11:00", 1006, 1001, line("SVC-CALL")),
+    ]
+    return with_timeline(s, events, [])
+
+
+def test_invoice_to_be_emailed_for_a_customer_without_email_says_the_email_is_missing(tmp_path: Path) -> None:
+    services = _services(emailed_without_address(), tmp_path)
+    report, by = _plan(services)
+    assert [c.kind for c in report.root_causes] == ["customer_email_missing"], [c.title for c in report.root_causes]
+    cause = report.root_causes[0]
+    assert cause.pattern == "P1" and cause.blocks == {"invoice": 1} and "INV-1006" not in by  # C-1001 has one
+    assert "'Laporte Feed & Supply' has no email address" in cause.title
+    assert cause.steps[0].startswith("Add an email address to customer 'Laporte Feed & Supply' in Suprata")
+    said = " ".join(e.summary for e in cause.evidence)
+    assert "to be emailed" in said and "Suprata's customer C-1007 has none" in said
+    assert by["INV-1005"][1].error and "email address for this customer" in by["INV-1005"][1].error
+    row = next(r for r in build_plan(services, Selection(refs=["INV-1005"])).records if r.number == "INV-1005")
+    assert row.decision == "refuse" and row.fix_first == cause.steps[0]
+
+
 def revoked() -> sc.Scenario:
     s = base("revoked", "Connection revoked", "x")
     events = [
@@ -318,6 +349,7 @@ NEW = [
     removed_in_quickbooks,
     paid_after_delete,
     missing_name,
+    emailed_without_address,
     revoked,
     fresh_throttle_after_old_failure,
 ] + [(lambda k=k: behind(k)) for k in ("throttle", "outage", "lapse")]

@@ -216,9 +216,23 @@ _REQUIRED_FIELDS = {
 }
 
 
-def missing_from_fault(f: Failure) -> str | None:
-    """The customer details QuickBooks said it requires (2020 Required param missing, 6080 No Name Provided)."""
+# QuickBooks asked to email an invoice whose customer has no address (6000; sandbox/qbo/faults.py has the
+# sources): what is missing is the customer's email, though the invoice is what QuickBooks refused.
+_EMAIL_TO_SEND = ("email address for this customer", "in order to email")
+
+
+def emailing_without_address(f: Failure) -> bool:
     fault = f.signal.fault
+    text = " ".join(p for e in (fault.errors if fault else []) for p in (e.detail, e.message) if p).lower()
+    return fault is not None and "6000" in fault.codes and all(words in text for words in _EMAIL_TO_SEND)
+
+
+def missing_from_fault(f: Failure) -> str | None:
+    """The customer details QuickBooks said it requires (2020 Required param missing, 6080 No Name Provided,
+    6000 an email address to email an invoice to)."""
+    fault = f.signal.fault
+    if emailing_without_address(f):
+        return "an email address"
     if fault is None or not ({"2020", "6080", "2210"} & set(fault.codes)):
         return None
     found: list[str] = []
@@ -357,6 +371,17 @@ def classified_cause(c: Classified, fs: FailureSet, ev: Evidence, state: Mapping
             return found[0]
         customer = fs.customers.get(cid)
         missing = missing_from_fault(f)
+        if customer is not None and emailing_without_address(f):
+            said = EvidenceItem(
+                "quickbooks",
+                f"QuickBooks refused {number}: it is to be emailed, and neither it nor customer {customer.number} "
+                "has an email address",
+            )
+            if not (customer.email or "").strip():
+                said = EvidenceItem("suprata", f"{said.summary}; Suprata's customer {customer.number} has none")
+            params = {"customer": customer.display_name.strip() or customer.number, "customer_number": customer.number}
+            # present while Suprata's customer still has no address: a retry would be refused the same way
+            return Cause("customer_email_missing", params, ("customer", cid), [said], present=not customer.email)
         if missing and customer is not None:
             said = EvidenceItem("quickbooks", f"QuickBooks refused customer {customer.number}: it requires {missing}")
             params = {"customer": customer.display_name.strip() or customer.number, "customer_number": customer.number}

@@ -1006,6 +1006,18 @@ CAUSE_KINDS: dict[str, CauseKind] = {
             RETRY_CUSTOMER,
         ),
         CauseKind(
+            "customer_email_missing",
+            "P1",
+            "Customer '{customer}' has no email address, and its invoices are to be emailed from QuickBooks",
+            (
+                "Add an email address to customer '{customer}' in Suprata: its invoices go to QuickBooks marked "
+                "to be emailed, and QuickBooks refuses one with no address to send it to. (Or stop Suprata "
+                "marking this customer's invoices to be emailed.)",
+            ),
+            RETRY_OWN_CUSTOMER_RECORDS,
+            says="QuickBooks refused it: it is to be emailed and customer '{customer}' has no email address",
+        ),
+        CauseKind(
             "customer_refused",
             "P1",
             "Customer '{customer}' is not in QuickBooks",
@@ -1205,6 +1217,7 @@ NEXT_COMMANDS: dict[str, str | None] = {
     "customer_inactive": "qbsync retry {customer_number}",
     "customer_gone": 'qbsync trace --customer "{customer}"',
     "customer_missing_data": "qbsync retry {customer_number}",
+    "customer_email_missing": "qbsync retry --pattern P1",
     "customer_refused": "qbsync retry {customer_number}",
     "item_unlinked": "qbsync retry {sku}",
     "item_inactive": "qbsync retry {sku}",

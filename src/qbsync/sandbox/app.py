@@ -217,7 +217,9 @@ def build_sandbox(
     oauth.register_company(company.realm_id, company.company_name)
 
     account = spec.suprata.account
-    store = SuprataStore(AccountInfo(account.id, account.name, account.timezone, account.home_state))
+    store = SuprataStore(
+        AccountInfo(account.id, account.name, account.timezone, account.home_state, account.email_invoices)
+    )
     store.connection.reconnect_url = SUPRATA_RECONNECT_URL
     app = Mount()
     http: Any

@@ -96,6 +96,11 @@ class AccountSpec(_Spec):
     name: str
     timezone: str = "America/Denver"
     home_state: str | None = None
+    email_invoices: bool = Field(
+        False,
+        description="Suprata marks every invoice it pushes 'to be emailed' (EmailStatus NeedToSend, BillEmail "
+        "from the customer's email): QuickBooks then refuses one whose customer has no email address",
+    )
 
 
 class SupCustomerSpec(_Spec):

@@ -143,6 +143,20 @@ def business_validation(text: str) -> QboError:
     return QboError("6000", "A business validation error has occurred while processing your request", text)
 
 
+# An invoice to be emailed (EmailStatus NeedToSend) with no address to send it to, on it (BillEmail) or on
+# its customer (PrimaryEmailAddr). The Detail as integrators relay QuickBooks' answer (help.bill.com article
+# 115005939203 and cashflow360.bill.com 360001988732: "Business Validation Error: You must enter the email
+# address for this customer in order to email statements."); the code and Message are the ones QuickBooks
+# sends with every "Business Validation Error: ..." Detail (node-quickbooks#48, QuickBooks-V3-PHP-SDK#279).
+EMAIL_REQUIRED = (
+    "Business Validation Error: You must enter the email address for this customer in order to email statements."
+)
+
+
+def email_required() -> QboError:
+    return business_validation(EMAIL_REQUIRED)
+
+
 def tax_calculation_error(country: str) -> QboError:
     return business_validation(TAX_CALC_ERROR.format(locale=f"en_{country}"))
 

@@ -86,11 +86,18 @@ def _us_tax(
     return total, detail
 
 
+def _address(email: Any) -> str | None:
+    return (email.get("Address") or None) if isinstance(email, dict) else None
+
+
 def prepare_invoice(
     co: QboCompany, rec: dict[str, Any], existing: dict[str, Any] | None, ctx: WriteContext
 ) -> dict[str, Any]:
     customer = resolve_ref(co, "Customer", rec.get("CustomerRef"), ctx, field_name="CustomerRef")
     rec["CustomerRef"] = {"value": customer["Id"], "name": customer["DisplayName"]}
+    to_be_emailed = rec.get("EmailStatus") == "NeedToSend"
+    if to_be_emailed and not _address(rec.get("BillEmail")) and not _address(customer.get("PrimaryEmailAddr")):
+        raise faults.email_required()  # to be emailed, and nowhere to send it
     raw_lines = [dict(line) for line in rec.get("Line") or [] if line.get("DetailType") != "SubTotalLineDetail"]
     if not raw_lines:
         raise faults.required_param("Line")

@@ -203,7 +203,8 @@ class SyncEngine:
         if inv.sync.qbo_id:
             body = payloads.invoice_update_body(inv, item_ids, tax)
             return self._call("Invoice", "update", body, request_id)
-        body = payloads.invoice_body(inv, customer.sync.qbo_id or "", item_ids, tax)
+        emailed = self.store.account.email_invoices
+        body = payloads.invoice_body(inv, customer.sync.qbo_id or "", item_ids, tax, customer.email, emailed)
         return self._call("Invoice", "create", body, request_id)
 
     def _push_payment(self, p: PaymentRec, trigger: str) -> _Outcome | None:

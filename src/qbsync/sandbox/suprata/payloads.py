@@ -76,7 +76,12 @@ def invoice_lines(inv: InvoiceRec, item_ids: dict[str, str], tax: TaxCategoryRec
 
 
 def invoice_body(
-    inv: InvoiceRec, customer_qbo_id: str, item_ids: dict[str, str], tax: TaxCategoryRec | None
+    inv: InvoiceRec,
+    customer_qbo_id: str,
+    item_ids: dict[str, str],
+    tax: TaxCategoryRec | None,
+    email_to: str | None = None,
+    to_be_emailed: bool = False,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "DocNumber": inv.number,
@@ -84,6 +89,10 @@ def invoice_body(
         "CustomerRef": {"value": customer_qbo_id},
         "Line": invoice_lines(inv, item_ids, tax),
     }
+    if to_be_emailed:  # the account's "email invoices from QuickBooks": the customer's address, when it has one
+        body["EmailStatus"] = "NeedToSend"
+        if email_to:
+            body["BillEmail"] = {"Address": email_to}
     if inv.due_date:
         body["DueDate"] = inv.due_date.isoformat()
     mapped = tax.mapped_code(inv.service_state) if tax else None

@@ -331,6 +331,7 @@ class AccountInfo:
     name: str
     timezone: str
     home_state: str | None = None
+    email_invoices: bool = False  # every invoice pushed is to be emailed by QuickBooks
 
     def to_model(self) -> m.Account:
         return m.Account(id=self.id, name=self.name, timezone=self.timezone, home_state=self.home_state)
