@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from qbsync.clients import query as q
 from qbsync.clients import suprata_models as m
 from qbsync.diagnosis.classifier import Facts
 from qbsync.diagnosis.failures import Attempt, Failure, FailureSet
@@ -30,6 +31,39 @@ class Removed:
     qbo_id: str
     change: str  # voided | deleted
     when: datetime | None
+
+
+@dataclass
+class Wanted:
+    """What a command's own view needs from QuickBooks beyond the evidence (retry's duplicate guard, say),
+    asked in the gatherer's one round: names, ids and DocNumbers join the gatherer's own ``IN`` queries, so
+    they cost no request of their own; invoices and payments by id and payments by date are one query
+    each. QuickBooks ids throughout; dates ISO."""
+
+    customer_names: frozenset[str] = frozenset()
+    item_names: frozenset[str] = frozenset()
+    customer_ids: frozenset[str] = frozenset()
+    item_ids: frozenset[str] = frozenset()
+    doc_numbers: frozenset[str] = frozenset()
+    invoice_ids: frozenset[str] = frozenset()
+    payment_ids: frozenset[str] = frozenset()
+    payment_dates: frozenset[str] = frozenset()
+
+
+@dataclass
+class SideReads:
+    """What QuickBooks answered for ``Wanted``, kept apart from the evidence the causes are judged on (the
+    command decides what of it counts as evidence). ``asked`` is what was asked, found or not."""
+
+    asked: Wanted = field(default_factory=Wanted)
+    names: dict[str, list[Any]] = field(default_factory=dict)  # lower-cased DisplayName -> parties
+    items_by_name: dict[str, Any] = field(default_factory=dict)  # lower-cased Name -> Item
+    customers_by_id: dict[str, Any] = field(default_factory=dict)
+    items_by_id: dict[str, Any] = field(default_factory=dict)
+    invoices_by_doc: dict[str, list[Any]] = field(default_factory=dict)
+    invoices_by_id: dict[str, Any] = field(default_factory=dict)
+    payments_by_id: dict[str, Any] = field(default_factory=dict)
+    payments_by_date: dict[str, list[Any]] = field(default_factory=dict)  # TxnDate -> payments
 
 
 @dataclass
@@ -56,6 +90,7 @@ class Evidence:
     duplicate_payments: list[tuple[Any, Any, m.Payment, list[m.Invoice]]] = field(default_factory=list)
     # Suprata records still open whose QuickBooks copy was voided or deleted there, however long ago.
     removed: list[Removed] = field(default_factory=list)
+    side: SideReads = field(default_factory=SideReads)  # what the caller also wanted (``gather(also=...)``)
 
     def name_holders(self, name: str) -> list[Any]:
         return self.names.get(name.strip().lower(), [])
@@ -64,8 +99,11 @@ class Evidence:
         return self.changes.get(entity, [])
 
 
-def gather(qbo: Any, suprata: Any, fs: FailureSet, now: datetime) -> Evidence:
+def gather(qbo: Any, suprata: Any, fs: FailureSet, now: datetime, also: Wanted | None = None) -> Evidence:
+    """Everything the failures call for, and what ``also`` asks, in one parallel round."""
     ev = Evidence(now=now)
+    also = also or Wanted()
+    ev.side.asked = also
     codes = {f.signal.code for f in fs.failures if f.signal.code}
 
     # Names are read for every 6240, and for a customer or item whose own creation failed for any reason: a
@@ -103,19 +141,34 @@ def gather(qbo: Any, suprata: Any, fs: FailureSet, now: datetime) -> Evidence:
         **change_feed_calls(qbo, ev.cdc_since),
         "suprata_connection": suprata.connection,
     }
-    if customer_names:
-        calls["names"] = lambda: qbo.by_display_names(customer_names)
-    if item_names:
-        calls["items_by_name"] = lambda: qbo.items_by_name(item_names)
-    if linked_customers:
-        calls["customers_by_id"] = lambda: qbo.by_ids("Customer", linked_customers)
-    if linked_items:
-        calls["items_by_id"] = lambda: qbo.by_ids("Item", linked_items)
+    # one query per kind of key: the caller's keys join the evidence's own
+    ask_names = sorted(set(customer_names) | also.customer_names)
+    ask_item_names = sorted(set(item_names) | also.item_names)
+    ask_customers = sorted(set(linked_customers) | also.customer_ids)
+    ask_items = sorted(set(linked_items) | also.item_ids)
+    ask_docs = sorted(set(doc_numbers) | also.doc_numbers)
+    if ask_names:
+        calls["names"] = lambda: qbo.by_display_names(ask_names)
+    if ask_item_names:
+        calls["items_by_name"] = lambda: qbo.items_by_name(ask_item_names)
+    if ask_customers:
+        calls["customers_by_id"] = lambda: qbo.by_ids("Customer", ask_customers)
+    if ask_items:
+        calls["items_by_id"] = lambda: qbo.by_ids("Item", ask_items)
     if wants_tax:
         calls["tax_codes"] = lambda: qbo.query("SELECT * FROM TaxCode WHERE Active IN (true, false)")
         calls["tax_categories"] = suprata.tax_categories
-    if doc_numbers:
-        calls["invoices_by_doc"] = lambda: qbo.invoices_by_doc_numbers(doc_numbers)
+    if ask_docs:
+        calls["invoices_by_doc"] = lambda: qbo.invoices_by_doc_numbers(ask_docs)
+    if also.invoice_ids:
+        calls["invoices_by_id"] = lambda: qbo.by_ids("Invoice", sorted(also.invoice_ids))
+    if also.payment_ids:
+        calls["payments_by_id"] = lambda: qbo.by_ids("Payment", sorted(also.payment_ids))
+    if also.payment_dates:
+        dates = sorted(also.payment_dates)
+        calls["payments_by_date"] = lambda: [
+            row for s in q.chunked_in(q.select("Payment"), "TxnDate", dates) for row in qbo.query(s)
+        ]
 
     names = list(calls)
     results = dict(zip(names, qbo.parallel([calls[n] for n in names]), strict=True))
@@ -124,16 +177,37 @@ def gather(qbo: Any, suprata: Any, fs: FailureSet, now: datetime) -> Evidence:
     ev.book_close_date = _close_date(prefs)
     ev.company_name = getattr(results["company"], "company_name", None)
     ev.suprata_connection = results["suprata_connection"]
+    # the evidence keeps what it asked for itself; the caller's share goes to ``ev.side``
+    own_names = {n.strip().lower() for n in customer_names}
+    side_names = {n.strip().lower() for n in also.customer_names}
     for name, rows in results.get("names", {}).items():
-        ev.names.setdefault(name.strip().lower(), []).extend(rows)
-    ev.items_by_name = {k.strip().lower(): v for k, v in results.get("items_by_name", {}).items()}
-    ev.customers_by_id = results.get("customers_by_id", {})
-    ev.items_by_id = results.get("items_by_id", {})
+        key = name.strip().lower()
+        for table, wanted in ((ev.names, own_names), (ev.side.names, side_names)):
+            if key in wanted:
+                table.setdefault(key, []).extend(rows)
+    found_items = {k.strip().lower(): v for k, v in results.get("items_by_name", {}).items()}
+    ev.items_by_name = _only(found_items, {n.strip().lower() for n in item_names})
+    ev.side.items_by_name = _only(found_items, {n.strip().lower() for n in also.item_names})
+    ev.customers_by_id = _only(results.get("customers_by_id", {}), set(linked_customers))
+    ev.side.customers_by_id = _only(results.get("customers_by_id", {}), set(also.customer_ids))
+    ev.items_by_id = _only(results.get("items_by_id", {}), set(linked_items))
+    ev.side.items_by_id = _only(results.get("items_by_id", {}), set(also.item_ids))
+    ev.side.invoices_by_id = results.get("invoices_by_id", {})
+    ev.side.payments_by_id = results.get("payments_by_id", {})
+    for row in results.get("payments_by_date", []):
+        if row.txn_date is not None:
+            ev.side.payments_by_date.setdefault(row.txn_date.isoformat(), []).append(row)
     ev.tax_codes = {row.id: row for row in results.get("tax_codes", []) if getattr(row, "id", None)}
     ev.tax_categories = {c.id: c for c in results.get("tax_categories", [])}
-    ev.invoices_by_doc = results.get("invoices_by_doc", {})
+    by_doc = results.get("invoices_by_doc", {})
+    ev.invoices_by_doc = _only(by_doc, set(doc_numbers))
+    ev.side.invoices_by_doc = _only(by_doc, set(also.doc_numbers))
     read_change_feed(suprata, ev, results["cdc"], results["old_voids"])
     return ev
+
+
+def _only(found: dict[str, Any], keys: set[str]) -> dict[str, Any]:
+    return {k: v for k, v in found.items() if k in keys}
 
 
 # --- what was done directly in QuickBooks: one change-feed call and one /batch, shared by diagnose and status ---

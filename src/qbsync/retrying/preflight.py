@@ -21,7 +21,7 @@ from typing import Any
 
 from qbsync.clients import suprata_models as m
 from qbsync.diagnosis import blockers as bl
-from qbsync.diagnosis.evidence import Evidence, gather
+from qbsync.diagnosis.evidence import Evidence, Wanted, gather
 from qbsync.diagnosis.failures import Failure, FailureSet, error_signature, load_failures
 from qbsync.diagnosis.planner import analyse, classify_all, record_amount
 from qbsync.diagnosis.report import RootCause
@@ -101,7 +101,16 @@ def build_plan(services: Any, selection: Selection, *, force: bool = False, repe
         fs.timeout_records,
         fs.failed_attempts_seen,
     )
-    ev = gather(qbo, suprata, sub, now)
+    # The duplicate guard's lookups go in the gatherer's one round when the plan's records are known before
+    # the causes are (named records, or every failure for --all-safe): no QuickBooks read of their own. A
+    # selection by pattern is known only once classified; its guard reads afterwards what gather did not.
+    also = None
+    if selection.refs or selection.all_safe:
+        if not selection.refs:
+            _fetch_dependencies(suprata, records, [f.key for f in subset])
+        reach = _closure(records, requested if selection.refs else [f.key for f in subset])
+        also = _wanted(records, reach)
+    ev = gather(qbo, suprata, sub, now, also=also)
     classified = classify_all(sub, ev)
     causes, blockers = _analysis(classified, sub, ev, history)
 
@@ -245,16 +254,21 @@ def _fetch_dependencies(suprata: Any, records: dict[tuple[str, str], Any], start
                 records[(rtype, rec.id)] = rec
 
 
-def _lookups(
-    qbo: Any, records: dict[tuple[str, str], Any], keys: list[tuple[str, str]], ev: Evidence, read: FailureSet
-) -> Lookups:
-    """``ev`` holds what ``gather`` read for ``read`` moments ago: linked customers and items are asked again
-    only when ``gather`` did not ask for them."""
-    from qbsync.clients import query as q
+@dataclass
+class _Keys:
+    """What the duplicate guard and the cause checks look up for a set of plan records."""
 
-    lk = Lookups(customers_by_id=dict(ev.customers_by_id), items_by_id=dict(ev.items_by_id))
-    asked_c = {c.qbo.qbo_id for c in read.customers.values() if c.qbo.qbo_id}
-    asked_i = {i.qbo.qbo_id for i in read.items.values() if i.qbo.qbo_id}
+    linked_c: set[str]
+    names: set[str]
+    linked_i: set[str]
+    item_names: set[str]
+    linked_inv: set[str]
+    doc_numbers: set[str]
+    linked_p: set[str]
+    dates: set[str]
+
+
+def _keys(records: dict[tuple[str, str], Any], keys: list[tuple[str, str]]) -> _Keys:
     customers = [records[k] for k in records if k[0] == "customer"]
     plan_customers = {records[k].customer_id for k in keys if k[0] in ("invoice", "payment") and k in records}
     plan_customers |= {k[1] for k in keys if k[0] == "customer"}
@@ -267,15 +281,62 @@ def _lookups(
     invoice_keys |= {("invoice", a.invoice_id) for k in keys if k[0] == "payment" for a in records[k].applied}
     invoices = [records[k] for k in invoice_keys if k in records]
     payments = [records[k] for k in keys if k[0] == "payment" and k in records]
+    return _Keys(
+        linked_c={c.qbo.qbo_id for c in customers if c.qbo.qbo_id},
+        names={c.display_name for c in customers if not c.qbo.qbo_id},
+        linked_i={i.qbo.qbo_id for i in items if i.qbo.qbo_id},
+        item_names={i.name for i in items if not i.qbo.qbo_id},
+        linked_inv={i.qbo.qbo_id for i in invoices if i.qbo.qbo_id},
+        doc_numbers={i.number for i in invoices if not i.qbo.qbo_id},
+        linked_p={p.qbo.qbo_id for p in payments if p.qbo.qbo_id},
+        dates={p.txn_date.isoformat() for p in payments if not p.qbo.qbo_id},
+    )
 
-    linked_c = sorted({c.qbo.qbo_id for c in customers if c.qbo.qbo_id} - asked_c)
-    names = sorted({c.display_name for c in customers if not c.qbo.qbo_id})
-    linked_i = sorted({i.qbo.qbo_id for i in items if i.qbo.qbo_id} - asked_i)
-    item_names = sorted({i.name for i in items if not i.qbo.qbo_id})
-    linked_inv = sorted({i.qbo.qbo_id for i in invoices if i.qbo.qbo_id})
-    doc_numbers = sorted({i.number for i in invoices if not i.qbo.qbo_id})
-    linked_p = sorted({p.qbo.qbo_id for p in payments if p.qbo.qbo_id})
-    dates = sorted({p.txn_date.isoformat() for p in payments if not p.qbo.qbo_id})
+
+def _wanted(records: dict[tuple[str, str], Any], keys: list[tuple[str, str]]) -> Wanted:
+    k = _keys(records, keys)
+    return Wanted(
+        customer_names=frozenset(k.names),
+        item_names=frozenset(k.item_names),
+        customer_ids=frozenset(k.linked_c),
+        item_ids=frozenset(k.linked_i),
+        doc_numbers=frozenset(k.doc_numbers),
+        invoice_ids=frozenset(k.linked_inv),
+        payment_ids=frozenset(k.linked_p),
+        payment_dates=frozenset(k.dates),
+    )
+
+
+def _lookups(
+    qbo: Any, records: dict[tuple[str, str], Any], keys: list[tuple[str, str]], ev: Evidence, read: FailureSet
+) -> Lookups:
+    """What QuickBooks holds for the plan's records: from what ``gather`` read moments ago (its evidence and
+    what it was asked for the plan, ``ev.side``); only a key neither asked for (a dependency found after the
+    plan was drawn) is read here, in one round."""
+    from qbsync.clients import query as q
+
+    side, asked = ev.side, ev.side.asked
+    lk = Lookups(
+        customers_by_id={**ev.customers_by_id, **side.customers_by_id},
+        names={k: list(v) for k, v in side.names.items()},
+        items_by_id={**ev.items_by_id, **side.items_by_id},
+        items_by_name=dict(side.items_by_name),
+        invoices_by_id=dict(side.invoices_by_id),
+        invoices_by_doc=dict(side.invoices_by_doc),
+        payments_by_id=dict(side.payments_by_id),
+        payments_by_date={k: list(v) for k, v in side.payments_by_date.items()},
+    )
+    k = _keys(records, keys)
+    asked_c = {c.qbo.qbo_id for c in read.customers.values() if c.qbo.qbo_id} | asked.customer_ids
+    asked_i = {i.qbo.qbo_id for i in read.items.values() if i.qbo.qbo_id} | asked.item_ids
+    linked_c = sorted(k.linked_c - asked_c)
+    names = sorted(k.names - asked.customer_names)
+    linked_i = sorted(k.linked_i - asked_i)
+    item_names = sorted(k.item_names - asked.item_names)
+    linked_inv = sorted(k.linked_inv - asked.invoice_ids)
+    doc_numbers = sorted(k.doc_numbers - asked.doc_numbers)
+    linked_p = sorted(k.linked_p - asked.payment_ids)
+    dates = sorted(k.dates - asked.payment_dates)
 
     calls: dict[str, Any] = {}
     if linked_c:
@@ -303,10 +364,10 @@ def _lookups(
     for name, rows in results.get("names", {}).items():
         lk.names.setdefault(name.strip().lower(), []).extend(rows)
     lk.items_by_id.update(results.get("items_by_id", {}))
-    lk.items_by_name = {k.strip().lower(): v for k, v in results.get("items_by_name", {}).items()}
-    lk.invoices_by_id = results.get("invoices_by_id", {})
-    lk.invoices_by_doc = results.get("invoices_by_doc", {})
-    lk.payments_by_id = results.get("payments_by_id", {})
+    lk.items_by_name.update({n.strip().lower(): v for n, v in results.get("items_by_name", {}).items()})
+    lk.invoices_by_id.update(results.get("invoices_by_id", {}))
+    lk.invoices_by_doc.update(results.get("invoices_by_doc", {}))
+    lk.payments_by_id.update(results.get("payments_by_id", {}))
     for row in results.get("payments", []):
         if row.txn_date is not None:
             lk.payments_by_date.setdefault(row.txn_date.isoformat(), []).append(row)

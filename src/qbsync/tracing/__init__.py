@@ -18,6 +18,7 @@ def trace(services: Services, ref: str | None = None, customer: str | None = Non
 
     ``phase(what, count)``, when given, hears each step (the progress line on stderr for a slow company)."""
     phase = phase or (lambda _what, _count=None: None)
+    services = one_read_each(services)
     from qbsync.errors import UsageError
     from qbsync.tracing.customer import trace_customer
     from qbsync.tracing.lookup import resolve_customer, resolve_ref
@@ -46,6 +47,22 @@ def trace(services: Services, ref: str | None = None, customer: str | None = Non
     if found.kind == "payment":
         return trace_payment(services, found.record, ref)
     return trace_customer(services, found.record, ref)
+
+
+def one_read_each(services: Services) -> Services:
+    """The trace's view of the services: QuickBooks asked each question once, as of one moment. Trace's side
+    reads ask the change feed and the preferences exactly as the evidence gatherer does (``read_qbo``), so the
+    blocker of a record Suprata could not push (``diagnose.record_blockers``, the gatherer's own round) is
+    answered from them instead of asking again."""
+    import dataclasses
+
+    from qbsync.clock import OneMoment
+    from qbsync.health.read_once import ReadOnce
+
+    if isinstance(services.qbo, ReadOnce):
+        return services
+    view: Any = ReadOnce(services.qbo)
+    return dataclasses.replace(services, qbo=view, clock=OneMoment(services.clock))
 
 
 def exit_code_for(result: Trace) -> ExitCode:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,8 +23,6 @@ from qbsync.tracing.model import (
 )
 
 ZERO = Decimal("0.00")
-CDC_DAYS = 30  # QuickBooks keeps change data for 30 days
-CDC_MARGIN = timedelta(minutes=5)
 
 
 def cents(value: Any) -> Decimal:
@@ -257,9 +255,14 @@ def read_qbo(
     customer_payments: str | None = None,
 ) -> QboReads:
     """Every read in one parallel round: ids and DocNumbers by ``IN`` (1,000 keys a query), the customer's
-    invoices and payments by ``CustomerRef`` (paged), and one CDC call for what was deleted."""
-    reads = QboReads(cdc_since=now - timedelta(days=CDC_DAYS) + CDC_MARGIN)
-    calls: dict[str, Callable[[], Any]] = {"cdc": lambda: qbo.cdc(["Invoice", "Payment"], reads.cdc_since)}
+    invoices and payments by ``CustomerRef`` (paged), and one CDC call for what was deleted. The change feed
+    and the preferences are asked exactly as the evidence gatherer asks them (``evidence.change_feed_calls``),
+    so within one trace (``tracing.one_read_each``) a blocker's evidence is answered from these."""
+    from qbsync.diagnosis.evidence import change_feed_calls, change_feed_since
+
+    since = change_feed_since(now)
+    reads = QboReads(cdc_since=since)
+    calls: dict[str, Callable[[], Any]] = {"cdc": change_feed_calls(qbo, since)["cdc"]}
     inv_ids = sorted({i for i in invoice_ids if i})
     pay_ids = sorted({i for i in payment_ids if i})
     docs = sorted({d for d in doc_numbers if d})
@@ -300,6 +303,8 @@ def read_qbo(
     cdc_rows = results["cdc"]
     total = 0
     for entity, rows in cdc_rows.items():
+        if entity not in ("Invoice", "Payment"):
+            continue  # asked with the gatherer's entities; a trace follows transactions
         total += len(rows)
         for row in rows:
             if getattr(row, "status", None) == "Deleted":
