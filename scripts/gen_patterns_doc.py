@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qbsync.diagnosis.patterns import render_patterns_markdown
+from qbsync.diagnosis.patterns_doc import render_patterns_markdown
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "patterns.md"
+REPO = Path(__file__).resolve().parents[1]
+DOC = REPO / "docs" / "patterns.md"
+LABELLED = REPO / "tests" / "data" / "qbo_errors_labelled.jsonl"  # the corpus is test data, not the product's
 
 
 def main() -> None:
-    DOC.write_text(render_patterns_markdown(), encoding="utf-8")
+    DOC.write_text(render_patterns_markdown(LABELLED), encoding="utf-8")
 
 
 if __name__ == "__main__":

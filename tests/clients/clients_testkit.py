@@ -56,7 +56,7 @@ class QboEnv:
 
     def __init__(self, clock: Any, latency_ms: float = 0) -> None:
         from qbsync.sandbox.http import Mount
-        from qbsync.sandbox.qbo import QboSandbox
+        from qbsync.sandbox.qbo.service import QboSandbox
         from qbsync.sandbox.tokens import ACCOUNTING_SCOPE, AccessTokenRegistry
 
         self.clock = clock

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from qbsync.diagnosis.patterns import PATTERNS, RULES, render_patterns_markdown
+from qbsync.diagnosis.patterns import PATTERNS, RULES
+from qbsync.diagnosis.patterns_doc import render_patterns_markdown
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "patterns.md"
+LABELLED = Path(__file__).resolve().parents[1] / "data" / "qbo_errors_labelled.jsonl"
 
 
 def test_every_pattern_is_complete():
@@ -40,13 +42,13 @@ def test_every_rule_is_well_formed():
 
 
 def test_docs_patterns_md_is_current():
-    assert DOC.read_text(encoding="utf-8") == render_patterns_markdown(), (
+    assert DOC.read_text(encoding="utf-8") == render_patterns_markdown(LABELLED), (
         "docs/patterns.md is stale: run .venv/bin/python scripts/gen_patterns_doc.py"
     )
 
 
 def test_docs_have_every_anchor_and_rule():
-    text = render_patterns_markdown()
+    text = render_patterns_markdown(LABELLED)
     for p in PATTERNS.values():
         assert f"## {p.id} {p.name}" in text
     for r in RULES:

@@ -13,7 +13,8 @@ import pytest
 from qbsync.clock import VirtualClock
 from qbsync.sandbox import IN_PROCESS_BASE
 from qbsync.sandbox.http import Mount
-from qbsync.sandbox.qbo import QboCompany, QboSandbox
+from qbsync.sandbox.qbo.company import QboCompany
+from qbsync.sandbox.qbo.service import QboSandbox
 from qbsync.sandbox.tokens import ACCOUNTING_SCOPE, AccessTokenRegistry
 from qbsync.sandbox.transport import SandboxTransport
 

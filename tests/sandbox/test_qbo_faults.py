@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from qbo_kit import invoice_body, only_error, sales_line
 
-from qbsync.sandbox.qbo import QboError
+from qbsync.sandbox.qbo.faults import QboError
 
 INACTIVE = (
     "Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, "

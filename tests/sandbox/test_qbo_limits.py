@@ -12,7 +12,7 @@ from qbo_kit import REALM, QboApi, invoice_body
 
 from qbsync.clock import VirtualClock
 from qbsync.sandbox.http import Mount
-from qbsync.sandbox.qbo import QboSandbox
+from qbsync.sandbox.qbo.service import QboSandbox
 from qbsync.sandbox.server import SandboxServer
 from qbsync.sandbox.tokens import ACCOUNTING_SCOPE, AccessTokenRegistry
 from qbsync.sandbox.transport import SandboxTransport

@@ -15,7 +15,7 @@ from qbsync.clock import format_iso
 from qbsync.sandbox.http import Router, SandboxRequest, SandboxResponse
 
 if TYPE_CHECKING:
-    from qbsync.sandbox.app import Sandbox
+    from qbsync.sandbox.instance import Sandbox
 
 
 class AdminService:

@@ -25,7 +25,7 @@ from qbsync.sandbox.suprata.store import (
 )
 
 if TYPE_CHECKING:
-    from qbsync.sandbox.app import Sandbox
+    from qbsync.sandbox.instance import Sandbox
 
 
 def customer_id(number: str) -> str:

@@ -20,7 +20,9 @@ from qbsync.sandbox.qbo.validation import (
 )
 
 if TYPE_CHECKING:
-    from qbsync.sandbox.qbo.company import QboCompany
+    # the company as these checks read it: a structural type, so this module imports no company.py (which
+    # imports it)
+    from qbsync.sandbox.qbo.books import Books as QboCompany
 
 US_LINE_CODES = ("TAX", "NON")
 DEFAULT_TERMS_DAYS = 30  # captured invoice: TxnDate 2020-09-29, DueDate 2020-10-29

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 from qbsync.sandbox.qbo import faults
 
 if TYPE_CHECKING:
-    from qbsync.sandbox.qbo.company import QboCompany
+    # the company as these checks read it: a structural type, so this module imports no company.py (which
+    # imports it)
+    from qbsync.sandbox.qbo.books import Books as QboCompany
 
 API_USER = "API API"  # how QBO names the app's user in 5010 texts (qbo-api.md section 7.3)
 
