@@ -214,3 +214,22 @@ def test_attempts_of_these_records_and_of_one_error_kind(demo_api):
         assert [r["id"] for r in rows] == [a.id for a in log if a.error is not None and a.error.kind == kind]
     assert client.get("/sync/attempts", params={"error_kind": "bogus"}).status_code == 400
     validate_against_spec("/sync/attempts", "get", client.get("/sync/attempts", params={"record_ids": some[0]}))
+
+
+def test_records_not_in_quickbooks_dated_within_days():
+    """``unsynced=true`` with ``txn_date_from``/``txn_date_to``: the batch qbsync preflight reads."""
+    sandbox = shared("year-end-batch")
+    with suprata_client(sandbox) as client:
+        rows, _ = _all_pages(client, "/invoices", unsynced="true", limit=10)
+        assert len(rows) == 40 and all(r["qbo"]["state"] != "synced" for r in rows)
+        december = client.get(
+            "/invoices", params={"unsynced": "true", "txn_date_from": "2026-12-01", "txn_date_to": "2026-12-31"}
+        )
+        validate_against_spec("/invoices", "get", december)
+        dates = [r["txn_date"] for r in december.json()["data"]]
+        assert dates and all("2026-12-01" <= d <= "2026-12-31" for d in dates) and len(dates) == 31
+        payments = client.get("/payments", params={"unsynced": "true", "txn_date_from": "2026-12-01"}).json()["data"]
+        assert sorted(p["number"] for p in payments) == ["PMT-2101", "PMT-2103", "PMT-2104", "PMT-2105"]
+        bad = client.get("/invoices", params={"txn_date_from": "December"})
+        assert bad.status_code == 400 and bad.json()["error"] == "invalid_request"
+        assert client.get("/invoices", params={"unsynced": "maybe"}).status_code == 400

@@ -12,7 +12,7 @@ import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any, TypeVar
 
@@ -386,6 +386,23 @@ class SupraClient:
         if numbers is not None:
             return self._bulk("/invoices", m.Invoice, "numbers", numbers, params)
         return self._list("/invoices", m.Invoice, params)
+
+    def not_in_quickbooks(
+        self, record_type: str, *, txn_from: date | None = None, txn_to: date | None = None
+    ) -> list[Any]:
+        """Invoices or payments Suprata has not put in QuickBooks yet (never pushed, queued or failed), dated
+        within the days given: the batch a pre-flight looks at, in one paged list."""
+        table: dict[str, tuple[str, type[Any]]] = {
+            "invoice": ("/invoices", m.Invoice),
+            "payment": ("/payments", m.Payment),
+        }
+        path, model = table[record_type]
+        params = {
+            "unsynced": "true",
+            "txn_date_from": txn_from.isoformat() if txn_from else None,
+            "txn_date_to": txn_to.isoformat() if txn_to else None,
+        }
+        return self._list(path, model, params)
 
     def invoice(self, invoice_id: str) -> m.Invoice:
         return self._one(f"/invoices/{invoice_id}", m.Invoice)

@@ -108,6 +108,16 @@ PAGING = [
 SYNC_STATE = _query(
     "sync_state", "Only records in this QuickBooks sync state", _enum("synced", "failed", "pending", "not_synced")
 )
+# Records not in QuickBooks yet (qbsync preflight): every state but synced, in one paged list per type.
+NOT_IN_QUICKBOOKS = _query(
+    "unsynced",
+    "true: only records not in QuickBooks yet (sync_state not_synced, pending or failed)",
+    {"type": "boolean"},
+)
+TXN_DATES = [
+    _query("txn_date_from", "Only records dated on or after this day", {"type": "string", "format": "date"}),
+    _query("txn_date_to", "Only records dated on or before this day", {"type": "string", "format": "date"}),
+]
 RECORD_TYPE = _enum(*m.RECORD_TYPES)
 ERROR_KINDS = ("http", "timeout", "connection", "oauth")  # SyncError.kind
 
@@ -199,6 +209,8 @@ def paths() -> dict[str, Any]:
                 _keys("qbo_ids", "ids of the linked QuickBooks invoices"),
                 _query("customer_id", "One customer's invoices"),
                 SYNC_STATE,
+                NOT_IN_QUICKBOOKS,
+                *TXN_DATES,
                 *PAGING,
             ],
             "400",
@@ -215,6 +227,8 @@ def paths() -> dict[str, Any]:
                 _query("customer_id", "One customer's payments"),
                 _query("invoice_id", "Payments applied to this invoice"),
                 SYNC_STATE,
+                NOT_IN_QUICKBOOKS,
+                *TXN_DATES,
                 *PAGING,
             ],
             "400",

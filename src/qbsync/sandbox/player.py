@@ -186,7 +186,8 @@ class ScenarioPlayer:
             tax_rate_percent=category.rate_percent if category else None,
         )
         store.add(inv)
-        self.sb.engine.enqueue(inv)
+        if not ev.held:
+            self.sb.engine.enqueue(inv)
 
     def _line(self, spec: sc.LineSpec) -> LineRec:
         item = self.sb.suprata_store.item_by_ref(spec.sku)
@@ -223,7 +224,8 @@ class ScenarioPlayer:
             reference=ev.reference,
         )
         store.add(pay)
-        self.sb.engine.enqueue(pay)
+        if not ev.held:
+            self.sb.engine.enqueue(pay)
 
     def _on_invoice_edited(self, ev: sc.InvoiceEdited) -> None:
         inv = self.sb.suprata_store.invoices[invoice_id(ev.number)]
@@ -235,6 +237,16 @@ class ScenarioPlayer:
 
     def _on_sync_enabled(self, ev: sc.SyncEnabled) -> None:
         self.sb.engine.enabled = ev.enabled  # the tick that follows every Suprata-side event pushes the backlog
+
+    def _on_batch_released(self, ev: sc.BatchReleased) -> None:
+        """Held records go to the engine's queue; the tick after the event pushes them (invoices first)."""
+        store = self.sb.suprata_store
+        wanted = set(ev.numbers)
+        records: list[InvoiceRec | PaymentRec] = [*store.invoices.values(), *store.payments.values()]
+        for rec in records:
+            never_pushed = rec.sync.attempts == 0 and not rec.sync.qbo_id and not rec.sync.needs_push
+            if never_pushed and (not wanted or rec.number in wanted):
+                self.sb.engine.enqueue(rec)
 
     def _on_engine_tick(self, ev: sc.EngineTick) -> None:
         pass  # the tick follows every Suprata-side event

@@ -196,6 +196,11 @@ class InvoiceCreated(_Event):
     service_state: str | None = Field(None, description="Default: the customer's state")
     tax_category: str | None = None
     lines: list[LineSpec] = Field(min_length=1)
+    held: bool = Field(
+        False,
+        description="Kept in Suprata, not pushed: imported history or a batch someone will release later "
+        "(batch_released pushes it)",
+    )
 
 
 class PaymentApplied(_Spec):
@@ -210,6 +215,11 @@ class PaymentCreated(_Event):
     method: str | None = None
     reference: str | None = None
     applied: list[PaymentApplied] = Field(min_length=1)
+    held: bool = Field(
+        False,
+        description="Kept in Suprata, not pushed: imported history or a batch someone will release later "
+        "(batch_released pushes it)",
+    )
 
 
 class CustomerCreated(_Event):
@@ -324,6 +334,15 @@ class SyncEnabled(_Event):
     enabled: bool = True
 
 
+class BatchReleased(_Event):
+    """Someone releases held records in Suprata: the engine pushes them, in its usual order, on the tick."""
+
+    type: Literal["batch_released"] = "batch_released"
+    numbers: list[str] = Field(
+        default_factory=list, description="Invoice and payment numbers; empty: every record never pushed"
+    )
+
+
 class EngineTick(_Event):
     type: Literal["engine_tick"] = "engine_tick"
 
@@ -348,6 +367,7 @@ Event = Annotated[
     | Outage
     | TimeoutAfterCommit
     | SyncEnabled
+    | BatchReleased
     | EngineTick,
     Field(discriminator="type"),
 ]
@@ -358,6 +378,7 @@ SUPRATA_EVENTS = (
     "customer_created",
     "invoice_edited",
     "sync_enabled",
+    "batch_released",
     "engine_tick",
 )
 

@@ -11,7 +11,7 @@ import hmac
 import json
 import threading
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
@@ -106,7 +106,7 @@ class SuprataService:
     def _invoices(self, req: SandboxRequest) -> SandboxResponse:
         rows = self._by_keys(req, "invoice", self.store.invoices.values(), "numbers")
         rows = self._by_field(req, rows, "customer_id")
-        return self._page(req, self._by_state(req, rows))
+        return self._page(req, self._by_dates(req, self._by_state(req, rows)))
 
     def _payments(self, req: SandboxRequest) -> SandboxResponse:
         rows = self._by_keys(req, "payment", self.store.payments.values(), "numbers")
@@ -114,7 +114,7 @@ class SuprataService:
         invoice_id = req.arg("invoice_id")
         if invoice_id:
             rows = [p for p in rows if any(inv == invoice_id for inv, _ in p.applied)]
-        return self._page(req, self._by_state(req, rows))
+        return self._page(req, self._by_dates(req, self._by_state(req, rows)))
 
     def _tax_categories(self, req: SandboxRequest) -> SandboxResponse:
         return self._page(req, list(self.store.tax_categories.values()))
@@ -239,12 +239,31 @@ class SuprataService:
 
     @staticmethod
     def _by_state(req: SandboxRequest, rows: list[Any]) -> list[Any]:
+        unsynced = req.arg("unsynced")
+        if unsynced is not None:
+            if unsynced.lower() not in ("true", "false"):
+                raise ApiProblem(400, "invalid_request", "unsynced must be true or false")
+            if unsynced.lower() == "true":
+                rows = [r for r in rows if r.sync.state != "synced"]
         state = req.arg("sync_state")
         if state is None:
             return rows
         if state not in ("synced", "failed", "pending", "not_synced"):
             raise ApiProblem(400, "invalid_request", "sync_state must be synced, failed, pending or not_synced")
         return [r for r in rows if r.sync.state == state]
+
+    @staticmethod
+    def _by_dates(req: SandboxRequest, rows: list[Any]) -> list[Any]:
+        """``txn_date_from`` / ``txn_date_to``: records dated within the days given (both ends included)."""
+        bounds = []
+        for name in ("txn_date_from", "txn_date_to"):
+            value = req.arg(name)
+            try:
+                bounds.append(date.fromisoformat(value) if value else None)
+            except ValueError:
+                raise ApiProblem(400, "invalid_request", f"{name} must be a date (YYYY-MM-DD)") from None
+        low, high = bounds
+        return [r for r in rows if (low is None or r.txn_date >= low) and (high is None or r.txn_date <= high)]
 
     @staticmethod
     def _time_arg(req: SandboxRequest, name: str) -> datetime | None:
