@@ -633,3 +633,63 @@ def direct_changes(ev: Evidence, blocked: Iterable[RecordKey], waits_on: Iterabl
             for i in invoices
         ]
     return out
+
+
+# --- records not pushed yet: what the next push will meet (qbsync preflight) ---------------------------------
+
+
+def pushes_tax_code(inv: m.Invoice) -> bool:
+    """Suprata sends a tax code only on taxable lines (Suprata's own category code where the state has no
+    mapping): an invoice with none meets no tax gap, whatever its category."""
+    return any(line.taxable for line in inv.lines)
+
+
+def connection_cause(conn: m.QboConnection | None, at: datetime) -> Cause | None:
+    """What Suprata's own QuickBooks connection does to a push at ``at``: down already, or lapsed by then (its
+    access token gone and its refresh token past its expiry, so the refresh Suprata makes first is refused)."""
+    if conn is None:
+        return None
+    link = f" at {conn.reconnect_url}" if conn.reconnect_url else ""
+    subject = ("connection", "suprata")
+    if conn.status != "connected":
+        said = EvidenceItem("suprata", f"Suprata's QuickBooks connection is {conn.status}")
+        return Cause("connection_down", {"status": conn.status, "reconnect_at": link}, subject, [said])
+    refresh, access = conn.refresh_token_expires_at, conn.access_token_expires_at
+    if refresh is None or refresh > at or (access is not None and access > at):
+        return None
+    said = EvidenceItem("suprata", f"Suprata's QuickBooks refresh token expired {_when(refresh)}")
+    return Cause("connection_will_lapse", {"expired": _when(refresh), "reconnect_at": link}, subject, [said])
+
+
+def predicted_blockers(
+    fs: FailureSet, ev: Evidence, keys: Iterable[RecordKey], at: datetime | None = None
+) -> dict[RecordKey, Blocker]:
+    """The blocker each record not pushed yet will have once Suprata pushes it at ``at`` (default: now): the
+    same causes, from the same facts, that ``diagnose`` finds after the push fails. ``fs`` holds the records,
+    what they depend on and no failures. A record that will sync has no entry."""
+    state = state_causes(fs, ev)
+    for key, causes in state.items():
+        invoice = fs.invoices.get(key[1]) if key[0] == "invoice" else None
+        if invoice is not None and not pushes_tax_code(invoice):
+            state[key] = [c for c in causes if c.pattern != "P4"]
+    # An invoice carries what its customer and items will meet, so a payment waiting on it does too.
+    merged: dict[RecordKey, list[Cause]] = {**state}
+    for inv in fs.invoices.values():
+        key = ("invoice", inv.id)
+        if not inv.qbo.qbo_id:
+            merged[key] = [*state.get(key, []), *(_own(c) for c in _inherited(key, inv, fs, state))]
+    lapsed = connection_cause(ev.suprata_connection, at or ev.now)
+    out: dict[RecordKey, Blocker] = {}
+    for key in keys:
+        record = _record(fs, key)
+        if record is None:
+            continue
+        causes = ordered([*([lapsed] if lapsed else []), *state.get(key, []), *_inherited(key, record, fs, merged)])
+        if causes:
+            out[key] = Blocker(key, record.number, causes[0], causes)
+    return out
+
+
+def _own(cause: Cause) -> Cause:
+    """An inherited cause as the record's own (what the records waiting on it inherit in turn)."""
+    return Cause(cause.kind, cause.params, cause.subject, cause.evidence, None, None, cause.present)

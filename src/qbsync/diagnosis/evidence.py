@@ -332,6 +332,11 @@ def _colliding(fs: FailureSet, rtype: str, codes: set[str], table: dict[str, Any
     return out
 
 
+def close_date_of(prefs: Any) -> date | None:
+    """The books close date in QuickBooks' preferences (None when the books are not closed)."""
+    return _close_date(prefs)
+
+
 def _close_date(prefs: Any) -> date | None:
     info = getattr(prefs, "accounting_info_prefs", None)
     value = getattr(info, "book_close_date", None) if info is not None else None

@@ -914,12 +914,15 @@ class CauseKind:
     steps: tuple[str, ...]
     retry: str | None = None  # how to retry once fixed; always the last step
     says: str | None = None  # of one record, where the title speaks of many (retry's reason)
+    # Of records not pushed yet (qbsync preflight): a noun phrase with {count} and {records} ("30 invoices in
+    # the closed period ..."), the summary's and the plan line's words; the title where there is none.
+    ahead: str | None = None
 
     def params(self) -> set[str]:
         """Every named parameter the templates use (a test fills each kind with exactly these)."""
         from string import Formatter
 
-        texts = (self.title, *self.steps, *(t for t in (self.retry, self.says) if t))
+        texts = (self.title, *self.steps, *(t for t in (self.retry, self.says, self.ahead) if t))
         return {name for text in texts for _, name, _, _ in Formatter().parse(text) if name}
 
 
@@ -950,6 +953,19 @@ CAUSE_KINDS: dict[str, CauseKind] = {
             ("Reconnect Suprata to QuickBooks{reconnect_at} (this is Suprata's connection, not qbsync's).",),
             RETRY_FAILED,
             says="Suprata's QuickBooks connection is {status}: every push fails until Suprata is reconnected",
+            ahead="{count} {records} meeting Suprata's {status} QuickBooks connection",
+        ),
+        CauseKind(
+            "connection_will_lapse",
+            "P5",
+            "Suprata's QuickBooks connection will have lapsed by the push: its refresh token expired {expired}",
+            (
+                "Reconnect Suprata to QuickBooks{reconnect_at} before the records are pushed (this is Suprata's "
+                "connection, not qbsync's).",
+            ),
+            RETRY_FAILED,
+            says="Suprata's QuickBooks connection will have lapsed: its refresh token expired {expired}",
+            ahead="{count} {records} meeting Suprata's lapsed QuickBooks connection",
         ),
         CauseKind(
             "connection_lapsed",
@@ -969,6 +985,7 @@ CAUSE_KINDS: dict[str, CauseKind] = {
                 "customer '{customer}' a distinct display name.",
             ),
             RETRY_CUSTOMER,
+            ahead="{count} {records} for '{customer}', a QuickBooks {holder_kind}'s name",
         ),
         CauseKind(
             "customer_unlinked",
@@ -979,6 +996,7 @@ CAUSE_KINDS: dict[str, CauseKind] = {
                 "of them); do not create another.",
             ),
             RETRY_CUSTOMER,
+            ahead="{count} {records} for '{customer}', in QuickBooks but not linked",
         ),
         CauseKind(
             "customer_inactive",
@@ -986,6 +1004,7 @@ CAUSE_KINDS: dict[str, CauseKind] = {
             "Customer '{customer}' was made inactive in QuickBooks",
             ("Make customer '{customer}' active again in QuickBooks (Customers > filter Inactive > Make active).",),
             RETRY_OWN_CUSTOMER_RECORDS,
+            ahead="{count} {records} for '{customer}', inactive in QuickBooks",
         ),
         CauseKind(
             "customer_gone",
@@ -996,6 +1015,7 @@ CAUSE_KINDS: dict[str, CauseKind] = {
                 "Suprata; do not retry blindly.",
             ),
             RETRY_OWN_CUSTOMER_RECORDS,
+            ahead="{count} {records} for '{customer}', gone from QuickBooks",
         ),
         CauseKind(
             "customer_missing_data",
@@ -1003,6 +1023,7 @@ CAUSE_KINDS: dict[str, CauseKind] = {
             "Customer '{customer}' is missing details QuickBooks requires: {missing}",
             ("Complete customer '{customer}' in Suprata: add {missing}.",),
             RETRY_CUSTOMER,
+            ahead="{count} {records} for '{customer}', who lacks {missing}",
         ),
         CauseKind(
             "customer_email_missing",
@@ -1036,6 +1057,7 @@ CAUSE_KINDS: dict[str, CauseKind] = {
                 "or rename one of them.",
             ),
             RETRY_ITEM,
+            ahead="{count} {records} using '{item}', in QuickBooks but not linked",
         ),
         CauseKind(
             "item_inactive",
@@ -1043,6 +1065,7 @@ CAUSE_KINDS: dict[str, CauseKind] = {
             "Item '{item}' was made inactive in QuickBooks",
             ("Make item '{item}' active again in QuickBooks (Products and services > filter Inactive > Make active).",),
             RETRY_ITEM_INVOICES,
+            ahead="{count} {records} using '{item}', inactive in QuickBooks",
         ),
         CauseKind(
             "item_gone",
@@ -1050,6 +1073,7 @@ CAUSE_KINDS: dict[str, CauseKind] = {
             "Item '{item}' is linked to QuickBooks item {qbo_id}, which QuickBooks no longer has",
             ("Fix the QuickBooks link of item '{item}' ({sku}) in Suprata's QuickBooks settings.",),
             RETRY_ITEM_INVOICES,
+            ahead="{count} {records} using '{item}', gone from QuickBooks",
         ),
         CauseKind(
             "item_refused",
@@ -1076,6 +1100,7 @@ CAUSE_KINDS: dict[str, CauseKind] = {
                 "never pushed twice.",
             ),
             says="dated on or before the books-close date {close_date} (QuickBooks would refuse it)",
+            ahead="{count} {records} in the closed period (through {close_date})",
         ),
         CauseKind(
             "closed_period_unread",
@@ -1095,6 +1120,7 @@ CAUSE_KINDS: dict[str, CauseKind] = {
             "Tax category '{category}' has no QuickBooks tax code for {state}",
             ("In Suprata's QuickBooks settings, map tax category '{category}' for {state} to a QuickBooks tax code.",),
             "Then retry the invoices it blocks.",
+            ahead="{count} {state} {records} meeting the tax gap (no tax code for '{category}')",
         ),
         CauseKind(
             "tax_code_unusable",
@@ -1105,6 +1131,7 @@ CAUSE_KINDS: dict[str, CauseKind] = {
                 "{code_state}).",
             ),
             "Then retry the invoices it blocks.",
+            ahead="{count} {state} {records} whose '{category}' tax code is {code_state}",
         ),
         CauseKind(
             "tax_refused",
@@ -1155,6 +1182,7 @@ CAUSE_KINDS: dict[str, CauseKind] = {
                 "do not remove the Suprata one.",
                 "Do not retry the payment until then: it fails with 610 while the invoice is gone.",
             ),
+            ahead="{count} {records} ({number}) applied to invoice {invoice}, deleted in QuickBooks",
         ),
         CauseKind(
             "removed_in_qbo",
@@ -1175,6 +1203,7 @@ CAUSE_KINDS: dict[str, CauseKind] = {
                 "Do not retry {number}: check that QuickBooks {entity} {qbo_id} is {number}, then mark {number} "
                 "synced in Suprata, linked to {qbo_id}.",
             ),
+            ahead="{count} {records} ({number}) in QuickBooks already, not linked",
         ),
         CauseKind(
             "balance_mismatch",
@@ -1211,6 +1240,7 @@ CAUSE_KINDS: dict[str, CauseKind] = {
 NEXT_COMMANDS: dict[str, str | None] = {
     "connection_down": "reconnect in Suprata, then: qbsync retry --pattern P5",
     "connection_lapsed": "qbsync retry --pattern P5",
+    "connection_will_lapse": "reconnect in Suprata, then: qbsync preflight",
     "customer_name_held": "qbsync retry {customer_number}",
     "customer_unlinked": 'qbsync trace --customer "{customer}"',
     "customer_inactive": "qbsync retry {customer_number}",
