@@ -40,3 +40,24 @@ def test_only_services_imports_the_sandbox():
             offenders[str(rel)] = found
     assert offenders == {}
     assert sandbox_imports(SRC / "services.py")  # and the demo is still wired there
+
+
+PREDICTION = [SRC / "predicting", SRC / "cli" / "preflight.py", SRC / "render" / "preflight_view.py"]
+
+
+def sandbox_names(path: Path) -> list[int]:
+    """Lines that name the sandbox at all: an import, or an attribute such as ``services.sandbox``."""
+    lines = sandbox_imports(path)
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+        if "sandbox" in name.lower():
+            lines.append(node.lineno)
+    return sorted(set(lines))
+
+
+def test_prediction_reads_only_the_two_apis():
+    """qbsync preflight predicts from what Suprata's and QuickBooks' APIs return, as for a real company: it never
+    reaches into the in-process sandbox (its QuickBooks validation, its sync engine) even under --demo."""
+    files = [f for p in PREDICTION for f in ([p] if p.is_file() else sorted(p.rglob("*.py")))]
+    assert len(files) >= 4
+    assert {str(f.relative_to(SRC)): sandbox_names(f) for f in files if sandbox_names(f)} == {}

@@ -28,6 +28,8 @@ RUNS = [
     ("explain", "explain P1"),
     ("config", "config"),
     ("config", "config path"),
+    ("preflight", "--scenario year-end-batch preflight"),
+    ("preflight", "--scenario healthy preflight"),
 ]
 
 

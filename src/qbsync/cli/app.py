@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from qbsync import __version__
-from qbsync.cli import check, config_cmd, diagnose, explain, reconnect, retry, sandbox_cmd, status, trace
+from qbsync.cli import check, config_cmd, diagnose, explain, preflight, reconnect, retry, sandbox_cmd, status, trace
 from qbsync.exit_codes import EXIT_CODES_HELP, ExitCode
 
 HELP = f"""Find out why invoices and payments are not reaching QuickBooks Online, and what to do about it, in order.
@@ -55,7 +55,7 @@ GLOBAL_OPTIONS: dict[str, bool] = {
 
 # --format csv is a choice per run (not a config default): a default of csv would break every other command.
 OUTPUT_FORMATS = ("table", "json", "csv")
-CSV_COMMANDS = frozenset({"diagnose"})
+CSV_COMMANDS = frozenset({"diagnose", "preflight"})
 
 
 def _version(value: bool) -> None:
@@ -166,6 +166,7 @@ retry.register(app)
 reconnect.register(app)
 explain.register(app)
 check.register(app)
+preflight.register(app)
 config_cmd.register(app)
 sandbox_cmd.register(app)
 

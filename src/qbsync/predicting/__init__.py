@@ -1,0 +1,1 @@
+"""``qbsync preflight``: what each record not in QuickBooks yet will meet when Suprata pushes it. Read-only."""
