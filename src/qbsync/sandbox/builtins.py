@@ -20,6 +20,7 @@ from qbsync.sandbox.scenario_kit import (
     invoice,
     line,
     payment,
+    tax_category,
     with_timeline,
 )
 
@@ -228,6 +229,113 @@ def unknown() -> sc.Scenario:
     return with_timeline(s, events, [cause])
 
 
+def year_end_batch() -> sc.Scenario:
+    """Historical invoices held in Suprata for a year-end push (``batch_released`` pushes them)."""
+    s = base(
+        "year-end-batch",
+        "Year-end: a batch of historical invoices waiting to be pushed",
+        "The office keyed November and December's paper tickets into Suprata in the first week of January, held "
+        "from sync until the year-end push. Meanwhile the bookkeeper closed November, the Wyoming tax mapping was "
+        "never set, Poudre Valley Co-op (a supplier, so a QuickBooks vendor) became a customer, an employee hired "
+        "the company for his own house, a walk-in 'Cash Customer' already exists in QuickBooks, Ben Albright and the "
+        "MERV 11 filter were made inactive there, and 'Water Heater Flush' was added to QuickBooks by hand. Nothing "
+        "has failed yet: 'qbsync preflight' says what will.",
+        now="2027-01-06 09:30",
+    )
+    s.suprata.tax_categories = [tax_category(wy_mapped=False)]
+    s.suprata.customers += [
+        customer(1007, "Poudre Valley Co-op", "Fort Collins", "CO", "1300 Riverside Ave", "80524", company_name="Poudre Valley Cooperative"),
+        customer(1008, "Marcus Ortega", "Loveland", "CO", "2210 W 29th St", "80538"),
+        customer(1009, "Cash Customer", "Fort Collins", "CO", "123 College Ave", "80524"),
+        customer(1010, "Sweetwater Ranch", "Rock Springs", "WY", "41 Yellowstone Rd", "82901", company_name="Sweetwater Ranch LLC"),
+        customer(1011, "Hilltop Veterinary Clinic", "Fort Collins", "CO", "3005 S College Ave", "80525", company_name="Hilltop Veterinary Clinic PC"),
+    ]  # fmt: skip
+    s.qbo.items.append(sc.QboItemSpec(name="Water Heater Flush", type="Service", unit_price=Decimal("139.00")))
+
+    def held(number: int, cust: int, day: str, *lines: sc.LineSpec, taxed: bool = True) -> sc.InvoiceCreated:
+        return invoice(
+            "2027-01-04 08:30", number, cust, *lines, taxed=taxed, txn_date=date.fromisoformat(day), held=True
+        )
+
+    batch = [
+        # November, now closed: the bookkeeper closed through 30 November on 8 December.
+        held(1101, 1001, "2026-11-09", line("SVC-CALL"), line("LAB-PLMB", 2)),
+        held(1102, 1002, "2026-11-12", line("SVC-AC"), line("PRT-CAP")),
+        held(1103, 1004, "2026-11-16", line("SVC-DRAIN")),
+        held(1104, 1011, "2026-11-19", line("SVC-CAM"), line("LAB-PLMB", 1)),
+        held(1105, 1001, "2026-11-23", line("PRT-FAUC"), line("LAB-PLMB", "1.5")),
+        held(1106, 1011, "2026-11-25", line("SVC-FURN"), line("PRT-IGN")),
+        held(1107, 1002, "2026-11-30", line("LAB-HVAC", 2)),
+        # Wyoming jobs with taxable parts: no tax code for WY.
+        held(1108, 1005, "2026-12-02", line("PRT-WH50"), line("LAB-PLMB", 3)),
+        held(1109, 1006, "2026-12-07", line("PRT-DISP"), line("LAB-PLMB", 1)),
+        held(1110, 1010, "2026-12-10", line("PRT-SUMP"), line("LAB-PLMB", 2)),
+        held(1111, 1010, "2026-12-18", line("PRT-PRV"), line("SVC-CALL")),
+        held(1112, 1006, "2026-12-22", line("PRT-TSTAT"), line("LAB-HVAC", 1)),
+        # A Wyoming job in November: the tax gap first (QuickBooks checks the lines first), the close date next.
+        held(1113, 1005, "2026-11-27", line("PRT-VALV", 2), line("LAB-PLMB", 1)),
+        # Wyoming labour only: no taxable line, so no tax code is sent and nothing is missing.
+        held(1114, 1006, "2026-12-14", line("LAB-HVAC", 2), line("SVC-FURN")),
+        held(1115, 1010, "2026-12-29", line("SVC-DRAIN")),
+        # A supplier (QuickBooks vendor) as a customer; one of its jobs is also in the closed period.
+        held(1116, 1007, "2026-12-03", line("SVC-CALL"), line("PRT-VALV", 4)),
+        held(1117, 1007, "2026-12-15", line("LAB-PLMB", 4)),
+        held(1118, 1007, "2026-11-20", line("SVC-DRAIN")),
+        # An employee's own house (a QuickBooks employee holds the name).
+        held(1119, 1008, "2026-12-11", line("PRT-WH50"), line("LAB-PLMB", 3)),
+        # A walk-in: QuickBooks already has a 'Cash Customer' that Suprata does not link.
+        held(1120, 1009, "2026-12-19", line("SVC-CALL")),
+        # Made inactive in QuickBooks after they synced.
+        held(1121, 1003, "2026-12-04", line("SVC-FURN")),
+        held(1122, 1003, "2026-12-21", line("SVC-AC"), line("PRT-CAP")),
+        held(1123, 1004, "2026-12-08", line("SVC-FURN"), line("PRT-FLTR", 4)),
+        held(1124, 1002, "2026-12-17", line("PRT-FLTR", 6), line("LAB-HVAC", 1)),
+        # 'Water Heater Flush' exists in QuickBooks (added by hand) but Suprata's item was never linked.
+        held(1125, 1001, "2026-12-09", line("SVC-WHF")),
+        held(1126, 1011, "2026-12-28", line("SVC-WHF"), line("PRT-EXP")),
+        # Fine.
+        held(1127, 1001, "2026-12-01", line("SVC-CALL"), line("PRT-VALV")),
+        held(1128, 1002, "2026-12-03", line("SVC-AC")),
+        held(1129, 1004, "2026-12-05", line("SVC-DRAIN"), line("SVC-CAM")),
+        held(1130, 1011, "2026-12-08", line("SVC-EMER"), line("LAB-PLMB", 2)),
+        held(1131, 1001, "2026-12-12", line("PRT-TNKL"), line("LAB-PLMB", 4), line("MISC-PERM")),
+        held(1132, 1002, "2026-12-15", line("LAB-HVAC", 3)),
+        held(1133, 1004, "2026-12-16", line("SVC-FURN"), line("PRT-IGN")),
+        held(1134, 1011, "2026-12-19", line("PRT-SUMP"), line("LAB-PLMB", 2)),
+        held(1135, 1001, "2026-12-22", line("SVC-CALL")),
+        held(1136, 1002, "2026-12-23", line("PRT-CAP"), line("LAB-HVAC", 1)),
+        held(1137, 1004, "2026-12-29", line("SVC-EMER")),
+        held(1138, 1011, "2026-12-30", line("SVC-CAM")),
+        held(1139, 1001, "2026-12-31", line("PRT-EXP"), line("LAB-PLMB", 1)),
+        held(1140, 1005, "2026-12-30", line("SVC-FURN"), taxed=False),
+    ]
+    payments = [
+        payment("2027-01-04 09:10", 2101, 1127, method="Check", reference="5120", held=True),
+        # A November check for an October invoice already in QuickBooks: the payment itself is in the closed period.
+        payment(
+            "2027-01-04 09:12", 2102, 1004, method="Check", reference="7719", txn_date=date(2026, 11, 28), held=True
+        ),
+        payment("2027-01-04 09:14", 2103, 1117, method="Check", reference="88341", held=True),  # the vendor's name
+        payment("2027-01-04 09:16", 2104, 1131, method="Credit card", held=True),
+        payment("2027-01-04 09:18", 2105, 1125, method="ACH", held=True),  # waits on an invoice whose item collides
+    ]
+    events = [
+        *healthy_history(),
+        invoice("2026-11-03 10:15", 1005, 1005, line("SVC-FURN"), line("LAB-HVAC"), taxed=False),
+        invoice("2026-11-06 14:30", 1006, 1006, line("LAB-PLMB", 2), taxed=False),
+        invoice("2026-11-09 09:00", 1007, 1011, line("SVC-CALL"), line("LAB-PLMB")),
+        sc.QboMadeInactive(at=at("2026-11-20 16:05"), entity="Customer", key="Ben Albright", note="bookkeeper tidying the customer list"),
+        sc.QboMadeInactive(at=at("2026-12-01 11:40"), entity="Item", key="Furnace Filter MERV 11", note="discontinued in QuickBooks"),
+        sc.BooksClosed(at=at("2026-12-08 17:30"), through=date(2026, 11, 30), note="November closed"),
+        invoice("2026-12-10 10:20", 1008, 1010, line("SVC-CALL"), taxed=False),
+        *batch,
+        *payments,
+    ]  # fmt: skip
+    # Nothing has failed yet: what the batch will meet is preflight's to say (tests/predicting checks it
+    # against the push itself).
+    return with_timeline(s, events, [])
+
+
 def all_builtins() -> list[sc.Scenario]:
     from qbsync.sandbox.demo_builder import demo
     from qbsync.sandbox.first_sync_builder import first_sync
@@ -243,6 +351,7 @@ def all_builtins() -> list[sc.Scenario]:
         p6_duplicate(),
         p7_throttled(),
         unknown(),
+        year_end_batch(),
         demo(),
         first_sync(),
     ]
