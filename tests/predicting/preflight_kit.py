@@ -8,10 +8,25 @@ from typing import Any
 
 from qbsync.sandbox.catalog import builtin_names, load_builtin
 
+# How a person lets Suprata push what waits: switch the sync on (a company before its first sync), and release
+# the records held from sync (a batch keyed in for later). Each is a no-op where it does not apply.
+RELEASE = [{"type": "sync_enabled"}, {"type": "batch_released"}]
+
 
 def batch_scenarios() -> list[str]:
-    """Every built-in scenario with records held for a later push (``held: true``): a batch waiting."""
-    return [n for n in builtin_names() if any(getattr(e, "held", False) for e in load_builtin(n).timeline)]
+    """Every built-in scenario with a batch waiting: records held for a later push (``held: true``), or the
+    sync not switched on yet (``suprata.sync_enabled: false``, a company before its first sync)."""
+    out = []
+    for name in builtin_names():
+        s = load_builtin(name)
+        if not s.suprata.sync_enabled or any(getattr(e, "held", False) for e in s.timeline):
+            out.append(name)
+    return out
+
+
+def release(sandbox: Any) -> None:
+    for event in RELEASE:
+        sandbox.apply_event(event)
 
 
 @dataclass

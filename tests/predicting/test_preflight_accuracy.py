@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from preflight_kit import actual, batch_scenarios, compare, predicted
+from preflight_kit import RELEASE, actual, batch_scenarios, compare, predicted, release
 
 from clihelp import run_cli
 from qbsync.sandbox.app import build_sandbox
@@ -28,15 +28,15 @@ def _run(name: str, tmp_path: Path):
     before = sandbox.qbo.stats()
     report = asdict(preflight(services, Selection(unsynced=True)))
     writes = [k for k in sandbox.qbo.stats() if k not in before]
-    sandbox.apply_event({"type": "batch_released"})  # Suprata pushes the batch, as a person releasing it would
+    release(sandbox)  # Suprata pushes the batch, as a person releasing it would
     states = {r["number"]: sandbox.suprata_store.by_number(r["record_type"], r["number"]).sync.state
               for r in report["records"] if r["outcome"] != "in_quickbooks"}  # fmt: skip
     after = asdict(diagnose(services_for_sandbox(sandbox, tmp_path), Filters()))
     return report, states, after, writes
 
 
-def test_there_is_a_batch_scenario() -> None:
-    assert "year-end-batch" in SCENARIOS
+def test_there_are_batch_scenarios() -> None:
+    assert {"year-end-batch", "first-sync"} <= set(SCENARIOS)
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -110,7 +110,7 @@ def test_accuracy_against_a_served_sandbox_as_a_real_company(isolated_env: Path)
         env = {"QBSYNC_NOW": server.sandbox.clock.now().isoformat()}
         before = run_cli("preflight --json", env=env)
         assert before.exit_code == 2, before.stdout + before.stderr
-        httpx.post(f"{server.base_url}/_sandbox/events", json={"type": "batch_released"}, timeout=30).raise_for_status()
+        httpx.post(f"{server.base_url}/_sandbox/events", json=RELEASE, timeout=30).raise_for_status()
         after = run_cli("diagnose --json", env=env)
         states = {n: server.sandbox.suprata_store.by_number(t, n).sync.state
                   for t, n in (("invoice" if n.startswith("INV") else "payment", n)

@@ -268,8 +268,21 @@ class QboClient:
         return out
 
     def items_by_name(self, names: Iterable[str]) -> dict[str, Item]:
-        """Items (active or not) by exact Name."""
-        return {row.name: row for row in self._lookup("Item", "Name", names) if isinstance(row, Item) and row.name}
+        """Items (active or not) by exact Name, keyed by the name asked for. QBO answers a deactivated item as
+        "<name> (deleted)" and it still holds the name, so both spellings are asked for (in the same requests)."""
+        wanted = [str(n) for n in q.unique_keys(names)]
+        asked = set(wanted)
+        keys = [k for n in wanted for k in (n, f"{n}{DELETED_SUFFIX}")]
+        out: dict[str, Item] = {}
+        for row in self._lookup("Item", "Name", keys):
+            if not isinstance(row, Item) or not row.name:
+                continue
+            name = row.name
+            if name not in asked and name.endswith(DELETED_SUFFIX):
+                name = name.removesuffix(DELETED_SUFFIX)
+            if name not in out or out[name].active is False:  # an active item of that very name comes first
+                out[name] = row
+        return out
 
     def parallel(self, calls: Sequence[Callable[[], T]]) -> list[T]:
         return run_parallel(calls)

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from qbsync.clients import suprata_models as m
+from qbsync.clients.qbo import DELETED_SUFFIX
 from qbsync.diagnosis.classifier import Classification, Facts
 from qbsync.diagnosis.evidence import (
     Evidence,
@@ -186,12 +187,15 @@ def customer_causes(c: m.Customer, ev: Evidence) -> list[Cause]:
         ]
     for holder in ev.name_holders(name):
         held = (getattr(holder, "display_name", "") or "").strip()
-        if held.lower() != name.strip().lower():
-            continue  # "<name> (deleted)": a deactivated party no longer holds the name
+        # QuickBooks shows a deactivated party as "<name> (deleted)", and it still holds the name: DisplayName
+        # is unique across customers, vendors and employees, active or not, so creating "<name>" gets 6240.
+        if _undeleted(held).lower() != name.strip().lower():
+            continue
         kind = type(holder).__name__
-        status = "active" if getattr(holder, "active", True) is not False else "inactive"
+        active = getattr(holder, "active", True) is not False and held == _undeleted(held)
+        status = "active" if active else "inactive"
         said = EvidenceItem("quickbooks", f"QuickBooks {kind} {holder.id} '{held}' ({status}) already uses this name")
-        if kind == "Customer":
+        if kind == "Customer" and active:
             return [Cause("customer_unlinked", {**base, "qbo_id": str(holder.id)}, subject, [said])]
         params = {**base, "holder_kind": kind.lower(), "holder_label": kind, "holder": held}
         return [Cause("customer_name_held", params, subject, [said])]
@@ -271,6 +275,10 @@ def item_causes(i: m.Item, ev: Evidence) -> list[Cause]:
         )
         return [Cause("item_unlinked", {**base, "qbo_id": str(qi.id)}, subject, [said])]
     return []
+
+
+def _undeleted(name: str) -> str:
+    return name[: -len(DELETED_SUFFIX)].rstrip() if name.endswith(DELETED_SUFFIX) else name
 
 
 def closed_period_cause(record: Any, ev: Evidence) -> Cause | None:
