@@ -82,3 +82,17 @@ def test_csv_one_row_per_record(isolated_env: Path, tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8-sig") == shown.stdout
     both = run_cli(f"{BATCH} --format csv preflight --export {out}")
     assert both.exit_code == 3
+
+
+def test_many_causes_fold_by_pattern_to_fit_80_by_24(isolated_env: Path, monkeypatch) -> None:
+    """first-sync has twelve causes: one line each would not fit, so each pattern is one line (as diagnose folds
+    causes of one kind), with how many records it stops and the first few names; --details keeps every one."""
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("LINES", "24")
+    result = run_cli("--scenario first-sync preflight")
+    lines = [line.rstrip() for line in result.stdout.splitlines()]
+    assert result.exit_code == 2 and len(lines) <= 23, result.stdout
+    assert any(line.strip().startswith("1-5. Customer not synced: 13 records (Ben Albright,") for line in lines)
+    assert any(line.strip().startswith("11-12. Tax mismatch: 10 records") for line in lines)
+    details = run_cli("--scenario first-sync preflight --details").stdout
+    assert "12. 3 NE invoices meeting the tax gap" in details

@@ -45,6 +45,7 @@ class PredictedCause:
     title: str  # "8 invoices in the closed period (on or before 2026-11-30)"
     subject_type: str
     subject: str
+    name: str  # what it is about, in a word: the customer, the item, the state, the close date, the connection
     evidence: list[EvidenceItem]
     steps: list[str]
     fix_by: str

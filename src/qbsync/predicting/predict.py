@@ -109,6 +109,7 @@ def _cause(members: list[Blocker], batch: Batch) -> PredictedCause:
         title=ahead_words(primary, len(members), blocks),
         subject_type=primary.subject[0],
         subject=primary.subject[1],
+        name=_name(primary),
         evidence=_evidence(primary, members, batch),
         steps=steps,
         fix_by=pattern.fix_by,
@@ -116,6 +117,18 @@ def _cause(members: list[Blocker], batch: Batch) -> PredictedCause:
         blocks=blocks,
         records=[b.number or b.key[1] for b in members],
     )
+
+
+def _name(cause: Cause) -> str:
+    p = cause.params
+    for key in ("customer", "item", "number"):
+        if p.get(key):
+            return p[key]
+    if "state" in p:
+        return f"{p['state']} ({p.get('category', '?')})"
+    if "close_date" in p:
+        return f"through {p['close_date']}"
+    return "Suprata's connection" if cause.pattern == "P5" else cause.subject[1]
 
 
 def ahead_words(cause: Cause, count: int, blocks: dict[str, int]) -> str:

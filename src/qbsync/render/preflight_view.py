@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from qbsync.predicting.model import PredictedCause, PreflightReport
-from qbsync.render.layout import command, hanging, rows, show, split_command, steps_with_commands
+from qbsync.render.layout import command, hanging, lines_of, rows, show, split_command, steps_with_commands
 from qbsync.render.words import Clockface, plainly, plural, who
 
 VERDICT = {0: "[green]OK[/]", 1: "[yellow]WARNING[/]", 2: "[bold red]CRITICAL[/]", 3: "[bold]UNKNOWN[/]"}
@@ -40,7 +40,7 @@ def render_preflight(console: Console, r: PreflightReport, view: PreflightView |
             for cause in r.causes:
                 out.extend(_cause_in_full(cause, clock))
         else:
-            out.append(rows([(f"{c.step}.", _cause_line(c, clock)) for c in r.causes], indent=1))
+            out.append(_plan_lines(console, r, clock))
             first = r.causes[0]
             words, cmd = split_command(plainly(first.steps[0], clock)) if first.steps else ("", None)
             out.append(hanging("First:", escape(words)))
@@ -63,6 +63,32 @@ def _short_headline(r: PreflightReport) -> str:
     what = " and ".join(plural(n, t) for t, n in s.by_type.items())
     causes = plural(s.causes, "cause")
     return f"Of {what}, {s.will_sync:,} will sync and {s.will_fail:,} will not ({causes}, below)."
+
+
+# What the screen keeps besides the plan lines: verdict, summary, blank, heading, the first step (up to three
+# lines), its command, the footer (two lines) and the prompt.
+OTHER_LINES = 11
+
+
+def _plan_lines(console: Console, r: PreflightReport, clock: Clockface) -> RenderableType:
+    """One line per cause; when that would not fit the screen, one line per pattern (its steps, what it stops,
+    the first few names), as diagnose folds causes of one kind."""
+    each = rows([(f"{c.step}.", _cause_line(c, clock)) for c in r.causes], indent=1)
+    if lines_of(console, [each]) <= max(8, console.height - OTHER_LINES):
+        return each
+    folded: dict[str, list[PredictedCause]] = {}
+    for c in r.causes:
+        folded.setdefault(c.pattern, []).append(c)
+    entries = []
+    for causes in folded.values():
+        first, last = causes[0], causes[-1]
+        label = f"{first.step}." if first is last else f"{first.step}-{last.step}."
+        stopped = sum(len(c.records) for c in causes)
+        names = [c.name for c in causes]
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        what = plural(stopped, "record")
+        entries.append((label, f"{escape(first.pattern_name)}: {what} [dim]({escape(shown)})[/]"))
+    return rows(entries, indent=1)
 
 
 def _cause_line(c: PredictedCause, clock: Clockface) -> str:
