@@ -338,7 +338,10 @@ def test_revoked_connection_says_revoked_and_since_when(tmp_path: Path) -> None:
     title = report.root_causes[0].title
     assert "revoked" in title and "expired" not in title and "lapsed" not in title
     first = min(r.first_failed_at for r in report.root_causes[0].records if r.first_failed_at)
-    assert f"every push since {first:%Y-%m-%d %H:%M} UTC failed" in title
+    from qbsync.wording import local_time
+
+    # In the company's zone, with its abbreviation (the JSON's timestamps stay UTC).
+    assert f"every push since {local_time(first, report.timezone)} failed" in title
 
 
 # --- and every one of them gives one answer per record -------------------------------------------------------

@@ -98,7 +98,7 @@ def test_history_prints_the_recorded_runs(isolated_env):
     result = run_cli("check --history")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "default (Acme): 3 run(s)"
+    assert lines[0] == "default (Acme): 3 runs"
     assert lines[-3].startswith("2026-11-17 07:00") and lines[-3].endswith("(+4)")
     assert result.stdout.strip().endswith(str(history_path(isolated_env / "data")))
 

@@ -35,7 +35,7 @@ def test_preflight_scenario_warns_about_both_risks_before_anything_failed(tmp_pa
     assert report.diagnosis.summary.failures == 0
     kinds = {r.kind: r for r in report.risks}
     assert set(kinds) == {"token_expiring", "near_close_date"}
-    assert "Suprata's QuickBooks connection: refresh token expires in 6 day(s)" in kinds["token_expiring"].title
+    assert "Suprata's QuickBooks connection: refresh token expires in 6 days" in kinds["token_expiring"].title
     assert kinds["near_close_date"].records == [f"invoice {PENDING_INVOICE} (2026-11-01, not synced)"]
     assert str(CLOSE_DATE) in kinds["near_close_date"].title
 
@@ -47,7 +47,7 @@ def test_qbsync_own_95_day_token_is_renewed_by_the_check_and_said_so(tmp_path):
     report = run_check(services, history=history_for(tmp_path))
     own = next(c for c in report.status.connections if c.who == "qbsync")
     assert own.days_left == 101  # the check's own refresh keeps qbsync's connection alive
-    assert any("had 6 day(s) left; this run renewed it" in n for n in report.notes)
+    assert any("had 6 days left; this run renewed it" in n for n in report.notes)
     assert not any("qbsync's own" in r.title for r in report.risks)
 
 

@@ -28,6 +28,7 @@ from qbsync.diagnosis.evidence import (
 from qbsync.diagnosis.failures import Failure, FailureSet
 from qbsync.diagnosis.patterns import CAUSE_KINDS, NEXT_COMMANDS, CauseKind, fill, get_pattern
 from qbsync.diagnosis.report import EvidenceItem
+from qbsync.wording import local_time
 
 RecordKey = tuple[str, str]
 # Causes that pass by themselves (an outage, a connection already restored): a cause found behind one of
@@ -140,8 +141,8 @@ def ordered(causes: Iterable[Cause]) -> list[Cause]:
 # --- what is wrong with one record, from what QuickBooks and Suprata hold now -----------------------------
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if isinstance(value, datetime) else "?"
+def _when(value: datetime | None, ev: Evidence) -> str:
+    return local_time(value, ev.timezone) if isinstance(value, datetime) else "?"
 
 
 def _meta_time(row: Any, name: str = "last_updated_time") -> datetime | None:
@@ -167,7 +168,7 @@ def customer_causes(c: m.Customer, ev: Evidence) -> list[Cause]:
                         EvidenceItem(
                             "quickbooks",
                             f"QuickBooks customer {c.qbo.qbo_id} '{name}' was made inactive"
-                            f"{f' on {_when(when)}' if when else ''} (edited directly in QuickBooks)",
+                            f"{f' on {_when(when, ev)}' if when else ''} (edited directly in QuickBooks)",
                         )
                     ],
                 )
@@ -261,7 +262,7 @@ def item_causes(i: m.Item, ev: Evidence) -> list[Cause]:
             when = _meta_time(qi)
             said = EvidenceItem(
                 "quickbooks",
-                f"QuickBooks item {qi.id} '{qi.name}' was made inactive{f' on {_when(when)}' if when else ''}",
+                f"QuickBooks item {qi.id} '{qi.name}' was made inactive{f' on {_when(when, ev)}' if when else ''}",
             )
             return [Cause("item_inactive", base, subject, [said])]
         return []
@@ -270,7 +271,7 @@ def item_causes(i: m.Item, ev: Evidence) -> list[Cause]:
         created = _meta_time(qi, "create_time")
         said = EvidenceItem(
             "quickbooks",
-            f"QuickBooks item {qi.id} '{qi.name}' exists{f' (created {_when(created)})' if created else ''} and is "
+            f"QuickBooks item {qi.id} '{qi.name}' exists{f' (created {_when(created, ev)})' if created else ''} and is "
             f"not linked to Suprata's item {i.sku}",
         )
         return [Cause("item_unlinked", {**base, "qbo_id": str(qi.id)}, subject, [said])]

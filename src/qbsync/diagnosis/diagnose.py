@@ -18,6 +18,7 @@ from qbsync.diagnosis.planner import build_root_causes, classify_all
 from qbsync.diagnosis.report import ConnectionView, DiagnosisReport, EditedInQuickBooks, RootCause, Summary
 from qbsync.errors import UsageError
 from qbsync.exit_codes import ExitCode
+from qbsync.wording import company_timezone
 
 if TYPE_CHECKING:
     from qbsync.services import Services
@@ -89,7 +90,7 @@ def diagnose(services: Services, filters: Filters, phase: Any = None) -> Diagnos
     fs = load_failures(suprata, since=filters.since)
     _apply_record_filters(fs, filters)
     phase("Reading QuickBooks to confirm each cause", _failure_count(fs))
-    ev, down = _gather_despite_quickbooks(qbo, suprata, fs, now)
+    ev, down = _gather_despite_quickbooks(qbo, suprata, fs, now, company_timezone(services))
     phase("Grouping failures into root causes", _failure_count(fs))
     causes = build_root_causes(classify_all(fs, ev), fs, ev, services.retry_counts())
     if down is not None:
@@ -110,7 +111,7 @@ def diagnose(services: Services, filters: Filters, phase: Any = None) -> Diagnos
         root_causes=causes,
         edited_in_quickbooks=_edited_in_quickbooks(fs, ev),
         books_closed_through=ev.book_close_date,
-        timezone=services.company_timezone() if hasattr(services, "company_timezone") else "UTC",
+        timezone=ev.timezone,
     )
     if down is not None:
         report.quickbooks_unavailable = down.reason
@@ -125,15 +126,17 @@ def diagnose(services: Services, filters: Filters, phase: Any = None) -> Diagnos
     return report
 
 
-def _gather_despite_quickbooks(qbo: Any, suprata: Any, fs: FailureSet, now: datetime) -> tuple[Evidence, Any]:
+def _gather_despite_quickbooks(
+    qbo: Any, suprata: Any, fs: FailureSet, now: datetime, timezone: str
+) -> tuple[Evidence, Any]:
     """QuickBooks' evidence, or, when QuickBooks is down or throttling, Suprata's alone and why."""
     try:
-        return gather(qbo, suprata, fs, now), None
+        return gather(qbo, suprata, fs, now, timezone=timezone), None
     except Exception as exc:
-        down = quickbooks_down(exc, now)
+        down = quickbooks_down(exc, now, timezone)
         if down is None:
             raise
-    return Evidence(now=now, suprata_connection=suprata.connection()), down
+    return Evidence(now=now, timezone=timezone, suprata_connection=suprata.connection()), down
 
 
 def _failure_count(fs: Any) -> int:
@@ -308,6 +311,6 @@ def record_blockers(services: Any, keys: list[tuple[str, str]]) -> dict[tuple[st
     fs.waiting_payments = [p for p in fs.waiting_payments if ("payment", p.id) in wanted]
     if not fs.failures and not fs.waiting_payments:
         return {}
-    ev = gather(qbo, suprata, fs, now)
+    ev = gather(qbo, suprata, fs, now, timezone=company_timezone(services))
     found = build_blockers(classify_all(fs, ev), fs, ev)
     return {k: b for k, b in found.items() if k in set(keys)}

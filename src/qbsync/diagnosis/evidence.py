@@ -69,6 +69,7 @@ class SideReads:
 @dataclass
 class Evidence:
     now: datetime
+    timezone: str = "UTC"  # the company's zone: times in the sentences core writes for people are in it
     book_close_date: date | None = None
     company_name: str | None = None
     names: dict[str, list[Any]] = field(default_factory=dict)  # lower-cased DisplayName -> customers/vendors/employees
@@ -99,9 +100,11 @@ class Evidence:
         return self.changes.get(entity, [])
 
 
-def gather(qbo: Any, suprata: Any, fs: FailureSet, now: datetime, also: Wanted | None = None) -> Evidence:
+def gather(
+    qbo: Any, suprata: Any, fs: FailureSet, now: datetime, also: Wanted | None = None, *, timezone: str = "UTC"
+) -> Evidence:
     """Everything the failures call for, and what ``also`` asks, in one parallel round."""
-    ev = Evidence(now=now)
+    ev = Evidence(now=now, timezone=timezone)
     also = also or Wanted()
     ev.side.asked = also
     codes = {f.signal.code for f in fs.failures if f.signal.code}

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from qbsync.clients.errors import TemporarilyUnavailable, Unreachable
+from qbsync.wording import local_clock
 
 if TYPE_CHECKING:
     from qbsync.diagnosis.report import RootCause
@@ -30,27 +31,28 @@ class QuickBooksDown:
     since: datetime
     error: str  # the HTTP layer's one line, already redacted
     now: datetime
+    timezone: str = "UTC"  # the company's zone, for the time in the sentence
 
     @property
     def reason(self) -> str:
-        """'QuickBooks unreachable (HTTP 503 since 09:12 UTC)', for each cause it leaves unconfirmed."""
+        """'QuickBooks unreachable (HTTP 503 since 09:12 MST)', for each cause it leaves unconfirmed."""
         what = {"throttled": "throttling", "unavailable": "unreachable", "unreachable": "unreachable"}[self.kind]
         answer = f"HTTP {self.status}" if self.status is not None else "no answer"
-        return f"QuickBooks {what} ({answer} since {_clock_time(self.since, self.now)})"
+        return f"QuickBooks {what} ({answer} since {local_clock(self.since, self.now, self.timezone)})"
 
     @property
     def unconfirmed(self) -> str:
         return f"not confirmed: {self.reason}"
 
 
-def quickbooks_down(exc: BaseException, now: datetime) -> QuickBooksDown | None:
+def quickbooks_down(exc: BaseException, now: datetime, timezone: str = "UTC") -> QuickBooksDown | None:
     """The outage behind ``exc`` when it is QuickBooks (not Suprata) refusing or silent; None otherwise."""
     if not isinstance(exc, TemporarilyUnavailable | Unreachable) or getattr(exc, "service", None) != QUICKBOOKS:
         return None
     status = exc.status if isinstance(exc, TemporarilyUnavailable) else None
     kind = "throttled" if status == 429 else ("unavailable" if status is not None else "unreachable")
     # Since this run first met it: the log's older 429s or 503s may belong to an earlier burst.
-    return QuickBooksDown(status, kind, exc.since or now, exc.message, now)
+    return QuickBooksDown(status, kind, exc.since or now, exc.message, now, timezone)
 
 
 def mark_unconfirmed(causes: list[RootCause], down: QuickBooksDown) -> list[RootCause]:
@@ -107,8 +109,3 @@ def note(down: QuickBooksDown) -> str:
         f"{down.reason}: the plan comes from Suprata's sync log alone ({down.error}). "
         "Run qbsync again once QuickBooks answers to confirm each cause."
     )
-
-
-def _clock_time(when: datetime, now: datetime) -> str:
-    """09:12 UTC today, or with the date when the trouble began on an earlier day."""
-    return when.strftime("%H:%M UTC" if when.date() == now.date() else "%Y-%m-%d %H:%M UTC")

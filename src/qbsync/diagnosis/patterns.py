@@ -949,7 +949,7 @@ CAUSE_KINDS: dict[str, CauseKind] = {
         CauseKind(
             "connection_down",
             "P5",
-            "Suprata's QuickBooks connection is {status}: every push since {since} failed ({count} record(s))",
+            "Suprata's QuickBooks connection is {status}: every push since {since} failed ({records})",
             ("Reconnect Suprata to QuickBooks{reconnect_at} (this is Suprata's connection, not qbsync's).",),
             RETRY_FAILED,
             says="Suprata's QuickBooks connection is {status}: every push fails until Suprata is reconnected",
@@ -970,7 +970,7 @@ CAUSE_KINDS: dict[str, CauseKind] = {
         CauseKind(
             "connection_lapsed",
             "P5",
-            "Suprata's QuickBooks connection had lapsed: {count} record(s) failed while it was down",
+            "Suprata's QuickBooks connection had lapsed: {records} failed while it was down",
             ("Suprata is connected again: retry the records that failed while it was down.",),
             RETRY_FAILED,
             says="it failed while Suprata's connection was down; Suprata is connected again",
@@ -1089,7 +1089,7 @@ CAUSE_KINDS: dict[str, CauseKind] = {
         CauseKind(
             "closed_period",
             "P3",
-            "{count} record(s) dated on or before the books close date ({close_date})",
+            "{records} dated on or before the books close date ({close_date})",
             (
                 "Ask your bookkeeper before changing anything dated on or before {close_date}: QuickBooks' books "
                 "are closed through that date.",
@@ -1105,7 +1105,7 @@ CAUSE_KINDS: dict[str, CauseKind] = {
         CauseKind(
             "closed_period_unread",
             "P3",
-            "{count} record(s) dated on or before the books close date",
+            "{records} dated on or before the books close date",
             (
                 "Ask your bookkeeper before changing anything dated in the closed period: QuickBooks refused these "
                 "records because their date is on or before its books-close date.",
@@ -1219,14 +1219,14 @@ CAUSE_KINDS: dict[str, CauseKind] = {
         CauseKind(
             "transient",
             "P7",
-            "QuickBooks {service}: {count} record(s) waiting for Suprata's automatic retry",
+            "QuickBooks {service}: {records} waiting for Suprata's automatic retry",
             PATTERNS["P7"].steps,
             says="QuickBooks was briefly unavailable or throttling ({service})",
         ),
         CauseKind(
             "transient_persisting",
             "P7",
-            "QuickBooks {service} has persisted for over a day ({count} record(s))",
+            "QuickBooks {service} has persisted for over a day ({records})",
             ("This has lasted over a day: contact support with the report from 'qbsync diagnose --report'.",),
             says="QuickBooks {service} has persisted for over a day",
         ),

@@ -31,6 +31,7 @@ from qbsync.diagnosis.evidence import Evidence, facts_for, live_copies
 from qbsync.diagnosis.failures import Failure, FailureSet
 from qbsync.diagnosis.patterns import fill, get_pattern
 from qbsync.diagnosis.report import BlockedRecord, EvidenceItem, RootCause
+from qbsync.wording import local_time, plural
 
 __all__ = ["Analysis", "Classified", "analyse", "build_root_causes", "classify_all", "order_plan", "record_amount"]
 
@@ -182,8 +183,9 @@ def _root_cause(
     blocks: dict[str, int] = defaultdict(int)
     for r in records:
         blocks[r.record_type] += 1
-    params = {**primary.params, "count": str(len(failed) or len(members))}
-    params.setdefault("since", _when(min(times)) if times else "?")
+    count = len(failed) or len(members)
+    params = {**primary.params, "count": str(count), "records": plural(count, "record")}
+    params.setdefault("since", _when(min(times), ev) if times else "?")
     return RootCause(
         id=f"{pattern_id}:{primary.subject[0]}:{primary.subject[1]}",
         pattern=pattern_id,
@@ -242,8 +244,8 @@ def _p5_evidence(failed: list[Classified], ev: Evidence) -> list[EvidenceItem]:
     items = [
         EvidenceItem(
             "suprata",
-            f"{len(failed)} push(es) from {_when(min(c.failure.first_failed_at for c in failed))}"
-            f" to {_when(last.last_failed_at)} were refused by Intuit{refused}",
+            f"{plural(len(failed), 'push', 'pushes')} from {_when(min(c.failure.first_failed_at for c in failed), ev)}"
+            f" to {_when(last.last_failed_at, ev)} {'was' if len(failed) == 1 else 'were'} refused by Intuit{refused}",
         )
     ]
     if conn is not None and conn.status != "connected":
@@ -254,7 +256,7 @@ def _p5_evidence(failed: list[Classified], ev: Evidence) -> list[EvidenceItem]:
         items.append(
             EvidenceItem(
                 "suprata",
-                f"reconnected {_when(since)}; the records that failed while it was down were never pushed again",
+                f"reconnected {_when(since, ev)}; the records that failed while it was down were never pushed again",
             )
         )
     return items
@@ -422,7 +424,7 @@ def _qbo_only_payment_findings(fs: FailureSet, ev: Evidence) -> list[RootCause]:
                     EvidenceItem(
                         "quickbooks",
                         f"QuickBooks payment {payment.id} of ${amount} dated {payment.txn_date} "
-                        f"(entered {_when(created)}) is applied to {numbers}",
+                        f"(entered {_when(created, ev)}) is applied to {numbers}",
                     ),
                     EvidenceItem(
                         "suprata",
@@ -446,7 +448,7 @@ def _removed_findings(fs: FailureSet, ev: Evidence, blockers: dict[RecordKey, Bl
         number = gone.record.number
         what = gone.record_type.capitalize()
         undo = f"void {number}" if gone.record_type == "invoice" else f"reverse {number}"
-        on = f" on {_when(gone.when)}" if gone.when else ""
+        on = f" on {_when(gone.when, ev)}" if gone.when else ""
         cause = Cause(
             "removed_in_qbo",
             {
@@ -593,5 +595,5 @@ def _oauth_words(last_error: str) -> str:
     return " ".join(last_error.split())[:80]
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if isinstance(value, datetime) else str(value or "?")
+def _when(value: datetime | None, ev: Evidence) -> str:
+    return local_time(value, ev.timezone) if isinstance(value, datetime) else str(value or "?")

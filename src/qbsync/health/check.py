@@ -30,6 +30,7 @@ from qbsync.health.preflight import (
 )
 from qbsync.health.read_once import ReadOnce
 from qbsync.health.status import StatusReport, Thresholds, counted, read_status
+from qbsync.wording import plural
 
 if TYPE_CHECKING:
     from qbsync.services import Services
@@ -255,8 +256,8 @@ def _keep_alive_notes(before: ConnectionView, connections: list[ConnectionView],
         return []
     if after.days_left > before.days_left and before.days_left <= thresholds.token_warn_days:
         return [
-            f"qbsync's own refresh token had {before.days_left} day(s) left; this run renewed it "
-            f"({after.days_left} days now). Running 'qbsync check' at least weekly keeps it alive."
+            f"qbsync's own refresh token had {plural(before.days_left, 'day')} left; this run renewed it "
+            f"({plural(after.days_left, 'day')} now). Running 'qbsync check' at least weekly keeps it alive."
         ]
     return []
 
@@ -287,8 +288,3 @@ def _delta(trend: Trend | None, figure: str) -> str:
     if change is None or change.delta is None:
         return ""
     return f" ({change.delta:+d} since last run)" if change.delta else " (unchanged since last run)"
-
-
-def plural(n: int, one: str) -> str:
-    """``1 risk``, ``3 risks``: the headline is read by people (and monitoring), never ``risk(s)``."""
-    return f"{n:,} {one if n == 1 else one + 's'}"

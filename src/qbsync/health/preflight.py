@@ -23,6 +23,7 @@ from qbsync.clients import query as q
 from qbsync.diagnosis.report import ConnectionView, DiagnosisReport
 from qbsync.health.history import Trend
 from qbsync.health.status import StatusReport, Thresholds
+from qbsync.wording import plural
 
 if TYPE_CHECKING:
     from qbsync.services import Services
@@ -59,7 +60,7 @@ def token_risks(connections: list[ConnectionView], thresholds: Thresholds) -> li
                 Risk(
                     "token_expiring",
                     "warning",
-                    f"{who}: refresh token expires in {c.days_left} day(s) ({when})",
+                    f"{who}: refresh token expires in {plural(c.days_left, 'day')} ({when})",
                     fix,
                 )
             )
@@ -87,7 +88,7 @@ def close_date_risks(
             Risk(
                 "closed_period",
                 "warning",
-                f"{len(before)} unsynced record(s) dated on or before the books close date {close}: "
+                f"{plural(len(before), 'unsynced record')} dated on or before the books close date {close}: "
                 "QuickBooks will refuse them",
                 "ask the bookkeeper to reopen the period briefly, or re-date the records in Suprata, before they sync",
                 len(before),
@@ -99,7 +100,7 @@ def close_date_risks(
             Risk(
                 "near_close_date",
                 "warning",
-                f"{len(after)} unsynced record(s) dated within {thresholds.close_window_days} day(s) after the books "
+                f"{plural(len(after), 'unsynced record')} dated within {plural(thresholds.close_window_days, 'day')} after the books "
                 f"close date {close}: the next close would refuse them",
                 "get them synced before the bookkeeper closes the next period",
                 len(after),
@@ -119,7 +120,7 @@ def stale_transient_risks(diagnosis: DiagnosisReport, now: datetime, thresholds:
         Risk(
             "stale_transient",
             "warning",
-            f"{len(records)} record(s) still failing as 'transient' after more than "
+            f"{plural(len(records), 'record')} still failing as 'transient' after more than "
             f"{thresholds.transient_max_hours} hours",
             "a transient failure should clear within hours: escalate to Suprata support with the intuit_tid values",
             len(records),
@@ -136,7 +137,7 @@ def backlog_risk(trend: Trend, backlog_now: int) -> list[Risk]:
         Risk(
             "backlog_growing",
             "warning",
-            f"the backlog grew from {then.backlog} to {backlog_now} unsynced record(s) since "
+            f"the backlog grew from {then.backlog:,} to {plural(backlog_now, 'unsynced record')} since "
             f"{then.ran_at.strftime('%Y-%m-%d')}",
             "work through the plan; a growing backlog becomes an A/R reconciliation problem",
             backlog_now - then.backlog,
@@ -174,7 +175,7 @@ def lookahead_risks(services: Services, in_plan: set[tuple[str, str]]) -> list[R
             Risk(
                 "item_name",
                 "warning",
-                f"{len(taken_items)} Suprata item(s) not linked to QuickBooks share a name with an existing "
+                f"{plural(len(taken_items), 'Suprata item')} not linked to QuickBooks share{'s' if len(taken_items) == 1 else ''} a name with an existing "
                 "QuickBooks item: their first sync will fail (6240)",
                 "link each item to the existing QuickBooks item in Suprata's item settings (or rename one)",
                 len(taken_items),
@@ -194,7 +195,7 @@ def lookahead_risks(services: Services, in_plan: set[tuple[str, str]]) -> list[R
             Risk(
                 "customer_name",
                 "warning",
-                f"{len(taken)} Suprata customer(s) not yet in QuickBooks have a name a QuickBooks vendor or employee "
+                f"{plural(len(taken), 'Suprata customer')} not yet in QuickBooks {'has' if len(taken) == 1 else 'have'} a name a QuickBooks vendor or employee "
                 "already uses: their first invoice will fail (6240)",
                 "rename the customer in Suprata (e.g. add ' (customer)') before it syncs",
                 len(taken),
@@ -231,7 +232,7 @@ def _tax_risks(categories: list[Any], codes: list[Any] | None) -> list[Risk]:
         Risk(
             "tax_code",
             "warning",
-            f"{len(problems)} Suprata tax category/state mapping(s) without a usable QuickBooks tax code: "
+            f"{plural(len(problems), 'Suprata tax category/state mapping')} without a usable QuickBooks tax code: "
             "taxable invoices there will fail",
             "map each state to an active QuickBooks tax code in Suprata's tax settings",
             len(problems),

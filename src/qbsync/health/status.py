@@ -15,7 +15,7 @@ import copy
 import dataclasses
 import threading
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -23,6 +23,7 @@ from qbsync.diagnosis.blockers import DirectChange
 from qbsync.diagnosis.failures import compact
 from qbsync.diagnosis.report import ConnectionView
 from qbsync.exit_codes import ExitCode
+from qbsync.wording import plural
 
 if TYPE_CHECKING:
     from qbsync.clients.http import HttpClient
@@ -223,6 +224,7 @@ def read_status(services: Services, thresholds: Thresholds | None = None, phase:
         report.changed_in_quickbooks = _changed_in_quickbooks(suprata, now, feed, report.failures, backlog)
     report.warnings = connection_warnings(report.connections, thresholds)
     if down is not None:
+        down = replace(down, timezone=report.timezone)  # its time in the company's zone, once that is known
         report.quickbooks_unavailable = down.reason
         report.warnings.insert(0, f"{down.reason}: counts from Suprata's log alone; the close date is unknown")
     report.requests = {
@@ -321,7 +323,7 @@ def connection_warnings(connections: list[ConnectionView], thresholds: Threshold
     for c in connections:
         who = "Suprata's QuickBooks connection" if c.who == "suprata" else "qbsync's own QuickBooks connection"
         if c.status == "connected" and c.days_left is not None and c.days_left <= thresholds.token_warn_days:
-            out.append(f"{who}: refresh token expires in {c.days_left} day(s)")
+            out.append(f"{who}: refresh token expires in {plural(c.days_left, 'day')}")
         elif c.status in ("expired", "revoked", "disconnected"):
             out.append(f"{who} is {c.status}: reconnect it")
     return out

@@ -141,7 +141,7 @@ def render_history(console: Console, data: Any) -> None:
     header = f"{'ran at (UTC)':<17}  {'status':<8}  {'failures':>8}  {'causes':>6}  {'backlog':>7}  {'oldest d':>8}  {'risks':>5}"
     for profile, runs in runs_by_profile.items():
         company = next((r.company for r in reversed(runs) if r.company), None)
-        _out(console, f"{profile}" + (f" ({company})" if company else "") + f": {len(runs)} run(s)")
+        _out(console, f"{profile}" + (f" ({company})" if company else "") + f": {plural(len(runs), 'run')}")
         _out(console, header)
         previous: RunFigures | None = None
         for run in runs:

@@ -87,7 +87,7 @@ _KINDS: list[tuple[re.Pattern[str], str, str, str]] = [
         "lapse",
     ),
     (
-        re.compile(r"\d+ record\(s\) dated on or before the books close date \((?P<d>[\d-]+)\)"),
+        re.compile(r"[\d,]+ records? dated on or before the books close date \((?P<d>[\d-]+)\)"),
         "Dated on or before the books close date {d}",
         "Dated in a closed period",
         "close date",

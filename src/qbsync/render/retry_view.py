@@ -57,13 +57,14 @@ def render_retry(console: Console, report: RetryReport, details: bool = False) -
         console.print()
         if se.reason == "suprata_unreachable":
             console.print(
-                f"[bold red]Stopped early:[/] Suprata stopped answering ({escape(se.error)}); {se.not_sent} "
-                "record(s) were not sent. Run the retry again once Suprata answers.",
+                f"[bold red]Stopped early:[/] Suprata stopped answering ({escape(se.error)}); "
+                f"{plural(se.not_sent, 'record')} {_were(se.not_sent)} not sent. Run the retry again once Suprata answers.",
             )
         else:
             console.print(
-                f"[bold red]Stopped early:[/] {len(se.records)} records ({escape(', '.join(se.records))}) failed "
-                f"with the same new error ({escape(se.error_code or '?')}); {se.not_sent} record(s) were not sent. "
+                f"[bold red]Stopped early:[/] {plural(len(se.records), 'record')} ({escape(', '.join(se.records))}) failed "
+                f"with the same new error ({escape(se.error_code or '?')}); {plural(se.not_sent, 'record')} "
+                f"{_were(se.not_sent)} not sent. "
                 "That points to a setting, not to the records: run 'qbsync diagnose'.",
             )
     console.print()
@@ -233,14 +234,25 @@ def _labels(labels: list[str], limit: int = 6) -> str:
     return ", ".join(labels[:limit]) + f" … (+{len(labels) - limit})"
 
 
+def _were(n: int) -> str:
+    return "was" if n == 1 else "were"
+
+
+def _these(n: int) -> str:
+    return "this" if n == 1 else "these"
+
+
 def _footer(report: RetryReport) -> str:
     n = report.summary.to_send
     if report.mode == "dry_run":
         if n:
-            return f"[bold]Dry run: nothing was sent.[/] Run again with --yes to send these {n} retry request(s)."
+            return f"[bold]Dry run: nothing was sent.[/] Run again with --yes to send {_these(n)} {plural(n, 'retry request')}."
         return "[bold]Dry run: nothing was sent.[/]"
     if report.mode == "needs_confirmation":
-        return f"[bold]Nothing was sent.[/] {n} retry request(s) need confirmation; add --yes to send them."
+        return (
+            f"[bold]Nothing was sent.[/] {plural(n, 'retry request')} need{'s' if n == 1 else ''} confirmation; "
+            f"add --yes to send {'it' if n == 1 else 'them'}."
+        )
     if report.mode == "declined":
         return "[bold]Nothing was sent.[/]"
     if report.mode == "nothing_to_do":
@@ -262,7 +274,9 @@ def confirm_send(env: Env, report: RetryReport) -> bool:
     from rich.prompt import Confirm
 
     n = report.summary.to_send
-    return Confirm.ask(f"Ask Suprata to retry {n} record(s) now?", console=env.err, stream=env.stdin, default=False)
+    return Confirm.ask(
+        f"Ask Suprata to retry {plural(n, 'record')} now?", console=env.err, stream=env.stdin, default=False
+    )
 
 
 def show_lock_wait(env: Env, message: str) -> None:

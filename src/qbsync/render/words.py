@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from qbsync import wording
 
 # Who does a fix (the pattern table's fix_by).
 WHO = {
@@ -73,15 +75,12 @@ def sync_state(value: str) -> str:
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:
-    """``1 record``, ``3 records``: never ``record(s)``."""
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+    """``1 record``, ``3 records``: never ``record(s)`` (one rule for core and views: qbsync.wording)."""
+    return wording.plural(n, one, many)
 
 
 def zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return wording.zone(name)
 
 
 class Clockface:

@@ -10,6 +10,7 @@ from qbsync.result import EnvelopeError
 from qbsync.retrying.models import RetryReport
 from qbsync.retrying.preflight import build_plan
 from qbsync.retrying.targets import Selection, parse_selection
+from qbsync.wording import plural
 
 if TYPE_CHECKING:
     from qbsync.services import Services
@@ -33,7 +34,10 @@ def verdict(report: RetryReport) -> tuple[ExitCode, str, list[EnvelopeError]]:
         errors.append(
             EnvelopeError(
                 code="confirmation_required",
-                message=f"nothing was sent: {s.to_send} retry request(s) need confirmation and stdin is not a terminal",
+                message=(
+                    f"nothing was sent: {plural(s.to_send, 'retry request')} "
+                    f"need{'s' if s.to_send == 1 else ''} confirmation and stdin is not a terminal"
+                ),
                 hint="add --yes to send the retries shown in the plan, or --dry-run to only see it",
             )
         )
@@ -48,7 +52,7 @@ def verdict(report: RetryReport) -> tuple[ExitCode, str, list[EnvelopeError]]:
             errors.append(
                 EnvelopeError(
                     code="refused",
-                    message=f"nothing to retry: {len(refused)} record(s) refused; {first.label}: {first.reason}",
+                    message=f"nothing to retry: {plural(len(refused), 'record')} refused; {first.label}: {first.reason}",
                     hint=first.fix_first or (f"run '{first.next_command}'" if first.next_command else None),
                 )
             )

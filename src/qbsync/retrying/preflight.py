@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from qbsync.clients import suprata_models as m
+from qbsync.clock import parse_iso
 from qbsync.diagnosis import blockers as bl
 from qbsync.diagnosis.evidence import Evidence, Wanted, gather
 from qbsync.diagnosis.failures import Failure, FailureSet, error_signature, load_failures
@@ -28,6 +29,7 @@ from qbsync.diagnosis.report import RootCause
 from qbsync.retrying.history import RetryHistory
 from qbsync.retrying.models import TYPE_ORDER, PlanRecord, RetryReport
 from qbsync.retrying.targets import Selection, resolve_refs
+from qbsync.wording import company_timezone, local_time, plural
 
 DELETED_SUFFIX = " (deleted)"
 
@@ -110,7 +112,7 @@ def build_plan(services: Any, selection: Selection, *, force: bool = False, repe
             _fetch_dependencies(suprata, records, [f.key for f in subset])
         reach = _closure(records, requested if selection.refs else [f.key for f in subset])
         also = _wanted(records, reach)
-    ev = gather(qbo, suprata, sub, now, also=also)
+    ev = gather(qbo, suprata, sub, now, also=also, timezone=company_timezone(services))
     classified = classify_all(sub, ev)
     causes, blockers = _analysis(classified, sub, ev, history)
 
@@ -498,7 +500,8 @@ def _decide(ctx: Context, row: PlanRecord) -> None:
     row.qbsync_retries = len(same)
     if len(same) >= ctx.repeat_limit:
         last = same[-1]
-        what = f"{len(same)} time(s) for this same cause ({row.error_code or 'same error'}), last {last.sent_at[:16]}"
+        when = local_time(parse_iso(last.sent_at), ctx.ev.timezone) if last.sent_at else "at an unknown time"
+        what = f"{plural(len(same), 'time')} for this same cause ({row.error_code or 'same error'}), last {when}"
         if not ctx.force:
             _refuse(
                 row,

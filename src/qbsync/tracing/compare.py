@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from qbsync.tracing.model import Difference, LineView, QboInvoice, QboPayment, SupInvoice, SupPayment
+from qbsync.wording import plural
 
 
 def usd(amount: Decimal | None) -> str:
@@ -92,8 +93,8 @@ def _compare_lines(sup: list[LineView], qbo: list[LineView]) -> list[Difference]
     return [
         Difference(
             "lines",
-            f"{len(sup)} line(s)",
-            f"{len(qbo)} line(s)",
+            plural(len(sup), "line"),
+            plural(len(qbo), "line"),
             f"lines: Suprata has {len(sup)}, QuickBooks {len(qbo)}; " + ", ".join(parts),
         )
     ]

@@ -26,6 +26,7 @@ from qbsync.tracing.sides import (
     sup_payment,
 )
 from qbsync.tracing.verdict import BOOKKEEPER, Words, blocker_fix, blocker_says
+from qbsync.wording import plural
 
 if TYPE_CHECKING:
     from qbsync.services import Services
@@ -483,14 +484,14 @@ def _verdict(
             f"{usd(difference)}"
         )
         head += (
-            f", fully explained by {len(items)} document(s)."
+            f", fully explained by {plural(len(items), 'document')}."
             if not unexplained
-            else f"; {len(items)} document(s) explain {usd(difference - unexplained)}, {usd(unexplained)} "
+            else f"; {plural(len(items), 'document')} explain{'s' if len(items) == 1 else ''} {usd(difference - unexplained)}, {usd(unexplained)} "
             "remains unexplained."
         )
     else:
         head = (
-            f"{name} owes {usd(s_balance)} on both sides, but {len(items)} document(s) differ and cancel out: "
+            f"{name} owes {usd(s_balance)} on both sides, but {plural(len(items), 'document')} differ and cancel out: "
             "the balances agree by accident."
         )
     fixes = [f"{i.record}: {i.fix}" for i in items if i.fix]

@@ -40,6 +40,7 @@ from qbsync.tracing.verdict import (
     build_verdict,
     closed_period_warning,
 )
+from qbsync.wording import plural
 
 if TYPE_CHECKING:
     from qbsync.diagnosis.blockers import Blocker
@@ -152,7 +153,7 @@ def trace_invoice(services: Services, inv: m.Invoice, asked: str) -> RecordTrace
     if others:
         total = sum((p.total or Decimal(0) for p in others), Decimal(0))
         notes.append(
-            f"QuickBooks holds {len(others)} other payment(s) from this customer ({usd(total)}) that Suprata does "
+            f"QuickBooks holds {plural(len(others), 'other payment')} from this customer ({usd(total)}) that Suprata does "
             f"not know; see: qbsync trace --customer {customer.number if customer else inv.customer_id}"
         )
 
@@ -160,7 +161,7 @@ def trace_invoice(services: Services, inv: m.Invoice, asked: str) -> RecordTrace
     agree = (
         f"Both sides agree: {inv.number} is QuickBooks invoice {linked_id} with the same customer, dates, lines, "
         f"tax and total ({usd(s_inv.total)}); balance {usd(s_inv.balance)}"
-        + (f", {len(s_pays)} payment(s) matching." if s_pays else ".")
+        + (f", {plural(len(s_pays), 'payment')} matching." if s_pays else ".")
     )
     verdict = build_verdict(inv.number, findings, _unexplained(differences, findings), agree, rerun)
     warning = closed_period_warning(inv.txn_date, reads.book_close_date)
