@@ -8,6 +8,7 @@ no secret (the suite-wide secrets scan in conftest.py checks every stream and fi
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -124,9 +125,10 @@ DEEP = b"[" * 200_000 + b"]" * 200_000
 BODIES = {
     "deep": DEEP,
     "deep_object": b'{"QueryResponse": ' + b'{"a":' * 100_000 + b"1" + b"}" * 100_000 + b"}",
-    # 50 MB in one value: the size, not millions of objects (those take minutes to parse; see the note in
-    # the issue's closing report about a response size cap).
+    # 50 MB in one value, and 50 MB of millions of small objects (minutes to parse before the HTTP layer's
+    # size cap): both are refused as they stream in, before a byte is parsed.
     "fifty_mb": b'{"QueryResponse": {"Customer": [{"Id": "1", "Notes": "' + b"x" * 50_000_000 + b'"}]}}',
+    "fifty_mb_small_objects": b'{"QueryResponse": {"Customer": [' + b'{"Id":"1"},' * 4_999_999 + b'{"Id":"1"}]}}',
     "invalid_utf8": b'{"QueryResponse": {"Customer": [{"Id": "\xff\xfe\x80"}]}}',
     "not_json": b"\x00\x01\x02 binary garbage \xff",
 }
@@ -135,12 +137,96 @@ BODIES = {
 @pytest.mark.parametrize("service", ["/qbo", "/suprata"])
 @pytest.mark.parametrize("kind", sorted(BODIES))
 def test_a_hostile_body_ends_with_a_result_or_one_line(sandbox, service: str, kind: str) -> None:
-    hostile = HostileBody(sandbox.app, service, BODIES[kind], times=2 if kind == "fifty_mb" else 1_000_000)
+    hostile = HostileBody(sandbox.app, service, BODIES[kind], times=2 if kind.startswith("fifty_mb") else 1_000_000)
     sandbox.app = hostile
     for args in ("diagnose", "--format json status", "trace INV-1005"):
         result = run_cli(args)
         _one_line_error(result)
     assert hostile.times < 1_000_000
+
+
+@pytest.mark.parametrize("service", ["/qbo", "/suprata"])
+def test_a_body_over_the_size_cap_is_one_line_with_exit_3(sandbox, service: str) -> None:
+    sandbox.app = HostileBody(sandbox.app, service, BODIES["fifty_mb_small_objects"], times=1_000_000)
+    result = run_cli("--format json diagnose")
+    _one_line_error(result)
+    assert result.exit_code == 3  # could not check: docs/cli.md
+    error = result.json()["errors"][0]
+    assert error["code"] == "response_too_large" and "too large to read" in error["message"]
+    assert "33,554,432" in error["message"]  # the cap, stated
+
+
+def _loopback_server(total: int, declare_length: bool):
+    """A 127.0.0.1 server answering every GET with ``total`` bytes of small JSON objects, 64 KiB at a time,
+    counting what it managed to send before the client hung up."""
+    import http.server
+    import threading
+
+    sent = {"bytes": 0}
+    piece = b'{"Id":"1"},' * 5958  # 65,538 bytes
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            if declare_length:
+                self.send_header("Content-Length", str(total))
+            else:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            try:
+                while sent["bytes"] < total:
+                    self.wfile.write(piece[: total - sent["bytes"]])
+                    sent["bytes"] += min(len(piece), total - sent["bytes"])
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client stopped reading at its cap: what this test wants
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, sent
+
+
+@pytest.mark.parametrize("declare_length", [True, False])
+def test_the_http_layer_stops_reading_at_the_cap_over_loopback(declare_length: bool) -> None:
+    from qbsync.clients.errors import ResponseTooLarge
+    from qbsync.clients.http import MAX_RESPONSE_BYTES, HttpClient, RetryPolicy
+    from qbsync.clock import VirtualClock
+
+    total = 50_000_000
+    server, sent = _loopback_server(total, declare_length)
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/v3/company/1/query"
+        client = HttpClient(clock=VirtualClock(datetime(2026, 12, 1, tzinfo=UTC)), retry=RetryPolicy(max_attempts=1))
+        with client, pytest.raises(ResponseTooLarge) as caught:
+            client.get(url)
+        assert f"{MAX_RESPONSE_BYTES:,}" in caught.value.message
+        # Stopped at the cap, not after the whole body: the rest was never sent (socket buffers aside).
+        assert sent["bytes"] < (8_000_000 if declare_length else MAX_RESPONSE_BYTES + 8_000_000)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_body_under_the_cap_reads_as_before() -> None:
+    from qbsync.clients.http import HttpClient, RetryPolicy
+    from qbsync.clock import VirtualClock
+
+    server, _ = _loopback_server(655_380, declare_length=False)
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/v3/company/1/query"
+        with HttpClient(
+            clock=VirtualClock(datetime(2026, 12, 1, tzinfo=UTC)), retry=RetryPolicy(max_attempts=1)
+        ) as client:
+            response = client.get(url)
+        assert response.status_code == 200 and len(response.content) == 655_380
+        assert response.content.count(b'{"Id":"1"}') == 59_580
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 # --- explain, since, config and scenario inputs ------------------------------------------------------------

@@ -45,7 +45,14 @@ def as_qbsync_error(exc: BaseException) -> QbsyncError | None:
     """Map the clients' and the token store's typed errors to expected trouble; None for real bugs."""
     if isinstance(exc, QbsyncError):
         return exc
-    from qbsync.clients.errors import ApiError, SupraApiError, TemporarilyUnavailable, Unauthorized, Unreachable
+    from qbsync.clients.errors import (
+        ApiError,
+        ResponseTooLarge,
+        SupraApiError,
+        TemporarilyUnavailable,
+        Unauthorized,
+        Unreachable,
+    )
 
     if isinstance(exc, Unauthorized):
         if (exc.service or "").lower().startswith("suprata"):
@@ -65,6 +72,12 @@ def as_qbsync_error(exc: BaseException) -> QbsyncError | None:
         )
     if isinstance(exc, Unreachable):
         return CouldNotCheck(exc.message, hint="check the network and the base URLs in 'qbsync config'")
+    if isinstance(exc, ResponseTooLarge):
+        return CouldNotCheck(
+            exc.message,
+            code="response_too_large",
+            hint="no QuickBooks or Suprata answer is that large: check the base URLs with 'qbsync config'",
+        )
     if isinstance(exc, SupraApiError) and exc.status == 404:
         return NotFoundError(exc.message, hint="check the number or id")
     if isinstance(exc, ApiError):

@@ -91,6 +91,20 @@ class TemporarilyUnavailable(ApiError):
         self.intuit_tid = intuit_tid
 
 
+class ResponseTooLarge(ApiError):
+    """An answer larger than the HTTP layer's cap: refused while it streams in, never parsed.
+
+    No QuickBooks or Suprata page comes near the cap; a body that big is a wrong base URL or a hostile server,
+    and millions of small objects in it would take minutes to parse.
+    """
+
+    def __init__(self, url: str, cap: int, seen: int, declared: bool) -> None:
+        size = f"declared {seen:,} bytes" if declared else f"over {cap:,} bytes"
+        super().__init__(f"the answer from {url} is too large to read ({size}; qbsync reads at most {cap:,})")
+        self.url = url
+        self.cap = cap
+
+
 class Unreachable(ApiError):
     """Could not connect (DNS, refused, TLS) or no answer in time.
 

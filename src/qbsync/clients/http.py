@@ -15,6 +15,8 @@ One place decides what is retried and how long to wait:
 - every attempt to a QuickBooks realm holds a slot of the per-realm limiter (``limiter.py``);
 - a 401 is retried once after the token provider refreshes (``refresh`` learns which token was refused, so a
   herd of parallel 401s spends one refresh grant, not one per thread);
+- an answer larger than ``MAX_RESPONSE_BYTES`` is refused while it streams in (``ResponseTooLarge``), before
+  a byte of it is parsed: a hostile 50 MB body of millions of small objects would take minutes to parse;
 - the debug log (logger ``qbsync.http``) shows method, redacted URL, status, elapsed time and intuit_tid,
   never a header value or a secret.
 
@@ -36,7 +38,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
-from qbsync.clients.errors import ApiError, TemporarilyUnavailable, Unreachable
+from qbsync.clients.errors import ApiError, ResponseTooLarge, TemporarilyUnavailable, Unreachable
 from qbsync.clients.limiter import RealmLimiter, process_limiter
 from qbsync.clients.redact import REDACTED, redact_text, redact_url
 from qbsync.clock import Clock, SystemClock
@@ -48,6 +50,10 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 USER_AGENT = "qbsync/0.1"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 RETRY_ONCE_STATUSES = frozenset({500})  # Intuit: "Resubmit the request once"
+# The largest answer qbsync reads (after gzip is undone, so a small compressed bomb is caught too). A full page
+# of 1,000 QuickBooks invoices with their lines, or a /batch of 30 such queries on a large company, is a few
+# MB; 32 MiB leaves room for that and bounds the parse of a hostile body to seconds.
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 MIN_ATTEMPT_TIMEOUT = 0.05  # seconds; an attempt started just before the deadline still gets a sliver
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Failures that happen before the request left this machine: safe to retry even for a write.
@@ -170,8 +176,10 @@ class HttpClient:
         user_agent: str = USER_AGENT,
         deadline: Deadline | None = None,
         service: str | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self.clock = clock or SystemClock()
+        self.max_response_bytes = max_response_bytes
         self.rng = rng or random.Random()
         self.retry = retry or RetryPolicy()
         # QuickBooks counts its limits per realm across every connection of one app: every client of the
@@ -366,10 +374,10 @@ class HttpClient:
         started = time.perf_counter()  # wall time for the log; waits go through the clock
         try:
             if limit_key is None:
-                response = self._client.send(request)
+                response = self._send_capped(request)
             else:
-                with self.limiter.slot(limit_key):
-                    response = self._client.send(request)
+                with self.limiter.slot(limit_key):  # the slot is held until the whole body is in
+                    response = self._send_capped(request)
         except httpx.TransportError as exc:
             log.debug(
                 "%s %s -> %s after %.0f ms (attempt %d)",
@@ -389,6 +397,25 @@ class HttpClient:
             intuit_tid(response) or "-",
             attempt,
         )
+        return response
+
+    def _send_capped(self, request: httpx.Request) -> httpx.Response:
+        """Send, then read the body in chunks and stop at the cap: a body over it is never held whole or parsed."""
+        cap = self.max_response_bytes
+        response = self._client.send(request, stream=True)
+        try:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > cap:
+                raise ResponseTooLarge(redact_url(str(request.url)), cap, int(declared), declared=True)
+            body = bytearray()
+            for chunk in response.iter_bytes():  # decoded: the cap is on what would be parsed
+                body += chunk
+                if len(body) > cap:
+                    raise ResponseTooLarge(redact_url(str(request.url)), cap, len(body), declared=False)
+            # What httpx's own read() does once the stream is consumed; content and json() then work as usual.
+            response._content = bytes(body)
+        finally:
+            response.close()  # refusing mid-body drops the connection instead of draining the rest
         return response
 
     def _wait(self, delay: float, shown_url: str, attempt: int, why: str) -> float:
