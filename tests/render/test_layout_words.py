@@ -27,6 +27,8 @@ COMMANDS = [
     "trace INV-1245",
     "trace INV-1293",
     "trace PMT-2213",
+    "trace INV-1001",
+    "trace --customer C-1004",
     'trace --customer "Front Range Electric"',
     "trace INV-1238 --details",
     'trace --customer "Front Range Electric" --details',
@@ -114,7 +116,15 @@ def test_demo_diagnose_fits_one_80x24_screen(monkeypatch: pytest.MonkeyPatch) ->
     assert "\n    qbsync retry --pattern P5\n" in text  # the first command, whole, on its own line
 
 
-TRACES = ["INV-1238", "INV-1245", "INV-1293", "INV-1170", "PMT-2213", '--customer "Front Range Electric"']
+TRACES = [
+    "INV-1238",
+    "INV-1245",
+    "INV-1293",
+    "INV-1170",
+    "PMT-2213",
+    '--customer "Front Range Electric"',
+    "--customer C-1004",
+]
 
 
 @pytest.mark.parametrize("args", TRACES)
@@ -151,3 +161,14 @@ def _render_details(data) -> str:
     buffer = io.StringIO()
     render_trace(Console(file=buffer, width=80, no_color=True, highlight=False, height=10_000), data, details=True)
     return buffer.getvalue()
+
+
+def test_an_agreeing_trace_says_so_once_and_a_fragment_step_reads_as_a_sentence(monkeypatch) -> None:
+    human, data = _capture("trace INV-1001", monkeypatch)
+    text = _render(human, data, 80)
+    assert text.count("agree") == 1 and len(text.splitlines()) <= 12, text
+    human, data = _capture("trace --customer C-1004", monkeypatch)
+    text = _render(human, data, 80)
+    # The shared fix "re-create it ... (qbsync trace INV-1250)": a sentence, its command on its own line.
+    assert "\n  Re-create it by hand in QuickBooks and link it:" in text
+    assert "\n    qbsync trace INV-1250\n" in text

@@ -53,7 +53,7 @@ def command(cmd: str, *, indent: int = 4) -> Text:
 def split_command(step: str) -> tuple[str, str | None]:
     """A step that ends with a qbsync command ("..., then run: qbsync trace INV-1") -> (words, command)."""
     m = re.search(
-        r"(?:[:,]\s*|\s+)(?:run\s*:?\s*|with\s+)?[`']?"
+        r"(?:[:,]\s*|\s+)\(?(?:run\s*:?\s*|with\s+)?[`']?"
         r"(qbsync (?:status|diagnose|trace|retry|reconnect|explain|check|config|sandbox)\b[^`']*?)[`']?\s*[.)]?\s*$",
         step,
     )

@@ -58,6 +58,7 @@ def _next_step(verdict: Verdict, steps: list[str], clock: Clockface, fix_by: str
     if not steps:
         return []
     words, cmd = layout.split_command(plainly(steps[0], clock))
+    words = words[:1].upper() + words[1:]  # a fix written as a fragment ("re-create it ...") starts a sentence here
     label = f"Next step, for {who(fix_by)}:" if fix_by else "Next step:"
     out: list[RenderableType] = [Text(label, style="bold"), Padding(Text(layout.short_lists(words)), (0, 0, 0, 2))]
     if cmd:
@@ -88,8 +89,10 @@ def _more(said: str, rerun: str) -> list[RenderableType]:
 
 def brief_record(console: Console, r: RecordTrace) -> list[RenderableType]:
     clock = Clockface(r.timezone)
-    out: list[RenderableType] = [heading(r), _verdict_line(r.verdict)]
-    if r.findings:
+    out: list[RenderableType] = [heading(r)]
+    if r.verdict.agree:  # its headline says so, with what was compared
+        out.append(Text(plainly(r.verdict.headline, clock), style="green"))
+    elif r.findings:
         # The chain: what is wrong with this record and, through the blocker model, what it waits on.
         chain = [
             (
@@ -98,13 +101,11 @@ def brief_record(console: Console, r: RecordTrace) -> list[RenderableType]:
             )
             for n, f in enumerate(r.findings[:MAX_CHAIN], 1)
         ]
-        out.append(layout.rows(chain, indent=2))
+        out += [_verdict_line(r.verdict), layout.rows(chain, indent=2)]
         if len(r.findings) > MAX_CHAIN:
             out.append(Text(f"  and {plural(len(r.findings) - MAX_CHAIN, 'more finding')} (--details)", style="dim"))
-    elif not r.verdict.agree:
-        out.append(layout.rows([("·", escape(plainly(r.verdict.headline, clock)))], indent=2))
     else:
-        out.append(Text(plainly(r.verdict.headline, clock)))
+        out += [_verdict_line(r.verdict), layout.rows([("·", escape(plainly(r.verdict.headline, clock)))], indent=2)]
     fix_by = r.findings[0].fix_by if r.findings else ("bookkeeper" if r.verdict.fix else None)
     out += _next_step(r.verdict, r.verdict.fix, clock, fix_by)
     out.append(_facts(_record_facts(r, clock)))
