@@ -653,7 +653,7 @@ def pushes_tax_code(inv: m.Invoice) -> bool:
     return any(line.taxable for line in inv.lines)
 
 
-def connection_cause(conn: m.QboConnection | None, at: datetime) -> Cause | None:
+def connection_cause(conn: m.QboConnection | None, at: datetime, timezone: str = "UTC") -> Cause | None:
     """What Suprata's own QuickBooks connection does to a push at ``at``: down already, or lapsed by then (its
     access token gone and its refresh token past its expiry, so the refresh Suprata makes first is refused)."""
     if conn is None:
@@ -666,8 +666,9 @@ def connection_cause(conn: m.QboConnection | None, at: datetime) -> Cause | None
     refresh, access = conn.refresh_token_expires_at, conn.access_token_expires_at
     if refresh is None or refresh > at or (access is not None and access > at):
         return None
-    said = EvidenceItem("suprata", f"Suprata's QuickBooks refresh token expired {_when(refresh)}")
-    return Cause("connection_will_lapse", {"expired": _when(refresh), "reconnect_at": link}, subject, [said])
+    expired = local_time(refresh, timezone)  # in the company's zone, as every time core writes for people
+    said = EvidenceItem("suprata", f"Suprata's QuickBooks refresh token expired {expired}")
+    return Cause("connection_will_lapse", {"expired": expired, "reconnect_at": link}, subject, [said])
 
 
 def predicted_blockers(
@@ -687,7 +688,7 @@ def predicted_blockers(
         key = ("invoice", inv.id)
         if not inv.qbo.qbo_id:
             merged[key] = [*state.get(key, []), *(_own(c) for c in _inherited(key, inv, fs, state))]
-    lapsed = connection_cause(ev.suprata_connection, at or ev.now)
+    lapsed = connection_cause(ev.suprata_connection, at or ev.now, ev.timezone)
     out: dict[RecordKey, Blocker] = {}
     for key in keys:
         record = _record(fs, key)
