@@ -30,6 +30,8 @@ RUNS = [
     ("config", "config path"),
     ("preflight", "--scenario year-end-batch preflight"),
     ("preflight", "--scenario healthy preflight"),
+    ("preflight", "--scenario first-sync preflight --lists"),
+    ("preflight", "--scenario healthy preflight --lists"),
 ]
 
 

@@ -21,6 +21,7 @@ def command_types() -> dict[str, Any]:
     from qbsync.diagnosis.report import DiagnosisReport
     from qbsync.health.check import AllProfilesReport, CheckReport
     from qbsync.health.status import StatusReport
+    from qbsync.lineup.model import ListsReport
     from qbsync.predicting.model import PreflightReport
     from qbsync.retrying.models import RetryReport
     from qbsync.tracing.model import CustomerTrace, RecordTrace
@@ -35,7 +36,7 @@ def command_types() -> dict[str, Any]:
         "reconnect": ReconnectReport,
         "explain": Explanation,
         "config": EffectiveSettings | SetResult | dict[str, str],
-        "preflight": PreflightReport,
+        "preflight": PreflightReport | ListsReport,  # ListsReport: --lists
     }
 
 

@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
             "qbsync preflight --since 2026-01-01 --until 2026-12-31",
             "qbsync preflight --records INV-1042,INV-1043",
             "qbsync preflight --records @batch.txt --export preflight.csv",
+            "qbsync preflight --lists --export lists/",
         ),
     )(preflight)
 
@@ -40,10 +41,20 @@ def preflight(
     ] = False,
     customer: Annotated[str | None, typer.Option("--customer", help="Only this customer (name or number).")] = None,
     details: Annotated[bool, typer.Option("--details", help="Every cause in full and every record.")] = False,
+    lists: Annotated[
+        bool,
+        typer.Option(
+            "--lists",
+            help="Before the first sync: Suprata's price list, customers and tax categories against QuickBooks'.",
+        ),
+    ] = False,
     export: Annotated[
         str | None,
         typer.Option(
-            "--export", metavar="FILE.csv", help="Write every record's prediction to a CSV file (- for stdout)."
+            "--export",
+            metavar="FILE.csv",
+            help="Write every record's prediction to a CSV file (- for stdout); with --lists, a folder for "
+            "items.csv, customers.csv and tax.csv.",
         ),
     ] = None,
 ) -> None:
@@ -55,6 +66,17 @@ def preflight(
     from qbsync.render.progress import working
     from qbsync.result import Outcome
 
+    if lists:
+        from qbsync.cli.preflight_lists import run_lists
+
+        given = {
+            "--since": since,
+            "--until": until,
+            "--records": records,
+            "--unsynced": unsynced,
+            "--customer": customer,
+        }
+        run_lists(ctx, details, export, [flag for flag, value in given.items() if value])
     env = env_of(ctx)
     with working(env, "Pre-flight", unit="records") as phase:
         services = env.services()

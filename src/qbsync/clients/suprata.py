@@ -378,9 +378,14 @@ class SupraClient:
         numbers: Iterable[str] | None = None,
         customer_id: str | None = None,
         sync_state: str | None = None,
+        txn_date_from: date | None = None,
         convert: Callable[[Any], Any] | None = None,
     ) -> list[m.Invoice]:
-        params = {"customer_id": customer_id, "sync_state": sync_state}
+        params = {
+            "customer_id": customer_id,
+            "sync_state": sync_state,
+            "txn_date_from": txn_date_from.isoformat() if txn_date_from else None,
+        }
         if ids is not None:
             return self._bulk("/invoices", m.Invoice, "ids", ids, params, convert)
         if numbers is not None:

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from qbsync.clients import suprata_models as m
 from qbsync.diagnosis.patterns import CAUSE_KINDS, fill
+from qbsync.exit_codes import ExitCode
 from qbsync.lineup import names as nm
 from qbsync.lineup.model import (
     BUCKETS,
@@ -52,15 +53,24 @@ def line_up(services: Services) -> ListsReport:
     qbo_before = services.qbo_request_count()
     now = services.clock.now()
     today = now.astimezone(ZoneInfo(services.company_timezone())).date()
-    suprata = read_suprata(view.suprata)
-    qbo = read_quickbooks(view.qbo)
     since = window_start(today)
+    suprata = read_suprata(view.suprata, since)
+    qbo = read_quickbooks(view.qbo)
     report = compare(suprata, qbo, since, today, now)
     report.requests = {
         "suprata": suprata_counter.count,
         "quickbooks": services.qbo_request_count() - qbo_before,
     }
     return report
+
+
+def lists_exit_code(report: ListsReport) -> ExitCode:
+    """As ``check``: 2 when the first sync will fail somewhere, 1 when it would create look-alikes, else 0."""
+    if any(report.will_fail.values()):
+        return ExitCode.CRITICAL
+    if report.summary["items"]["near_match"] or report.summary["customers"]["near_match"]:
+        return ExitCode.WARNING
+    return ExitCode.OK
 
 
 def window_start(today: date, months: int = WINDOW_MONTHS) -> date:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from qbsync.clients import query as q
@@ -39,8 +40,13 @@ class SuprataLists:
     invoices: list[m.Invoice]
 
 
-def read_suprata(suprata: SupraClient) -> SuprataLists:
-    calls: list[Callable[[], list[Any]]] = [suprata.items, suprata.customers, suprata.tax_categories, suprata.invoices]
+def read_suprata(suprata: SupraClient, invoiced_from: date) -> SuprataLists:
+    calls: list[Callable[[], list[Any]]] = [
+        suprata.items,
+        suprata.customers,
+        suprata.tax_categories,
+        lambda: suprata.invoices(txn_date_from=invoiced_from),  # only the window's: the states invoiced in
+    ]
     items, customers, categories, invoices = run_side_by_side(calls)
     return SuprataLists(items, customers, categories, invoices)
 
