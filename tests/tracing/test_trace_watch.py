@@ -163,3 +163,25 @@ def test_served_a_failure_is_shown_with_quickbooks_code(isolated_env):
         server.stop()
     assert result.exit_code == 2, result.stdout + result.stderr
     assert "failed 6100" in result.stderr and "INV-2001 failed after 1 attempt (6100" in result.stdout
+
+
+@pytest.mark.loopback
+def test_served_nothing_within_the_bound_ends_at_the_bound(isolated_env, monkeypatch):
+    # The server is real (127.0.0.1) and so are qbsync's requests; only qbsync's waits are skipped: its clock
+    # jumps ahead by each sleep instead of sleeping, so the 45 s bound passes without a real wait.
+    import time
+
+    from qbsync.clock import SystemClock
+
+    skipped = [0.0]
+    monkeypatch.setattr(SystemClock, "monotonic", lambda self: time.monotonic() + skipped[0])
+    monkeypatch.setattr(SystemClock, "sleep", lambda self, seconds: skipped.__setitem__(0, skipped[0] + seconds))
+    server, env = _served(isolated_env)
+    try:
+        result = run_cli("trace INV-2001 --watch --wait 45", env=env)
+    finally:
+        server.stop()
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert "nothing named INV-2001 appeared in Suprata within 45 s" in result.stdout
+    # It waited out the bound on its own clock (the real time the polls took counts too), and no longer.
+    assert 40 < skipped[0] <= 45
