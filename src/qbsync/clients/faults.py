@@ -345,6 +345,34 @@ def parse_fault(
     return _parse_fault_safely(http_status, body, content_type, headers)
 
 
+# QuickBooks stamps every body with the moment it answered (JSON ``"time"``, XML ``time=""``); nothing else
+# differs between the thousands of bodies one cause leaves in a sync log.
+_JSON_TIME = re.compile(r'("time"\s*:\s*)(?:"[^"]*"|\d+)')
+_XML_TIME = re.compile(r'(\btime=)"[^"]*"')
+
+
+def parse_logged_fault(
+    http_status: int | None, body: str | None, content_type: str | None, intuit_tid: str | None = None
+) -> QboFault | None:
+    """``parse_fault`` of a response a sync log kept (its body, and its ``intuit_tid`` header): the same fault,
+    but parsed once per distinct body up to its timestamp, which the parse never reads. Each answer is a copy
+    carrying this response's own raw body and intuit_tid."""
+    key = body
+    if body and "time" in body:
+        key = _XML_TIME.sub(r'\1""', _JSON_TIME.sub(r'\1""', body))
+    shared = _parse_fault_cached(http_status, key, content_type)
+    if shared is None:
+        return None
+    # A field-for-field copy of a frozen dataclass with two fields changed; ``dataclasses.replace`` would run
+    # __init__ again and costs four times as much, once per failure.
+    own: QboFault = object.__new__(QboFault)
+    fields = own.__dict__
+    fields.update(shared.__dict__)
+    fields["raw"] = _decode(body)[:RAW_LIMIT]
+    fields["intuit_tid"] = intuit_tid or None
+    return own
+
+
 @functools.lru_cache(maxsize=4096)
 def _parse_fault_cached(http_status: int | None, body: bytes | str | None, content_type: str | None) -> QboFault | None:
     return _parse_fault_safely(http_status, body, content_type, None)
@@ -515,8 +543,14 @@ def strip_wrappers(text: str) -> str:
 
 def codes_named_in(text: str) -> list[str]:
     """The codes whose known QuickBooks messages appear in a text, in the order they appear."""
-    found = sorted((m.start(), code) for rx, code, _ in KNOWN_MESSAGES if (m := rx.search(text or "")))
-    return list(dict.fromkeys(code for _, code in found))
+    return list(_codes_named_in(text or ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _codes_named_in(text: str) -> tuple[str, ...]:
+    # A sync log repeats a handful of messages thousands of times; each is searched for every known one once.
+    found = sorted((m.start(), code) for rx, code, _ in KNOWN_MESSAGES if (m := rx.search(text)))
+    return tuple(dict.fromkeys(code for _, code in found))
 
 
 def _embedded_json_faults(text: str) -> QboFault | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -19,7 +20,7 @@ from qbsync.clients.faults import (
     codes_named_in,
     extract_fault_from_text,
     http_status_in_text,
-    parse_fault,
+    parse_logged_fault,
 )
 from qbsync.diagnosis.patterns import (
     ELEMENT_SUBJECTS,
@@ -171,12 +172,10 @@ def signal_from_attempt(attempt: SyncAttempt) -> FailureSignal:
     if error is None:
         return FailureSignal(record_type=attempt.record_type)
     if not error.body and error.message:
-        # A message-only log: Suprata's words, read as a person's paste would be, with the status and entity it kept.
-        kind = error.kind if error.kind != "http" else None
-        signal = signal_from_text(error.message, status=error.http_status, entity=error.qbo_entity, kind=kind)
-        return replace(signal, record_type=attempt.record_type, kind=error.kind, qbo_operation=error.qbo_operation)
-    headers = {"intuit_tid": error.intuit_tid} if error.intuit_tid else None
-    fault = parse_fault(error.http_status, error.body, error.content_type, headers)
+        return _message_only_signal(
+            error.message, error.http_status, error.qbo_entity, attempt.record_type, error.kind, error.qbo_operation
+        )
+    fault = parse_logged_fault(error.http_status, error.body, error.content_type, error.intuit_tid)
     if fault is None and error.kind == "oauth" and error.body:
         fault = extract_fault_from_text(error.body)
     return FailureSignal(
@@ -188,6 +187,21 @@ def signal_from_attempt(attempt: SyncAttempt) -> FailureSignal:
         fault=fault,
         raw=error.body or "",
     )
+
+
+@lru_cache(maxsize=4096)
+def _message_only_signal(
+    message: str,
+    status: int | None,
+    entity: str | None,
+    record_type: str,
+    kind: ErrorKind | None,
+    operation: str | None,
+) -> FailureSignal:
+    """A message-only log: Suprata's words, read as a person's paste would be, with the status and entity it
+    kept. Signals are immutable and a log repeats a few messages thousands of times: each is read once."""
+    signal = signal_from_text(message, status=status, entity=entity, kind=kind if kind != "http" else None)
+    return replace(signal, record_type=record_type, kind=kind, qbo_operation=operation)
 
 
 def signal_from_text(
@@ -322,7 +336,7 @@ def _classify_safely(signal: FailureSignal, facts: Facts | None) -> Classificati
 
 
 def _classify(signal: FailureSignal, facts: Facts | None) -> Classification:
-    rule = next((r for r in RULES if matches(r, signal)), None)
+    rule = first_rule(signal)
     if rule is None:
         return _no_rule(signal)
     confidence = rule.confidence
@@ -364,6 +378,42 @@ def _classify(signal: FailureSignal, facts: Facts | None) -> Classification:
         needs=needs,
         escalate=escalate,
         candidates=tuple(candidates) if len(candidates) > 1 or (rule.candidates and rule.pattern == "unknown") else (),
+    )
+
+
+_RULE_MEMO: dict[tuple[Any, ...], Rule | None] = {}
+_RULE_MEMO_MAX = 8192  # distinct error texts held; past it the memo starts again (a bound, not a working size)
+
+
+def first_rule(signal: FailureSignal) -> Rule | None:
+    """The first rule of the table the signal matches. ``matches`` reads nothing but the parts of the signal in
+    ``_match_key``, so signals equal in those share one answer: a log of 50,000 failures holds a few dozen
+    distinct errors, and each is matched against the table's regular expressions once."""
+    key = _match_key(signal)
+    try:
+        return _RULE_MEMO[key]
+    except KeyError:
+        pass
+    rule = next((r for r in RULES if matches(r, signal)), None)
+    if len(_RULE_MEMO) >= _RULE_MEMO_MAX:
+        _RULE_MEMO.clear()
+    _RULE_MEMO[key] = rule
+    return rule
+
+
+def _match_key(signal: FailureSignal) -> tuple[Any, ...]:
+    """Everything ``matches`` (and ``named_subject``) reads of a signal."""
+    fault = signal.fault
+    elements = tuple(e.element for e in fault.errors) if fault is not None else ()
+    return (
+        signal.codes,
+        signal.status,
+        signal.kind,
+        signal.qbo_operation or "",
+        signal.entity,
+        signal.text,
+        signal.fields,
+        elements,
     )
 
 
