@@ -1,55 +1,75 @@
-"""Compact, read-only copies of parsed Suprata records for a large working set.
+"""Compact, read-only copies of Suprata records for a large working set.
 
 A pydantic model instance carries a ``__dict__``, a fields-set and an extras dict: at 50,000 failing records
-that overhead, not the data, sets the process's memory. ``compact`` copies a model (recursively) into an
-instance of a slotted class with the same field names, so code that reads attributes cannot tell the
-difference; short repeated words (states, kinds, ids of a handful of items) are interned.
+that overhead, not the data, sets the process's memory. Each model has a mirror here: a slotted dataclass with
+the same field names and types (nested models mirrored too), so code that reads attributes cannot tell the
+difference. pydantic validates a page of JSON straight into the mirrors, with the model's own field types and
+defaults, so the working set never exists as models at all (validating, then copying field by field in
+Python, cost more than the validation). Fields a newer Suprata adds are not kept: nothing reads them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sys
+import types
+import typing
 from functools import cache
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel
-
-
-def _eq(self: Any, other: Any) -> bool:
-    if type(other) is not type(self):
-        return NotImplemented  # type: ignore[no-any-return]  # NotImplemented, as __eq__ may
-    return all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
-
-
-def _repr(self: Any) -> str:
-    fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
-    return f"{type(self).__name__}({fields})"
+from pydantic import BaseModel, TypeAdapter
+from pydantic_core import PydanticUndefined
+from typing_extensions import TypedDict
 
 
 @cache
-def _compact_class(model: type[BaseModel]) -> type:
-    namespace = {
-        "__slots__": tuple(model.model_fields),
-        "__eq__": _eq,
-        "__hash__": None,
-        "__repr__": _repr,
-        "__module__": __name__,
-        "__doc__": f"A compact, read-only copy of {model.__module__}.{model.__name__}.",
-    }
-    return type(model.__name__, (), namespace)
+def compact_type(model: type[BaseModel]) -> type:
+    """The slotted mirror of ``model``: same field names, types and defaults."""
+    fields: list[tuple[str, Any, Any]] = []
+    for name, info in model.model_fields.items():
+        if info.default_factory is not None:
+            default: Any = dataclasses.field(default_factory=info.default_factory)  # type: ignore[arg-type]  # a no-argument factory
+        elif info.default is PydanticUndefined:
+            default = dataclasses.field()
+        else:
+            default = dataclasses.field(default=info.default)
+        fields.append((name, _mirrored(info.annotation), default))
+    cls = dataclasses.make_dataclass(model.__name__, fields, slots=True, kw_only=True)
+    cls.__module__ = __name__
+    cls.__doc__ = f"A compact, read-only copy of {model.__module__}.{model.__name__}."
+    return cls
+
+
+def _mirrored(annotation: Any) -> Any:
+    """``annotation`` with every model in it replaced by its mirror (lists, unions, Annotated looked into)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return compact_type(annotation)
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _mirrored(args[0])  # the metadata says how to serialise: a read-only copy never is
+    if origin is list:
+        return list[_mirrored(args[0])]  # type: ignore[misc]  # a type built at run time
+    if origin is Union or origin is types.UnionType:
+        return typing.Union[tuple(_mirrored(a) for a in args)]  # noqa: UP007  # built from a tuple at run time
+    return annotation
+
+
+@cache
+def compact_page_adapter(model: type[BaseModel]) -> TypeAdapter[Any]:
+    """Validates one Suprata page (``{"data": [...], "next_cursor": ...}``) into mirrors of ``model``."""
+    row = compact_type(model)
+    fields = {"data": list[row], "next_cursor": typing.NotRequired[str | None]}  # type: ignore[valid-type]  # built at run time
+    page = TypedDict(f"Compact{model.__name__}Page", fields)  # type: ignore[misc]  # the row type is built at run time
+    return TypeAdapter(page)
 
 
 class Compactor:
-    """Copies models into compact instances (a callable, so a reader can shrink each page as it arrives)."""
+    """Marks a read whose rows are kept as compact mirrors; called on a model, copies it into its mirror."""
 
     def __call__(self, value: Any) -> Any:
         if isinstance(value, BaseModel):
-            cls = _compact_class(type(value))
-            out: Any = object.__new__(cls)
-            slots: tuple[str, ...] = cls.__slots__  # type: ignore[attr-defined]  # built with them
-            for name in slots:
-                object.__setattr__(out, name, self(getattr(value, name)))
-            return out
+            cls = compact_type(type(value))
+            return cls(**{f.name: self(getattr(value, f.name)) for f in dataclasses.fields(cls)})
         if isinstance(value, list):
             return [self(v) for v in value]
         if isinstance(value, str) and len(value) <= 16:

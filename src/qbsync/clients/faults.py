@@ -346,9 +346,17 @@ def parse_fault(
 
 
 # QuickBooks stamps every body with the moment it answered (JSON ``"time"``, XML ``time=""``); nothing else
-# differs between the thousands of bodies one cause leaves in a sync log.
-_JSON_TIME = re.compile(r'("time"\s*:\s*)(?:"[^"]*"|\d+)')
-_XML_TIME = re.compile(r'(\btime=)"[^"]*"')
+# differs between the thousands of bodies one cause leaves in a sync log. Each pattern starts with a literal, so
+# the search skips ahead (an alternation or a leading \b made it ten times slower, once per failure).
+_JSON_TIME = re.compile(r'"time"\s*:\s*(?:"[^"]*"|\d+)')
+_XML_TIME = re.compile(r' time="[^"]*"')
+
+
+def without_timestamp(body: str) -> str:
+    """``body`` with its time stamp's value blanked: the same fault, and equal for every answer of one cause."""
+    if "time" not in body:
+        return body
+    return _XML_TIME.sub(' time=""', _JSON_TIME.sub('"time":""', body))
 
 
 def parse_logged_fault(
@@ -357,10 +365,7 @@ def parse_logged_fault(
     """``parse_fault`` of a response a sync log kept (its body, and its ``intuit_tid`` header): the same fault,
     but parsed once per distinct body up to its timestamp, which the parse never reads. Each answer is a copy
     carrying this response's own raw body and intuit_tid."""
-    key = body
-    if body and "time" in body:
-        key = _XML_TIME.sub(r'\1""', _JSON_TIME.sub(r'\1""', body))
-    shared = _parse_fault_cached(http_status, key, content_type)
+    shared = _parse_fault_cached(http_status, without_timestamp(body) if body else body, content_type)
     if shared is None:
         return None
     # A field-for-field copy of a frozen dataclass with two fields changed; ``dataclasses.replace`` would run
@@ -371,6 +376,12 @@ def parse_logged_fault(
     fields["raw"] = _decode(body)[:RAW_LIMIT]
     fields["intuit_tid"] = intuit_tid or None
     return own
+
+
+def logged_fault_code(http_status: int | None, body: str, content_type: str | None) -> str | None:
+    """The code of a logged response's fault (``parse_logged_fault(...).code``, without the copy)."""
+    shared = _parse_fault_cached(http_status, without_timestamp(body), content_type)
+    return shared.code if shared is not None else None
 
 
 @functools.lru_cache(maxsize=4096)

@@ -20,6 +20,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from qbsync.clients import suprata_models as m
+from qbsync.clients.compact import Compactor, compact_page_adapter
 from qbsync.clients.errors import SupraApiError, Unauthorized
 from qbsync.clients.http import HttpClient, Idempotency, StaticToken
 from qbsync.clients.redact import remember_secret
@@ -204,14 +205,25 @@ class SupraClient:
         return _parse(model, self._call("GET", path).content, path)
 
     def _pages(
-        self, path: str, model: type[M], params: dict[str, Any], lenient: Callable[[Any, str], M] | None = None
-    ) -> Iterator[list[M]]:
+        self,
+        path: str,
+        model: type[M],
+        params: dict[str, Any],
+        lenient: Callable[[Any, str], M] | None = None,
+        *,
+        compact: bool = False,
+    ) -> Iterator[list[Any]]:
+        """The rows of every page: models, or with ``compact`` their slotted mirrors (clients/compact.py)."""
         cursor: str | None = None
         seen: set[str] = set()
         while True:
-            page = self._page(path, model, params, cursor, lenient)
-            yield page.data
-            cursor = page.next_cursor
+            if compact:
+                rows, cursor = self._compact_page(path, model, params, cursor)
+                yield rows
+            else:
+                page = self._page(path, model, params, cursor, lenient)
+                yield page.data
+                cursor = page.next_cursor
             if not cursor:
                 return
             if cursor in seen:  # a server bug must not become an endless loop
@@ -234,11 +246,23 @@ class SupraClient:
                 raise _unreadable(path, exc) from None
             return _lenient_page(content, model, lenient)
 
+    def _compact_page(
+        self, path: str, model: type[M], params: dict[str, Any], cursor: str | None
+    ) -> tuple[list[Any], str | None]:
+        content = self._call("GET", path, params={**params, "limit": PAGE_LIMIT, "cursor": cursor}).content
+        try:
+            page = compact_page_adapter(model).validate_json(content)
+        except ValidationError as exc:
+            raise _unreadable(path, exc) from None
+        return page["data"], page.get("next_cursor")
+
     def _list(
         self, path: str, model: type[M], params: dict[str, Any], convert: Callable[[M], Any] | None = None
     ) -> list[Any]:
-        """Every page; ``convert`` (e.g. a compact copy) is applied as each page arrives, so the parsed
-        models of one page at a time are alive, not the whole list's."""
+        """Every page; ``convert`` is applied as each page arrives, so the parsed models of one page at a time
+        are alive, not the whole list's. A ``Compactor`` has pages validated straight into compact mirrors."""
+        if isinstance(convert, Compactor):
+            return [row for page in self._pages(path, model, params, compact=True) for row in page]
         if convert is None:
             return [row for page in self._pages(path, model, params) for row in page]
         return [convert(row) for page in self._pages(path, model, params) for row in page]

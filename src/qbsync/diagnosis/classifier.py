@@ -306,7 +306,11 @@ def classify(signal: FailureSignal, facts: Facts | None = None) -> Classificatio
 
     A Fault with several Errors gets the cause to fix first (plan order); ``classify_each`` gives them all.
     """
-    each = classify_each(signal, facts)
+    return first_to_fix(classify_each(signal, facts))
+
+
+def first_to_fix(each: tuple[Classification, ...]) -> Classification:
+    """Of one Fault's classifications (``classify_each``), the cause to fix first: what ``classify`` answers."""
     known = [c for c in each if c.pattern != "unknown"]
     return min(known, key=lambda c: PATTERNS[c.pattern].plan_order) if known else each[0]
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -82,6 +85,24 @@ def parse_since(text: str, now: datetime) -> datetime:
 
 def diagnose(services: Services, filters: Filters, phase: Any = None) -> DiagnosisReport:
     """``phase(what, count)``, when given, hears each step of a long run (the progress line on stderr)."""
+    with fewer_collections():
+        return _diagnose(services, filters, phase)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """The run builds its working set (tens of thousands of rows) and keeps it to the end, so Python's cycle
+    collector, run every 700 new objects, scans it again and again for garbage it does not hold: a quarter of
+    the CPU of grouping 10,000 failures. Young objects are collected every 100,000 instead, for the run only."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], 100_000), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _diagnose(services: Services, filters: Filters, phase: Any) -> DiagnosisReport:
     phase = phase or (lambda _what, _count=None: None)
     now = services.clock.now()
     suprata, qbo = services.suprata, services.qbo

@@ -9,17 +9,16 @@ working set is what sets the process's memory.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
 from qbsync.clients import suprata_models as m
 from qbsync.clients.compact import Compactor
-from qbsync.clients.faults import parse_fault
+from qbsync.clients.faults import logged_fault_code
 from qbsync.diagnosis.classifier import FailureSignal, signal_from_attempt
 
 
@@ -130,25 +129,16 @@ class Failure:
         return max(0, sum(1 for a in self.streak if error_signature(a) == mark) - 1)
 
 
-_TIME_STAMP = re.compile(r'"time"\s*:\s*"[^"]*"|\btime="[^"]*"|"time"\s*:\s*\d+')
-
-
 def error_signature(attempt: Attempt | m.SyncAttempt) -> tuple[Any, ...]:
     """What makes two failures 'the same cause' for the retry guard."""
     e = attempt.error
     if e is None:
         return ("none",)
-    code = _fault_code(e.http_status, _TIME_STAMP.sub("", e.body), e.content_type) if e.body else None
+    # Bodies differ only by their timestamp: without it, thousands of failures share a handful of parses.
+    code = logged_fault_code(e.http_status, e.body, e.content_type) if e.body else None
     if code is None and not e.body and e.message:
         code = e.message  # a message-only log: its words are the signature
     return (e.kind, e.http_status, code, e.qbo_entity)
-
-
-@lru_cache(maxsize=2048)
-def _fault_code(status: int | None, body: str, content_type: str | None) -> str | None:
-    # Bodies differ only by their timestamp: without it, thousands of failures share a handful of parses.
-    fault = parse_fault(status, body, content_type)
-    return fault.code if fault else None
 
 
 @dataclass

@@ -26,7 +26,7 @@ from qbsync.diagnosis.blockers import (
     removals_on_their_own,
     waited_on,
 )
-from qbsync.diagnosis.classifier import classify, classify_each, distinct_causes, unknown
+from qbsync.diagnosis.classifier import classify_each, distinct_causes, first_to_fix, unknown
 from qbsync.diagnosis.evidence import Evidence, facts_for, live_copies
 from qbsync.diagnosis.failures import Failure, FailureSet
 from qbsync.diagnosis.patterns import fill, get_pattern
@@ -55,8 +55,8 @@ def _classify_one(f: Failure, fs: FailureSet, ev: Evidence) -> list[Classified]:
         return [Classified(f, unknown(reason, "unknown.malformed-entry"))]
     try:
         facts = facts_for(f, fs, ev)
-        causes = distinct_causes(classify_each(f.signal, facts))
-        primary = classify(f.signal, facts)
+        each = classify_each(f.signal, facts)
+        causes, primary = distinct_causes(each), first_to_fix(each)  # classify() is first_to_fix(classify_each())
         return [Classified(f, primary, facts)] + [
             Classified(f, c, facts) for c in causes if c.pattern != primary.pattern
         ]
