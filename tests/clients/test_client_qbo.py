@@ -69,6 +69,20 @@ def test_lookup_by_display_name_across_name_lists_with_quoting(env):
     assert env.stats()["total"] == 3  # one statement per name list
 
 
+def test_many_names_read_vendors_and_employees_whole(env):
+    """Past 500 names the short lists are read whole (one request each), the customers still by name."""
+    vendor = env.company.create("Vendor", {"DisplayName": "Name 0042"})
+    emp = env.company.create("Employee", {"DisplayName": "name 0077", "GivenName": "N"})
+    env.company.make_inactive("Employee", emp["Id"])  # QuickBooks renames it "name 0077 (deleted)"
+    env.company.create("Vendor", {"DisplayName": "Not asked for"})
+    env.company.create("Customer", {"DisplayName": "Name 0500"})
+    env.sandbox.reset_stats()
+    found = env.client().by_display_names([f"Name {i:04d}" for i in range(600)])
+    assert sorted(found) == ["Name 0042", "Name 0500", "name 0077"]  # any case, as QuickBooks compares
+    assert [type(r).__name__ for r in found["Name 0042"]] == ["Vendor"] and found["Name 0042"][0].id == vendor["Id"]
+    assert env.stats()["total"] == 2 + 1 + 1  # 1,200 customer keys in two lookups, one read per short list
+
+
 def test_doc_numbers_items_get_prefs_company_and_cdc(env, clock):
     invoices = seed_invoices(env, 3)
     client = env.client()

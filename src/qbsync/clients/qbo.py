@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 
 import httpx
@@ -41,6 +42,7 @@ DELETED_SUFFIX = (
     " (deleted)"  # QBO renames a deactivated customer, vendor or employee  # DisplayName is unique across these three
 )
 # Name lists hide inactive rows unless asked for with ``Active IN (true, false)``.
+SHORT_NAME_LISTS = frozenset({"Vendor", "Employee"})  # read whole rather than by name when many names are asked
 NAME_LISTS = frozenset({"Customer", "Vendor", "Employee", "Item", "Account", "Class", "Department", "Term"})
 # DocNumber is not unique (allowduplicatedocnum), so those chunks hold 999 keys: a full 1,000-row page then
 # proves duplicates exist and is worth a second page; otherwise one request per chunk.
@@ -248,15 +250,19 @@ class QboClient:
 
         DisplayName is unique across the three lists (a customer fails with 6240 when a vendor holds its
         name), and QBO renames a deactivated one to "<name> (deleted)", so both spellings are asked for:
-        one request per list per 500 names (1,000 keys).
+        one request per list per 500 names (1,000 keys); past 500 names, vendors and employees are read whole.
         """
         wanted = [str(n) for n in q.unique_keys(names)]
         keys = [k for n in wanted for k in (n, f"{n}{DELETED_SUFFIX}")]
-        calls = [
-            (lambda s=s: self.query(s, expect_at_most=len(s.conditions[-1].value)))
-            for entity in NAME_ENTITIES
-            for s in q.chunked_in(q.select(entity).in_("Active", (True, False)), "DisplayName", keys)
-        ]
+        calls: list[Callable[[], list[Row]]] = []
+        for entity in NAME_ENTITIES:
+            everyone = q.select(entity).in_("Active", (True, False))
+            if entity in SHORT_NAME_LISTS and len(keys) > q.MAX_IN_KEYS:
+                # Past one request of names, the whole list is fewer requests: a small business has dozens of
+                # vendors and employees, and thousands of customers.
+                calls.append(partial(self._whole_list_named, everyone, keys))
+                continue
+            calls += [partial(self._key_lookup, s) for s in q.chunked_in(everyone, "DisplayName", keys)]
         asked = set(wanted)
         out: dict[str, list[Row]] = {}
         for rows in self.parallel(calls):
@@ -266,6 +272,13 @@ class QboClient:
                     name = name.removesuffix(DELETED_SUFFIX)
                 out.setdefault(name, []).append(row)
         return out
+
+    def _key_lookup(self, stmt: q.Select) -> list[Row]:
+        keys = stmt.conditions[-1].value  # the IN list: at most one row per key
+        return self.query(stmt, expect_at_most=len(keys) if isinstance(keys, tuple) else 1)
+
+    def _whole_list_named(self, stmt: q.Select, names: list[str]) -> list[Row]:
+        return _named(self.query(stmt), names)
 
     def items_by_name(self, names: Iterable[str]) -> dict[str, Item]:
         """Items (active or not) by exact Name, keyed by the name asked for. QBO answers a deactivated item as
@@ -331,6 +344,12 @@ class QboClient:
 # --- response helpers ----------------------------------------------------------------------------------
 
 _NAME_ONLY = re.compile(r"^[A-Za-z]\w*$")
+
+
+def _named(rows: list[Row], names: Iterable[str]) -> list[Row]:
+    """The rows whose DisplayName is one of ``names``, compared as QuickBooks compares strings (any case)."""
+    wanted = {n.casefold() for n in names}
+    return [r for r in rows if (getattr(r, "display_name", None) or "").casefold() in wanted]
 
 
 def response_fault(response: httpx.Response) -> QboFault | None:

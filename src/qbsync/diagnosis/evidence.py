@@ -13,6 +13,7 @@ from typing import Any
 
 from qbsync.clients import query as q
 from qbsync.clients import suprata_models as m
+from qbsync.clients.qbo_models import Item
 from qbsync.diagnosis.classifier import Facts
 from qbsync.diagnosis.failures import Attempt, Failure, FailureSet
 
@@ -75,6 +76,7 @@ class Evidence:
     names: dict[str, list[Any]] = field(default_factory=dict)  # lower-cased DisplayName -> customers/vendors/employees
     items_by_name: dict[str, Any] = field(default_factory=dict)  # lower-cased Name -> Item
     customers_by_id: dict[str, Any] = field(default_factory=dict)
+    customers_inactive_only: bool = False  # customers_by_id holds QuickBooks' inactive customers, not the linked ones
     items_by_id: dict[str, Any] = field(default_factory=dict)
     tax_codes: dict[str, Any] = field(default_factory=dict)
     tax_categories: dict[str, m.TaxCategory] = field(default_factory=dict)
@@ -140,7 +142,6 @@ def gather(
 
     calls: dict[str, Any] = {
         "preferences": qbo.preferences,
-        "company": qbo.company_info,
         **change_feed_calls(qbo, ev.cdc_since),
         "suprata_connection": suprata.connection,
     }
@@ -152,12 +153,27 @@ def gather(
     ask_docs = sorted(set(doc_numbers) | also.doc_numbers)
     if ask_names:
         calls["names"] = lambda: qbo.by_display_names(ask_names)
-    if ask_item_names:
+    if ask_item_names and ask_items:
+        # No OR in QuickBooks' query language: the whole item list (a price list, hundreds of items, one page)
+        # answers both questions in one request where a lookup by name and one by id take two.
+        calls["items"] = lambda: qbo.query("SELECT * FROM Item WHERE Active IN (true, false)")
+    elif ask_item_names:
         calls["items_by_name"] = lambda: qbo.items_by_name(ask_item_names)
-    if ask_customers:
-        calls["customers_by_id"] = lambda: qbo.by_ids("Customer", ask_customers)
-    if ask_items:
+    elif ask_items:
         calls["items_by_id"] = lambda: qbo.by_ids("Item", ask_items)
+    ev.customers_inactive_only = len(linked_customers) > q.MAX_IN_KEYS
+    if ev.customers_inactive_only:
+        # More linked customers than one lookup holds: read the inactive ones, a list read of one page or a few,
+        # instead of one request per 1,000 linked ids. QuickBooks never deletes a customer (it deactivates
+        # it, and the change feed has the deletions of the last 30 days), so a linked one not among them is
+        # active. The caller's own few are still looked up by id.
+        calls["inactive_customers"] = lambda: {
+            row.id: row for row in qbo.query("SELECT * FROM Customer WHERE Active = false") if row.id
+        }
+        if also.customer_ids:
+            calls["customers_by_id"] = lambda: qbo.by_ids("Customer", sorted(also.customer_ids))
+    elif ask_customers:
+        calls["customers_by_id"] = lambda: qbo.by_ids("Customer", ask_customers)
     if wants_tax:
         calls["tax_codes"] = lambda: qbo.query("SELECT * FROM TaxCode WHERE Active IN (true, false)")
         calls["tax_categories"] = suprata.tax_categories
@@ -178,8 +194,8 @@ def gather(
 
     prefs = results["preferences"]
     ev.book_close_date = _close_date(prefs)
-    ev.company_name = getattr(results["company"], "company_name", None)
     ev.suprata_connection = results["suprata_connection"]
+    ev.company_name = _company_name(qbo, ev.suprata_connection)
     # the evidence keeps what it asked for itself; the caller's share goes to ``ev.side``
     own_names = {n.strip().lower() for n in customer_names}
     side_names = {n.strip().lower() for n in also.customer_names}
@@ -188,10 +204,16 @@ def gather(
         for table, wanted in ((ev.names, own_names), (ev.side.names, side_names)):
             if key in wanted:
                 table.setdefault(key, []).extend(rows)
+    if "items" in results:  # the whole list: keep what the two lookups would have found
+        wanted_names, wanted_ids = {n.strip().lower() for n in ask_item_names}, set(ask_items)
+        rows = [r for r in results["items"] if isinstance(r, Item)]
+        results["items_by_name"] = {r.name: r for r in rows if r.name and r.name.strip().lower() in wanted_names}
+        results["items_by_id"] = {r.id: r for r in rows if r.id in wanted_ids}
     found_items = {k.strip().lower(): v for k, v in results.get("items_by_name", {}).items()}
     ev.items_by_name = _only(found_items, {n.strip().lower() for n in item_names})
     ev.side.items_by_name = _only(found_items, {n.strip().lower() for n in also.item_names})
-    ev.customers_by_id = _only(results.get("customers_by_id", {}), set(linked_customers))
+    own_customers = results["inactive_customers"] if ev.customers_inactive_only else results.get("customers_by_id", {})
+    ev.customers_by_id = _only(own_customers, set(linked_customers))
     ev.side.customers_by_id = _only(results.get("customers_by_id", {}), set(also.customer_ids))
     ev.items_by_id = _only(results.get("items_by_id", {}), set(linked_items))
     ev.side.items_by_id = _only(results.get("items_by_id", {}), set(also.item_ids))
@@ -211,6 +233,14 @@ def gather(
 
 def _only(found: dict[str, Any], keys: set[str]) -> dict[str, Any]:
     return {k: v for k, v in found.items() if k in keys}
+
+
+def _company_name(qbo: Any, conn: m.QboConnection | None) -> str | None:
+    """The company's name as Suprata's connection to the same company holds it; QuickBooks is asked (one
+    request) only when Suprata does not know it or is connected to another company."""
+    if conn is not None and conn.company_name and conn.realm_id in (None, getattr(qbo, "realm_id", None)):
+        return conn.company_name
+    return getattr(qbo.company_info(), "company_name", None)
 
 
 # --- what was done directly in QuickBooks: one change-feed call and one /batch, shared by diagnose and status ---
@@ -426,7 +456,7 @@ def customer_state(customer: m.Customer, ev: Evidence) -> str:
         return "deleted"
     qbo_customer = ev.customers_by_id.get(qbo_id)
     if qbo_customer is None:
-        return "missing" if ev.customers_by_id else "ok"
+        return "missing" if ev.customers_by_id and not ev.customers_inactive_only else "ok"
     return "inactive" if qbo_customer.active is False else "ok"
 
 
