@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from pydantic import BaseModel
 
 from qbsync.clients.compact import Compactor
@@ -65,3 +66,42 @@ def test_the_working_set_is_compact_rows_that_read_like_the_models(tmp_path):
     assert invoice.lines[0].item_id == model.lines[0].item_id and invoice.total == model.total
     assert invoice.qbo.state == model.qbo.state and not hasattr(invoice, "__dict__")
     assert Compactor()(model) == invoice  # field by field
+
+
+SCALE_READ_SCENARIOS = ["demo", "p1-customer", "p2-item", "first-sync", "p5-connection"]
+
+
+def _report_without_counts(sandbox, home):
+    from qbsync.diagnosis.diagnose import Filters, diagnose
+    from qbsync.result import to_jsonable
+    from qbsync.services import services_for_sandbox
+
+    report = to_jsonable(diagnose(services_for_sandbox(sandbox, home), Filters()))
+    report.pop("qbo_requests")
+    return report
+
+
+@pytest.mark.parametrize("name", SCALE_READ_SCENARIOS)
+def test_the_reads_of_a_large_account_give_the_same_diagnosis(name, tmp_path, monkeypatch):
+    """Past one lookup's worth of keys, linked customers are read as WHERE Active = false and vendors and
+    employees whole: with the lookup shrunk to one key, every small scenario takes those paths, and its
+    diagnosis is the one the lookups by id and by name give."""
+    from qbsync.clients import qbo
+    from qbsync.diagnosis import evidence
+    from qbsync.sandbox.app import build_sandbox
+
+    sandbox = build_sandbox(name)
+    expected = _report_without_counts(sandbox, tmp_path / "lookups")
+    statements: list[str] = []
+    original = type(sandbox.qbo).__call__
+
+    def recording(self, req):
+        statements.append(str(getattr(req, "body", b"") or b"") + str(getattr(req, "query", "") or ""))
+        return original(self, req)
+
+    monkeypatch.setattr(type(sandbox.qbo), "__call__", recording)
+    monkeypatch.setattr(evidence, "LINKED_CUSTOMERS_BY_ID", 1)
+    monkeypatch.setattr(qbo, "NAMES_BY_LOOKUP", 1)
+    assert _report_without_counts(sandbox, tmp_path / "lists") == expected
+    if name == "demo":  # its failing invoices belong to linked customers
+        assert any("Active = false" in s for s in statements), statements

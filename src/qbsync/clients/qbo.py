@@ -43,6 +43,7 @@ DELETED_SUFFIX = (
 )
 # Name lists hide inactive rows unless asked for with ``Active IN (true, false)``.
 SHORT_NAME_LISTS = frozenset({"Vendor", "Employee"})  # read whole rather than by name when many names are asked
+NAMES_BY_LOOKUP = q.MAX_IN_KEYS  # name keys past which the short lists are read whole
 NAME_LISTS = frozenset({"Customer", "Vendor", "Employee", "Item", "Account", "Class", "Department", "Term"})
 # DocNumber is not unique (allowduplicatedocnum), so those chunks hold 999 keys: a full 1,000-row page then
 # proves duplicates exist and is worth a second page; otherwise one request per chunk.
@@ -257,7 +258,7 @@ class QboClient:
         calls: list[Callable[[], list[Row]]] = []
         for entity in NAME_ENTITIES:
             everyone = q.select(entity).in_("Active", (True, False))
-            if entity in SHORT_NAME_LISTS and len(keys) > q.MAX_IN_KEYS:
+            if entity in SHORT_NAME_LISTS and len(keys) > NAMES_BY_LOOKUP:
                 # Past one request of names, the whole list is fewer requests: a small business has dozens of
                 # vendors and employees, and thousands of customers.
                 calls.append(partial(self._whole_list_named, everyone, keys))

@@ -20,6 +20,7 @@ from qbsync.diagnosis.failures import Attempt, Failure, FailureSet
 CDC_DAYS = 30  # QuickBooks keeps change data for 30 days
 CDC_MAX_OBJECTS = 1000  # and answers with at most this many objects
 VOIDABLE = ("Invoice", "Payment")
+LINKED_CUSTOMERS_BY_ID = q.MAX_IN_KEYS  # past one lookup's worth, the inactive customers are read instead
 CDC_ENTITIES = ("Invoice", "Payment", "Customer", "Item")
 
 
@@ -161,7 +162,7 @@ def gather(
         calls["items_by_name"] = lambda: qbo.items_by_name(ask_item_names)
     elif ask_items:
         calls["items_by_id"] = lambda: qbo.by_ids("Item", ask_items)
-    ev.customers_inactive_only = len(linked_customers) > q.MAX_IN_KEYS
+    ev.customers_inactive_only = len(linked_customers) > LINKED_CUSTOMERS_BY_ID
     if ev.customers_inactive_only:
         # More linked customers than one lookup holds: read the inactive ones, a list read of one page or a few,
         # instead of one request per 1,000 linked ids. QuickBooks never deletes a customer (it deactivates
