@@ -285,18 +285,8 @@ class QboClient:
         """Items (active or not) by exact Name, keyed by the name asked for. QBO answers a deactivated item as
         "<name> (deleted)" and it still holds the name, so both spellings are asked for (in the same requests)."""
         wanted = [str(n) for n in q.unique_keys(names)]
-        asked = set(wanted)
         keys = [k for n in wanted for k in (n, f"{n}{DELETED_SUFFIX}")]
-        out: dict[str, Item] = {}
-        for row in self._lookup("Item", "Name", keys):
-            if not isinstance(row, Item) or not row.name:
-                continue
-            name = row.name
-            if name not in asked and name.endswith(DELETED_SUFFIX):
-                name = name.removesuffix(DELETED_SUFFIX)
-            if name not in out or out[name].active is False:  # an active item of that very name comes first
-                out[name] = row
-        return out
+        return items_named(self._lookup("Item", "Name", keys), wanted)
 
     def parallel(self, calls: Sequence[Callable[[], T]]) -> list[T]:
         return run_parallel(calls)
@@ -345,6 +335,23 @@ class QboClient:
 # --- response helpers ----------------------------------------------------------------------------------
 
 _NAME_ONLY = re.compile(r"^[A-Za-z]\w*$")
+
+
+def items_named(rows: Iterable[Row], names: list[str]) -> dict[str, Item]:
+    """The items among ``rows`` named one of ``names`` (any case, as QuickBooks compares), keyed by the name as
+    QuickBooks spells it; a deactivated one answers as "<name> (deleted)" and still holds the name."""
+    asked = set(names)
+    wanted = {k.casefold() for n in names for k in (n, f"{n}{DELETED_SUFFIX}")}
+    out: dict[str, Item] = {}
+    for row in rows:
+        if not isinstance(row, Item) or not row.name or row.name.casefold() not in wanted:
+            continue
+        name = row.name
+        if name not in asked and name.endswith(DELETED_SUFFIX):
+            name = name.removesuffix(DELETED_SUFFIX)
+        if name not in out or out[name].active is False:  # an active item of that very name comes first
+            out[name] = row
+    return out
 
 
 def _named(rows: list[Row], names: Iterable[str]) -> list[Row]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from qbsync.clients import query as q
 from qbsync.clients import suprata_models as m
+from qbsync.clients.qbo import items_named
 from qbsync.clients.qbo_models import Item
 from qbsync.diagnosis.classifier import Facts
 from qbsync.diagnosis.failures import Attempt, Failure, FailureSet
@@ -206,10 +207,9 @@ def gather(
             if key in wanted:
                 table.setdefault(key, []).extend(rows)
     if "items" in results:  # the whole list: keep what the two lookups would have found
-        wanted_names, wanted_ids = {n.strip().lower() for n in ask_item_names}, set(ask_items)
-        rows = [r for r in results["items"] if isinstance(r, Item)]
-        results["items_by_name"] = {r.name: r for r in rows if r.name and r.name.strip().lower() in wanted_names}
-        results["items_by_id"] = {r.id: r for r in rows if r.id in wanted_ids}
+        wanted_ids = set(ask_items)
+        results["items_by_name"] = items_named(results["items"], ask_item_names)
+        results["items_by_id"] = {r.id: r for r in results["items"] if isinstance(r, Item) and r.id in wanted_ids}
     found_items = {k.strip().lower(): v for k, v in results.get("items_by_name", {}).items()}
     ev.items_by_name = _only(found_items, {n.strip().lower() for n in item_names})
     ev.side.items_by_name = _only(found_items, {n.strip().lower() for n in also.item_names})
