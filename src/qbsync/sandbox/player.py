@@ -131,7 +131,10 @@ class ScenarioPlayer:
             city=spec.city,
             state=spec.state,
             postal_code=spec.postal_code,
+            parent_id=customer_id(spec.parent) if spec.parent else None,
         )
+        if rec.parent_id and rec.parent_id not in self.sb.suprata_store.customers:
+            raise ValueError(f"customer {spec.number}: unknown parent {spec.parent!r}")
         self.sb.suprata_store.add(rec)
         return rec
 
@@ -248,6 +251,62 @@ class ScenarioPlayer:
             if never_pushed and (not wanted or rec.number in wanted):
                 self.sb.engine.enqueue(rec)
 
+    def _on_customer_edited(self, ev: sc.CustomerEdited) -> None:
+        rec = self.sb.suprata_store.customers[customer_id(ev.customer)]
+        for name in ("display_name", "email", "phone"):
+            if getattr(ev, name) is not None:
+                setattr(rec, name, getattr(ev, name))
+        rec.updated_at = ev.at
+        if rec.sync.qbo_id:  # not yet in QuickBooks: the next push creates it with the new details
+            self.sb.engine.enqueue(rec)
+
+    def _on_item_edited(self, ev: sc.ItemEdited) -> None:
+        rec = self.sb.suprata_store.item_by_ref(ev.sku)
+        if rec is None:
+            raise ValueError(f"unknown item {ev.sku!r}")
+        if ev.name is not None:
+            rec.name = ev.name
+        if ev.unit_price is not None:
+            rec.unit_price = money(ev.unit_price)
+        rec.updated_at = ev.at
+        if rec.sync.qbo_id:
+            self.sb.engine.enqueue(rec)
+
+    def _on_payment_edited(self, ev: sc.PaymentEdited) -> None:
+        store = self.sb.suprata_store
+        pay = store.payments[payment_id(ev.number)]
+        target = invoice_id(ev.invoice)
+        new_amount = money(ev.amount)
+        applied = []
+        for inv_id, amount in pay.applied:
+            if inv_id == target:
+                store.invoices[inv_id].paid += new_amount - amount
+                amount = new_amount
+            applied.append((inv_id, amount))
+        pay.applied = applied
+        pay.updated_at = ev.at
+        self.sb.engine.enqueue(pay)
+
+    def _on_payment_deleted(self, ev: sc.PaymentDeleted) -> None:
+        store = self.sb.suprata_store
+        pay = store.payments[payment_id(ev.number)]
+        for inv_id, amount in pay.applied:
+            store.invoices[inv_id].paid -= amount
+        pay.deleted, pay.updated_at = True, ev.at
+        if pay.sync.qbo_id:
+            self.sb.engine.enqueue(pay)
+        else:
+            self.sb.engine.forget(pay)  # never reached QuickBooks: nothing to delete there
+
+    def _on_retry_clicked(self, ev: sc.RetryClicked) -> None:
+        store = self.sb.suprata_store
+        record = (
+            store.item_by_ref(ev.number) if ev.record_type == "item" else store.by_number(ev.record_type, ev.number)
+        )
+        if record is None:
+            raise ValueError(f"unknown {ev.record_type} {ev.number!r}")
+        self.sb.engine.push(record, "manual_retry")
+
     def _on_engine_tick(self, ev: sc.EngineTick) -> None:
         pass  # the tick follows every Suprata-side event
 
@@ -287,6 +346,47 @@ class ScenarioPlayer:
             body["PaymentRefNum"] = ev.reference
         co.create("Payment", body)
 
+    def _on_qbo_customers_merged(self, ev: sc.QboCustomersMerged) -> None:
+        self.sb.qbo_company.merge_customers(
+            self.sb.qbo_find("Customer", ev.key)["Id"], self.sb.qbo_find("Customer", ev.into)["Id"]
+        )
+
+    def _sales_line(self, amount: Decimal, item_name: str | None) -> dict[str, Any]:
+        co = self.sb.qbo_company
+        item = co.find_by_name("Item", item_name) if item_name else None
+        if item is None:
+            item = next(iter(co.all("Item", include_inactive=False)), None)
+        if item is None:
+            raise ValueError("the QuickBooks company has no item for the line")
+        detail = {"ItemRef": {"value": item["Id"]}, "TaxCodeRef": {"value": "NON"}}
+        return {"Amount": float(amount), "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": detail}
+
+    def _on_qbo_credit_memo_entered(self, ev: sc.QboCreditMemoEntered) -> None:
+        co = self.sb.qbo_company
+        body: dict[str, Any] = {
+            "CustomerRef": {"value": self.sb.qbo_find("Customer", ev.customer)["Id"]},
+            "TxnDate": local_date(ev.at, self.tz).isoformat(),
+            "Line": [self._sales_line(ev.amount, ev.item)],
+        }
+        if ev.memo:
+            body["PrivateNote"] = ev.memo
+        if ev.doc_number:
+            body["DocNumber"] = ev.doc_number
+        co.create("CreditMemo", body)
+
+    def _on_qbo_refund_issued(self, ev: sc.QboRefundIssued) -> None:
+        co = self.sb.qbo_company
+        checking = co.find_by_name("Account", "Checking")
+        body: dict[str, Any] = {
+            "CustomerRef": {"value": self.sb.qbo_find("Customer", ev.customer)["Id"]},
+            "TxnDate": local_date(ev.at, self.tz).isoformat(),
+            "DepositToAccountRef": {"value": checking["Id"] if checking else ""},
+            "Line": [self._sales_line(ev.amount, ev.item)],
+        }
+        if ev.memo:
+            body["PrivateNote"] = ev.memo
+        co.create("RefundReceipt", body)
+
     def _on_qbo_voided(self, ev: sc.QboVoided) -> None:
         self.sb.qbo_company.void(ev.entity, self.sb.qbo_find(ev.entity, ev.key)["Id"])
 
@@ -307,7 +407,10 @@ class ScenarioPlayer:
     # QuickBooks' infrastructure
 
     def _on_throttle_burst(self, ev: sc.ThrottleBurst) -> None:
-        self.sb.qbo_faults.throttle_burst(ev.at, ev.at + timedelta(seconds=ev.seconds))
+        from qbsync.sandbox.app import QBSYNC_CLIENT_ID, SUPRATA_CLIENT_ID
+
+        client = {"suprata": SUPRATA_CLIENT_ID, "qbsync": QBSYNC_CLIENT_ID}.get(ev.app or "")
+        self.sb.qbo_faults.throttle_burst(ev.at, ev.at + timedelta(seconds=ev.seconds), client)
 
     def _on_outage(self, ev: sc.Outage) -> None:
         self.sb.qbo_faults.outage(ev.at, ev.at + timedelta(seconds=ev.seconds), ev.status)

@@ -21,12 +21,19 @@ class ThrottleWindows:
     def __init__(self, qbo: Any, clock: Clock) -> None:
         self.qbo = qbo
         self.clock = clock
-        self._windows: list[tuple[datetime, datetime, str | None]] = []
+        self._windows: list[tuple[datetime, datetime, str | None, str | None]] = []
         self._lock = threading.Lock()
 
-    def add(self, start: datetime, end: datetime, realm_id: str | None = None) -> None:
+    def add(self, start: datetime, end: datetime, realm_id: str | None = None, client_id: str | None = None) -> None:
+        """``client_id``: only that app's requests are throttled. Intuit's limits are "per realm ID and app"
+        (limits-and-throttles page), so one app can be throttled while another reads the same company."""
         with self._lock:
-            self._windows.append((start, end, realm_id))
+            self._windows.append((start, end, realm_id, client_id))
+
+    def _client_of(self, req: SandboxRequest) -> str | None:
+        header = req.headers.get("authorization", "")
+        token = self.qbo.tokens.lookup(header[7:].strip()) if header[:7].lower() == "bearer " else None
+        return token.client_id if token is not None else None
 
     def _realm_in_window(self, req: SandboxRequest) -> str | None:
         parts = [p for p in req.path.split("/") if p]
@@ -34,8 +41,12 @@ class ThrottleWindows:
             return None
         realm, now = parts[2], self.clock.now()
         with self._lock:
-            hit = any(start <= now < end and r in (None, realm) for start, end, r in self._windows)
-        return realm if hit else None
+            active = [c for start, end, r, c in self._windows if start <= now < end and r in (None, realm)]
+        if not active:
+            return None
+        if None in active:
+            return realm
+        return realm if self._client_of(req) in active else None
 
     def __call__(self, req: SandboxRequest) -> SandboxResponse:
         realm = self._realm_in_window(req)
@@ -57,8 +68,8 @@ class QboFaultControl:
         self.realm_id = realm_id
         self.windows = windows
 
-    def throttle_burst(self, start: datetime, end: datetime) -> None:
-        self.windows.add(start, end, self.realm_id)
+    def throttle_burst(self, start: datetime, end: datetime, client_id: str | None = None) -> None:
+        self.windows.add(start, end, self.realm_id, client_id)
 
     def outage(self, start: datetime, end: datetime, status: int = 503) -> None:
         self.qbo.faults.add_outage(start, end, status, self.realm_id)

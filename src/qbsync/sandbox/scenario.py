@@ -120,6 +120,9 @@ class SupCustomerSpec(_Spec):
         description="Linked by a person in Suprata's QuickBooks settings to the QBO customer of this DisplayName "
         "(no push needed; the link is by Id, so the names may differ)",
     )
+    parent: str | None = Field(
+        None, description="The parent customer's number: this customer is a job (QBO sub-customer, ParentRef)"
+    )
 
 
 class SupItemSpec(_Spec):
@@ -236,6 +239,79 @@ class InvoiceEdited(_Event):
     due_date: date | None = None
 
 
+class CustomerEdited(_Event):
+    """A customer edited (or renamed) in Suprata; the engine pushes a sparse update of the linked QBO customer."""
+
+    type: Literal["customer_edited"] = "customer_edited"
+    customer: str = Field(description="Suprata customer number")
+    display_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class ItemEdited(_Event):
+    """A price-list item edited (or renamed) in Suprata; pushed as a sparse update of the linked QBO item."""
+
+    type: Literal["item_edited"] = "item_edited"
+    sku: str
+    name: str | None = None
+    unit_price: Decimal | None = None
+
+
+class PaymentEdited(_Event):
+    """A payment's amount changed in Suprata (one applied invoice); pushed as an update with its SyncToken."""
+
+    type: Literal["payment_edited"] = "payment_edited"
+    number: str
+    invoice: str = Field(description="The applied invoice whose amount changes")
+    amount: Decimal
+
+
+class PaymentDeleted(_Event):
+    """A payment deleted in Suprata; Suprata deletes its QBO copy (operation=delete)."""
+
+    type: Literal["payment_deleted"] = "payment_deleted"
+    number: str
+
+
+class RetryClicked(_Event):
+    """A person clicked "Retry sync" on a record in Suprata's UI: an immediate push with a new requestid."""
+
+    type: Literal["retry_clicked"] = "retry_clicked"
+    record_type: Literal["customer", "item", "invoice", "payment"] = "invoice"
+    number: str = Field(description="Invoice/payment/customer number or item SKU")
+
+
+class QboCustomersMerged(_Event):
+    """Two customers merged in QuickBooks (rename one to the other's name and confirm): every transaction of
+    ``key`` moves to ``into``, and ``key`` is left inactive ("deleted")."""
+
+    type: Literal["qbo_customers_merged"] = "qbo_customers_merged"
+    key: str = Field(description="DisplayName of the customer merged away")
+    into: str = Field(description="DisplayName of the customer that remains")
+
+
+class QboCreditMemoEntered(_Event):
+    """A credit memo entered directly in QuickBooks: the customer's balance drops; Suprata never hears of it."""
+
+    type: Literal["qbo_credit_memo_entered"] = "qbo_credit_memo_entered"
+    customer: str = Field(description="QBO DisplayName")
+    amount: Decimal = Field(gt=0)
+    item: str | None = Field(None, description="QBO item name on the memo's line; default: the first item")
+    memo: str | None = None
+    doc_number: str | None = None
+
+
+class QboRefundIssued(_Event):
+    """Money refunded to a customer in QuickBooks (a RefundReceipt paid from Checking)."""
+
+    type: Literal["qbo_refund_issued"] = "qbo_refund_issued"
+    customer: str = Field(description="QBO DisplayName")
+    amount: Decimal = Field(gt=0)
+    item: str | None = None
+    memo: str | None = None
+
+
 class QboEdited(_Event):
     """Someone edits a record directly in QuickBooks (its SyncToken moves on)."""
 
@@ -311,6 +387,9 @@ class ThrottleBurst(_Event):
 
     type: Literal["throttle_burst"] = "throttle_burst"
     seconds: int = Field(gt=0)
+    app: Literal["suprata", "qbsync"] | None = Field(
+        None, description="Only this app's requests are throttled (limits are per realm and app); default: all"
+    )
 
 
 class Outage(_Event):
@@ -352,6 +431,14 @@ Event = Annotated[
     | PaymentCreated
     | CustomerCreated
     | InvoiceEdited
+    | CustomerEdited
+    | ItemEdited
+    | PaymentEdited
+    | PaymentDeleted
+    | RetryClicked
+    | QboCustomersMerged
+    | QboCreditMemoEntered
+    | QboRefundIssued
     | QboEdited
     | QboPaymentEntered
     | QboVoided
@@ -379,6 +466,10 @@ SUPRATA_EVENTS = (
     "invoice_edited",
     "sync_enabled",
     "batch_released",
+    "customer_edited",
+    "item_edited",
+    "payment_edited",
+    "payment_deleted",
     "engine_tick",
 )
 

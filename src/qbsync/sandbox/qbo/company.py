@@ -73,10 +73,13 @@ class QboCompany:
         self.lock = threading.RLock()
         self.store = EntityStore()
         self.voided: set[tuple[str, str]] = set()
+        self.merged: dict[str, str] = {}  # customer merged away -> the one kept (not visible through the API)
         self.replays: dict[str, Any] = {}  # requestid -> the original response
         self._created = clock.now()
         self._prefs_token = 0
         self._prefs_updated = self._created
+        for name, kind, sub in entities.DEFAULT_ACCOUNTS:
+            self.create("Account", {"Name": name, "AccountType": kind, "AccountSubType": sub})
 
     # --- time -------------------------------------------------------------------------------------
 
@@ -111,6 +114,28 @@ class QboCompany:
 
     def delete(self, entity: str, id_: str) -> dict[str, Any]:
         return self.apply(entity, "delete", {"Id": str(id_)}, self._ui())
+
+    def merge_customers(self, from_id: str, into_id: str) -> dict[str, Any]:
+        """QuickBooks' merge (a person renames one customer to another's name and confirms): every transaction
+        of ``from_id`` now names ``into_id``, and ``from_id`` is left inactive, shown as ``Name (deleted)``."""
+        with self.lock:
+            source = self.store.get("Customer", str(from_id))
+            target = self.store.get("Customer", str(into_id))
+            if source is None or target is None or source["Id"] == target["Id"]:
+                raise ValueError("merge needs two different existing customers")
+            now, stamp = self._now()
+            for entity in ("Invoice", "Payment", "CreditMemo", "RefundReceipt"):
+                for txn in list(self.store.for_customer(entity, source["Id"])):
+                    txn["CustomerRef"] = {"value": target["Id"], "name": target["DisplayName"]}
+                    txn["SyncToken"] = str(int(txn["SyncToken"]) + 1)
+                    txn["MetaData"]["LastUpdatedTime"] = stamp
+                    meta = self.store.meta[(entity, txn["Id"])]
+                    meta.updated, meta.writer = now, self.ui_user
+                    self.store.reindex(entity, txn)
+            self._refresh_customer(source["Id"])
+            self._refresh_customer(target["Id"])
+            self.merged[source["Id"]] = target["Id"]
+            return self.make_inactive("Customer", source["Id"])
 
     def close_books(self, through: date) -> None:
         self.set_book_close_date(through)
@@ -213,6 +238,11 @@ class QboCompany:
         elif entity == "Item":
             rec = entities.normalise_item(rec)
             check_item_name(self, rec["Name"], self_id)
+        elif entity == "Account":
+            rec = entities.normalise_account(rec)
+            holder = self.store.holder_of_name("Account", rec["Name"])
+            if holder is not None and holder != ("Account", self_id):
+                raise faults.duplicate_name(same_list=True)
         elif entity == "TaxRate":
             rec = entities.normalise_tax_rate(rec, self.today())
         elif entity == "TaxCode":
@@ -224,7 +254,11 @@ class QboCompany:
             if existing is not None and (entity, existing["Id"]) in self.voided:
                 txnmath.void_invoice(rec)
         elif entity == "Payment":
-            rec = txnmath.prepare_payment(self, rec, ctx)
+            rec = txnmath.prepare_payment(self, rec, existing, ctx)
+        elif entity == "CreditMemo":
+            rec = txnmath.prepare_credit_memo(self, rec, existing, ctx)
+        elif entity == "RefundReceipt":
+            rec = txnmath.prepare_refund_receipt(self, rec, existing, ctx)
         if entity in TRANSACTIONS:
             check_period_open(self, rec.get("TxnDate"), ctx)
         return rec
@@ -384,6 +418,8 @@ class QboCompany:
             total += dec(inv.get("Balance"))
         for pay in self.store.for_customer("Payment", cust_id):
             total -= dec(pay.get("UnappliedAmt"))
+        for memo in self.store.for_customer("CreditMemo", cust_id):
+            total -= dec(memo.get("RemainingCredit"))  # credit the customer holds lowers what they owe
         balance = out(total)
         if cust.get("Balance") == balance:
             return

@@ -86,6 +86,41 @@ def normalise_item(data: dict[str, Any]) -> dict[str, Any]:
     return rec
 
 
+# Account types and the classification QBO derives from them (Finance.xsd AccountTypeEnum / AccountClassification).
+ACCOUNT_CLASSIFICATION = {
+    "Income": "Revenue", "Other Income": "Revenue", "Expense": "Expense", "Other Expense": "Expense",
+    "Cost of Goods Sold": "Expense", "Bank": "Asset", "Accounts Receivable": "Asset", "Other Current Asset": "Asset",
+    "Fixed Asset": "Asset", "Other Asset": "Asset", "Accounts Payable": "Liability", "Credit Card": "Liability",
+    "Other Current Liability": "Liability", "Long Term Liability": "Liability", "Equity": "Equity",
+}  # fmt: skip
+# A new company's accounts that sales touch (names as in a QBO sandbox company's chart).
+DEFAULT_ACCOUNTS = (
+    ("Services", "Income", "ServiceFeeIncome"),
+    ("Accounts Receivable (A/R)", "Accounts Receivable", "AccountsReceivable"),
+    ("Undeposited Funds", "Other Current Asset", "UndepositedFunds"),
+    ("Checking", "Bank", "Checking"),
+)
+
+
+def normalise_account(data: dict[str, Any]) -> dict[str, Any]:
+    rec = dict(data)
+    name = rec.get("Name")
+    if not isinstance(name, str) or not name.strip():
+        raise faults.required_param("Name")
+    rec["Name"] = base_name(name)
+    rec["FullyQualifiedName"] = rec["Name"]
+    if not rec.get("AccountType"):
+        raise faults.required_param("AccountType")  # QBO needs AccountType or AccountSubType; simplified
+    if rec["AccountType"] not in ACCOUNT_CLASSIFICATION:
+        raise faults.QboError("2170", "Invalid Enumeration", f"Invalid Enumeration : {rec['AccountType']}")
+    rec["Classification"] = ACCOUNT_CLASSIFICATION[rec["AccountType"]]
+    rec.setdefault("Active", True)
+    rec.setdefault("SubAccount", False)
+    rec.setdefault("CurrentBalance", 0)
+    rec.setdefault("CurrentBalanceWithSubAccounts", rec["CurrentBalance"])
+    return rec
+
+
 def normalise_tax_rate(data: dict[str, Any], today: date) -> dict[str, Any]:
     rec = dict(data)
     if not rec.get("Name"):

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-NAME_LISTS = ("Customer", "Vendor", "Employee", "Item", "TaxCode", "TaxRate")
-TRANSACTIONS = ("Invoice", "Payment")
+NAME_LISTS = ("Customer", "Vendor", "Employee", "Item", "TaxCode", "TaxRate", "Account")
+TRANSACTIONS = ("Invoice", "Payment", "CreditMemo", "RefundReceipt")
 SINGLETONS = ("CompanyInfo", "Preferences")
 MODELLED = NAME_LISTS + TRANSACTIONS + SINGLETONS
 
 # Real QBO entities we do not model: a query on them is valid and simply finds nothing.
 UNMODELLED = (
-    "Account", "Attachable", "Bill", "BillPayment", "Budget", "Class", "CreditMemo", "Department", "Deposit",
-    "Estimate", "JournalEntry", "PaymentMethod", "Purchase", "PurchaseOrder", "RefundReceipt", "SalesReceipt",
+    "Attachable", "Bill", "BillPayment", "Budget", "Class", "Department", "Deposit",
+    "Estimate", "JournalEntry", "PaymentMethod", "Purchase", "PurchaseOrder", "SalesReceipt",
     "TaxAgency", "Term", "TimeActivity", "Transfer", "VendorCredit",
 )  # fmt: skip
 
@@ -41,6 +41,21 @@ QUERYABLE: dict[str, set[str]] = {
     "Invoice": _COMMON
     | {"DocNumber", "TxnDate", "DueDate", "CustomerRef", "TotalAmt", "Balance", "EmailStatus", "PrintStatus"},
     "Payment": _COMMON | {"TxnDate", "CustomerRef", "TotalAmt", "UnappliedAmt", "PaymentRefNum"},
+    "CreditMemo": _COMMON | {"DocNumber", "TxnDate", "CustomerRef", "TotalAmt", "Balance", "RemainingCredit"},
+    "RefundReceipt": _COMMON | {"DocNumber", "TxnDate", "CustomerRef", "TotalAmt", "PaymentRefNum"},
+    "Account": _COMMON
+    | {
+        "Name",
+        "FullyQualifiedName",
+        "Active",
+        "AccountType",
+        "AccountSubType",
+        "Classification",
+        "AcctNum",
+        "CurrentBalance",
+        "ParentRef",
+        "SubAccount",
+    },
     "CompanyInfo": _COMMON | {"CompanyName", "Country"},
     "Preferences": _COMMON,
 }

@@ -11,8 +11,12 @@ from qbsync.sandbox.qbo.schema import MODELLED, PARTIES
 from qbsync.sandbox.qbo.txnmath import linked_invoice_ids
 
 # Name namespaces: Customer/Vendor/Employee share one DisplayName space; Items have their own.
-_NAME_FIELD = {**dict.fromkeys(PARTIES, ("party", "DisplayName")), "Item": ("item", "Name")}
-_INDEXED = ("Invoice", "Payment")
+_NAME_FIELD = {
+    **dict.fromkeys(PARTIES, ("party", "DisplayName")),
+    "Item": ("item", "Name"),
+    "Account": ("account", "Name"),
+}
+_INDEXED = ("Invoice", "Payment", "CreditMemo", "RefundReceipt")
 
 
 @dataclass
@@ -96,7 +100,7 @@ class EntityStore:
             self._payments_for[inv_id].discard(id_)
 
     def for_customer(self, entity: str, customer_id: str) -> list[dict[str, Any]]:
-        """The invoices or payments whose CustomerRef is ``customer_id``."""
+        """The transactions of one type whose CustomerRef is ``customer_id``."""
         return [self.records[entity][i] for i in self._by_customer.get((entity, customer_id), ())]
 
     def payments_linked_to(self, invoice_id: str) -> list[dict[str, Any]]:

@@ -92,8 +92,44 @@ def _address(email: Any) -> str | None:
     return (email.get("Address") or None) if isinstance(email, dict) else None
 
 
-def prepare_invoice(
+def prepare_credit_memo(
     co: QboCompany, rec: dict[str, Any], existing: dict[str, Any] | None, ctx: WriteContext
+) -> dict[str, Any]:
+    """A credit memo: invoice-like lines and tax, no due date; its whole total is credit the customer holds
+    (``RemainingCredit``, ``Balance``) until a payment applies it."""
+    rec = prepare_invoice(co, rec, existing, ctx, entity="CreditMemo")
+    for key in ("DueDate", "AllowIPNPayment", "AllowOnlinePayment", "AllowOnlineCreditCardPayment",
+                "AllowOnlineACHPayment", "Deposit"):  # fmt: skip
+        rec.pop(key, None)
+    used = dec(existing.get("TotalAmt")) - dec(existing.get("RemainingCredit")) if existing else Decimal(0)
+    remaining = max(Decimal(0), dec(rec["TotalAmt"]) - used)
+    rec["RemainingCredit"] = out(remaining)
+    rec["Balance"] = out(remaining)
+    return rec
+
+
+def prepare_refund_receipt(
+    co: QboCompany, rec: dict[str, Any], existing: dict[str, Any] | None, ctx: WriteContext
+) -> dict[str, Any]:
+    """Money paid back to a customer: invoice-like lines, paid from an account; no open balance (Balance 0)."""
+    rec = prepare_invoice(co, rec, existing, ctx, entity="RefundReceipt")
+    for key in ("DueDate", "AllowIPNPayment", "AllowOnlinePayment", "AllowOnlineCreditCardPayment",
+                "AllowOnlineACHPayment", "Deposit", "EmailStatus"):  # fmt: skip
+        rec.pop(key, None)
+    if rec.get("DepositToAccountRef") is None:
+        raise faults.required_param("DepositToAccountRef")  # QBO: the account the refund is paid from
+    account = resolve_ref(co, "Account", rec["DepositToAccountRef"], ctx, field_name="DepositToAccountRef")
+    rec["DepositToAccountRef"] = {"value": account["Id"], "name": account["Name"]}
+    rec["Balance"] = 0
+    return rec
+
+
+def prepare_invoice(
+    co: QboCompany,
+    rec: dict[str, Any],
+    existing: dict[str, Any] | None,
+    ctx: WriteContext,
+    entity: str = "Invoice",
 ) -> dict[str, Any]:
     customer = resolve_ref(co, "Customer", rec.get("CustomerRef"), ctx, field_name="CustomerRef")
     rec["CustomerRef"] = {"value": customer["Id"], "name": customer["DisplayName"]}
@@ -107,10 +143,10 @@ def prepare_invoice(
     rec["TxnDate"] = str(rec.get("TxnDate") or co.today().isoformat())
     if rec.get("DocNumber") in (None, "", "AUTO_GENERATE"):
         if rec.get("DocNumber") == "AUTO_GENERATE" or not co.custom_txn_numbers:
-            rec["DocNumber"] = co.next_doc_number("Invoice")
+            rec["DocNumber"] = co.next_doc_number(entity)
         else:
             rec.pop("DocNumber", None)  # custom numbers on and none given: DocNumber stays null
-    check_doc_number(co, "Invoice", rec.get("DocNumber"), existing["Id"] if existing else None, ctx)
+    check_doc_number(co, entity, rec.get("DocNumber"), existing["Id"] if existing else None, ctx)
 
     us = co.country == "US"
     lines: list[dict[str, Any]] = []
@@ -222,7 +258,9 @@ def _sales_line(
     return amount, detail, False
 
 
-def prepare_payment(co: QboCompany, rec: dict[str, Any], ctx: WriteContext) -> dict[str, Any]:
+def prepare_payment(
+    co: QboCompany, rec: dict[str, Any], existing: dict[str, Any] | None, ctx: WriteContext
+) -> dict[str, Any]:
     customer = resolve_ref(co, "Customer", rec.get("CustomerRef"), ctx, field_name="CustomerRef")
     rec["CustomerRef"] = {"value": customer["Id"], "name": customer["DisplayName"]}
     check_dates(rec, ("TxnDate",))
@@ -235,7 +273,8 @@ def prepare_payment(co: QboCompany, rec: dict[str, Any], ctx: WriteContext) -> d
         links = []
         for link in line.get("LinkedTxn") or []:
             if link.get("TxnType") == "Invoice":
-                resolve_ref(co, "Invoice", link.get("TxnId"), ctx, field_name="LinkedTxn.TxnId")
+                inv = resolve_ref(co, "Invoice", link.get("TxnId"), ctx, field_name="LinkedTxn.TxnId")
+                check_applicable(co, inv, amount, existing)
             links.append({"TxnId": str(link.get("TxnId")), "TxnType": link.get("TxnType")})
         line["Amount"] = out(amount)
         line["LinkedTxn"] = links
@@ -244,10 +283,31 @@ def prepare_payment(co: QboCompany, rec: dict[str, Any], ctx: WriteContext) -> d
     total = cents(dec(rec["TotalAmt"])) if rec.get("TotalAmt") is not None else applied
     rec["Line"] = lines
     rec["TotalAmt"] = out(total)
-    rec["UnappliedAmt"] = out(total - applied)  # over-application is not rejected: its fault is unconfirmed
+    rec["UnappliedAmt"] = out(total - applied)
     rec.setdefault("ProcessPayment", False)
     rec.setdefault("CurrencyRef", currency_ref(co.country))
     return rec
+
+
+def check_applicable(co: QboCompany, inv: dict[str, Any], amount: Decimal, existing: dict[str, Any] | None) -> None:
+    """A payment line can be linked to an open invoice for at most its open balance. A voided invoice cannot
+    be linked at all: 620 "Txn ID Cannot Be Linked" (code, Message and Detail pattern from Intuit's
+    error-code table). More than the open balance: a 6000 business validation error (the Detail wording is
+    unconfirmed). What this payment already applied to the invoice counts as open again on an update."""
+    if ("Invoice", inv["Id"]) in co.voided:
+        raise faults.QboError(
+            "620",
+            "Txn ID Cannot Be Linked",
+            f"The Txn ID (identified by {inv['Id']}) you're trying to use can't be linked.",
+            element="Line.LinkedTxn.TxnId",
+        )
+    already = applied_to(existing, inv["Id"]) if existing else Decimal(0)
+    open_balance = dec(inv.get("Balance")) + already
+    if amount > open_balance:
+        raise faults.business_validation(
+            f"Business Validation Error: The payment amount {out(amount)} is more than the open balance "
+            f"{out(open_balance)} of invoice {inv.get('DocNumber') or inv['Id']}."
+        )
 
 
 def void_invoice(rec: dict[str, Any]) -> None:

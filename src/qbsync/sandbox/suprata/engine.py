@@ -92,6 +92,12 @@ class SyncEngine:
         record.sync.needs_push = True
         self._queue[(record.record_type, record.id)] = record
 
+    def forget(self, record: Record) -> None:
+        """A record deleted in Suprata before it ever reached QuickBooks: nothing left to push."""
+        record.sync.needs_push = False
+        record.sync.next_retry_at = None
+        self._queue.pop((record.record_type, record.id), None)
+
     # --- scheduling -----------------------------------------------------------------------------
 
     def tick(self) -> int:
@@ -135,7 +141,7 @@ class SyncEngine:
     def _settle(self, record: Record) -> None:
         s = record.sync
         key = (record.record_type, record.id)
-        if record.record_type in ("invoice", "payment") and (s.needs_push or s.next_retry_at is not None):
+        if s.needs_push or (record.record_type in ("invoice", "payment") and s.next_retry_at is not None):
             self._queue[key] = record
         else:
             self._queue.pop(key, None)
@@ -161,9 +167,14 @@ class SyncEngine:
         key = (record.record_type, record.id)
         outcome: _Outcome | None
         if isinstance(record, CustomerRec):
-            outcome = self._create(record, "Customer", payloads.customer_body(record), trigger)
+            outcome = self._push_customer(record, trigger)
         elif isinstance(record, ItemRec):
-            outcome = self._create(record, "Item", payloads.item_body(record, self.income_account_id), trigger)
+            if record.sync.qbo_id:  # an edit made in Suprata
+                outcome = self._call(
+                    "Item", "update", payloads.item_update_body(record), self._request_id(record, trigger)
+                )
+            else:
+                outcome = self._create(record, "Item", payloads.item_body(record, self.income_account_id), trigger)
         elif isinstance(record, InvoiceRec):
             outcome = self._push_invoice(record, trigger)
         else:
@@ -175,6 +186,18 @@ class SyncEngine:
 
     def _create(self, record: CustomerRec | ItemRec, entity: str, body: dict[str, Any], trigger: str) -> _Outcome:
         return self._call(entity, "create", body, self._request_id(record, trigger))
+
+    def _push_customer(self, c: CustomerRec, trigger: str) -> _Outcome:
+        if c.sync.qbo_id:  # an edit made in Suprata
+            return self._call("Customer", "update", payloads.customer_update_body(c), self._request_id(c, trigger))
+        parent_qbo_id = None
+        if c.parent_id:  # a job: its parent customer goes first
+            parent = self.store.customers[c.parent_id]
+            dep = self._dependency(parent, trigger)
+            if not dep.ok:
+                return dep
+            parent_qbo_id = parent.sync.qbo_id
+        return self._create(c, "Customer", payloads.customer_body(c, parent_qbo_id), trigger)
 
     def _dependency(self, record: Record, trigger: str) -> _Outcome:
         """A customer or item (or, for a manual retry, an invoice) pushed first; once per tick."""
@@ -223,8 +246,14 @@ class SyncEngine:
                 if not dep.ok:
                     return dep
             invoice_ids[inv_id] = inv.sync.qbo_id or ""
+        request_id = self._request_id(p, trigger)
+        if p.deleted:
+            return self._call("Payment", "delete", payloads.payment_delete_body(p), request_id)
+        if p.sync.qbo_id:
+            body = payloads.payment_update_body(p, customer.sync.qbo_id or "", invoice_ids)
+            return self._call("Payment", "update", body, request_id)
         body = payloads.payment_body(p, customer.sync.qbo_id or "", invoice_ids)
-        return self._call("Payment", "create", body, self._request_id(p, trigger))
+        return self._call("Payment", "create", body, request_id)
 
     # --- bookkeeping ----------------------------------------------------------------------------
 

@@ -12,8 +12,12 @@ from typing import Any
 from qbsync.sandbox.suprata.store import CustomerRec, InvoiceRec, ItemRec, PaymentRec, TaxCategoryRec
 
 
-def customer_body(c: CustomerRec) -> dict[str, Any]:
+def customer_body(c: CustomerRec, parent_qbo_id: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"DisplayName": c.display_name}
+    if parent_qbo_id:  # a job (sub-customer); billed to itself, not through the parent
+        body["ParentRef"] = {"value": parent_qbo_id}
+        body["Job"] = True
+        body["BillWithParent"] = False
     if c.company_name:
         body["CompanyName"] = c.company_name
     if c.given_name:
@@ -32,6 +36,23 @@ def customer_body(c: CustomerRec) -> dict[str, Any]:
             "PostalCode": c.postal_code,
         }
     return body
+
+
+def customer_update_body(c: CustomerRec) -> dict[str, Any]:
+    """An edit made in Suprata: a sparse update with the SyncToken Suprata last saw."""
+    body = customer_body(c)
+    body.pop("BillAddr", None)
+    return {"Id": c.sync.qbo_id, "SyncToken": c.sync.qbo_sync_token or "0", "sparse": True, **body}
+
+
+def item_update_body(i: ItemRec) -> dict[str, Any]:
+    return {
+        "Id": i.sync.qbo_id,
+        "SyncToken": i.sync.qbo_sync_token or "0",
+        "sparse": True,
+        "Name": i.name,
+        "UnitPrice": float(i.unit_price),
+    }
 
 
 def item_body(i: ItemRec, income_account_id: str | None) -> dict[str, Any]:
@@ -128,3 +149,16 @@ def payment_body(p: PaymentRec, customer_qbo_id: str, invoice_ids: dict[str, str
     if p.reference:
         body["PaymentRefNum"] = p.reference[:21]
     return body
+
+
+def payment_update_body(p: PaymentRec, customer_qbo_id: str, invoice_ids: dict[str, str]) -> dict[str, Any]:
+    """A full update of the payment with the SyncToken Suprata last saw."""
+    return {
+        "Id": p.sync.qbo_id,
+        "SyncToken": p.sync.qbo_sync_token or "0",
+        **payment_body(p, customer_qbo_id, invoice_ids),
+    }
+
+
+def payment_delete_body(p: PaymentRec) -> dict[str, Any]:
+    return {"Id": p.sync.qbo_id, "SyncToken": p.sync.qbo_sync_token or "0"}

@@ -63,6 +63,7 @@ class CustomerRec:
     state: str | None = None
     postal_code: str | None = None
     active: bool = True
+    parent_id: str | None = None  # a job: pushed with ParentRef to the parent's QBO customer
     sync: SyncStatus = field(default_factory=SyncStatus)
 
     record_type = "customer"
@@ -246,6 +247,7 @@ class PaymentRec:
     updated_at: datetime
     method: str | None = None
     reference: str | None = None
+    deleted: bool = False  # deleted in Suprata: its QBO copy is deleted on the next push
     sync: SyncStatus = field(default_factory=SyncStatus)
 
     record_type = "payment"
