@@ -58,6 +58,17 @@ EXAMPLES: dict[str, dict] = {
         "detail": "Another customer, vendor or employee is already using this name.",
     },
     "unknown.name-duplicate-unclear": {"code": "6240", "detail": "The name supplied already exists. : null"},
+    "P6.payment-on-voided-invoice": {
+        "code": "620",
+        "entity": "Payment",
+        "detail": "The Txn ID (identified by 12) you're trying to use can't be linked.",
+    },
+    "P6.payment-over-applied": {
+        "code": "6000",
+        "entity": "Payment",
+        "detail": "Business Validation Error: The payment amount 150.00 is more than the open balance 100.00 of "
+        "invoice INV-1.",
+    },
     "P6.linked-txn-deleted": {
         "code": "610",
         "entity": "Payment",

@@ -200,6 +200,29 @@ class Payment(Entity):
         return out
 
 
+class CreditMemo(Entity):
+    """Credit the customer holds; ``remaining_credit`` (what no payment has applied yet) lowers their balance."""
+
+    doc_number: str | None = None
+    txn_date: date | None = None
+    customer_ref: Ref | None = None
+    total_amt: Decimal | None = None
+    remaining_credit: Decimal | None = None
+    balance: Decimal | None = None
+    private_note: str | None = None
+
+
+class RefundReceipt(Entity):
+    """Money paid back to a customer, from ``deposit_to_account_ref``."""
+
+    doc_number: str | None = None
+    txn_date: date | None = None
+    customer_ref: Ref | None = None
+    total_amt: Decimal | None = None
+    deposit_to_account_ref: Ref | None = None
+    private_note: str | None = None
+
+
 class TaxRateDetail(QboModel):
     tax_rate_ref: Ref | None = None
     tax_type_applicable: str | None = None
@@ -267,6 +290,8 @@ ENTITY_MODELS: dict[str, type[Entity]] = {
     "Item": Item,
     "Invoice": Invoice,
     "Payment": Payment,
+    "CreditMemo": CreditMemo,
+    "RefundReceipt": RefundReceipt,
     "TaxCode": TaxCode,
     "TaxRate": TaxRate,
     "CompanyInfo": CompanyInfo,

@@ -62,6 +62,7 @@ def trace_customer(services: Services, cust: m.Customer, asked: str) -> Customer
         customer_ids=[qbo_cust] if qbo_cust else [],
         customer_invoices=qbo_cust,
         customer_payments=qbo_cust,
+        customer_credits=qbo_cust,
     )
     _read_stragglers(qbo, reads, invoices, payments)
     notes.extend(reads.notes)
@@ -273,6 +274,18 @@ def trace_customer(services: Services, cust: m.Customer, asked: str) -> Customer
             )
         )
 
+    items.extend(_credits_in_qbo(reads, qbo_cust, words))
+    merged_into = _merged_into(qcust, invoices, reads)
+    if merged_into:
+        notes.append(
+            f"QuickBooks customer {qcust.id} ({qcust.display_name}) was merged into {merged_into} in QuickBooks: "
+            f"its transactions now sit under {merged_into} and it is inactive. Suprata still links "
+            f"{cust.display_name} to the merged-away customer, so its new records are refused; link it to "
+            f"{merged_into}'s QuickBooks customer in Suprata."
+        )
+        still_open = {i.number: cents(i.balance) for i in invoices if i.status != "void"}
+        items = [_as_merged(i, merged_into, still_open) for i in items]
+
     s_balance = sum((cents(i.balance) for i in invoices if i.status != "void"), ZERO)
     q_balance = _qbo_balance(qcust, reads, qbo_cust)
     difference = s_balance - q_balance
@@ -280,8 +293,8 @@ def trace_customer(services: Services, cust: m.Customer, asked: str) -> Customer
     unexplained = difference - explained
     if unexplained:
         notes.append(
-            f"{usd(unexplained)} of the difference remains unexplained: QuickBooks may hold credit memos, sales "
-            "receipts, refunds or journal entries for this customer (trace reads invoices and payments only), or "
+            f"{usd(unexplained)} of the difference remains unexplained: QuickBooks may hold sales receipts or "
+            "journal entries for this customer (trace reads invoices, payments, credit memos and refunds), or "
             "a payment applied to another customer's invoice."
         )
     verdict = _verdict(cust, s_balance, q_balance, difference, items, unexplained)
@@ -497,3 +510,78 @@ def _verdict(
     fixes = [f"{i.record}: {i.fix}" for i in items if i.fix]
     fixes.append(f"Then re-run: qbsync trace --customer {cust.number}")
     return Verdict(False, head, fixes, [BOOKKEEPER])
+
+
+def _credits_in_qbo(reads: QboReads, qbo_cust: str | None, words: Words) -> list[BalanceItem]:
+    """Credit memos (their unused credit lowers what QuickBooks says is owed) and refunds (money paid back,
+    which moves no balance), both entered in QuickBooks; Suprata knows neither."""
+    out: list[BalanceItem] = []
+    for memo in sorted(reads.credit_memos.values(), key=lambda r: int(r.id) if str(r.id).isdigit() else 0):
+        if not _mine(memo, qbo_cust):
+            continue
+        remaining = cents(memo.remaining_credit if memo.remaining_credit is not None else memo.total_amt)
+        if not remaining:
+            continue
+        why = f" ({memo.private_note})" if memo.private_note else ""
+        out.append(
+            BalanceItem(
+                "credit_memo_in_qbo",
+                f"QuickBooks credit memo {memo.doc_number or memo.id}",
+                f"credit memo {memo.doc_number or memo.id} of {usd(memo.total_amt)} on {words.day(memo.txn_date)}"
+                f"{why} was entered in QuickBooks; {usd(remaining)} of it is unused credit, which lowers what "
+                "QuickBooks says the customer owes",
+                remaining,
+                None,
+                remaining,
+                "record the credit in Suprata too (or apply it in QuickBooks to the invoice it was meant for)",
+            )
+        )
+    for refund in sorted(reads.refunds.values(), key=lambda r: int(r.id) if str(r.id).isdigit() else 0):
+        if not _mine(refund, qbo_cust) or not refund.total_amt:
+            continue
+        paid_from = f" from {refund.deposit_to_account_ref.name}" if refund.deposit_to_account_ref else ""
+        out.append(
+            BalanceItem(
+                "refund_in_qbo",
+                f"QuickBooks refund {refund.doc_number or refund.id}",
+                f"refund of {usd(refund.total_amt)} paid{paid_from} on {words.day(refund.txn_date)} was issued in "
+                "QuickBooks; it moves money, not the balance",
+                ZERO,
+                None,
+                cents(refund.total_amt),
+                "record the refund in Suprata so both sides show it",
+            )
+        )
+    return out
+
+
+def _merged_into(qcust: Any, invoices: list[m.Invoice], reads: QboReads) -> str | None:
+    """The customer a merge in QuickBooks left this one's transactions under: the linked QuickBooks customer is
+    inactive and every linked invoice QuickBooks still has names one other customer."""
+    if qcust is None or getattr(qcust, "active", True) is not False:
+        return None
+    owners = {
+        getattr(row.customer_ref, "name", None) or getattr(row.customer_ref, "value", None)
+        for inv in invoices
+        if inv.qbo.qbo_id
+        and (row := reads.invoices.get(inv.qbo.qbo_id)) is not None
+        and row.customer_ref
+        and row.customer_ref.value != qcust.id
+    }
+    return owners.pop() if len(owners) == 1 else None
+
+
+def _as_merged(item: BalanceItem, merged_into: str, still_open: dict[str, Decimal]) -> BalanceItem:
+    """A merge moves an invoice together with the payments applied to it: what leaves this customer's
+    QuickBooks balance is the invoice's open amount, not its total."""
+    if item.kind != "customer":
+        return item
+    return BalanceItem(
+        "merged_in_qbo",
+        item.record,
+        f"{item.record} moved to {merged_into} when the customers were merged in QuickBooks",
+        still_open.get(item.record, item.amount),
+        item.suprata,
+        item.quickbooks,
+        f"link the customer to {merged_into} in Suprata; the invoice itself is fine",
+    )

@@ -237,6 +237,8 @@ class QboReads:
     by_doc: dict[str, list[Any]] = field(default_factory=dict)  # DocNumber -> [Invoice]
     payments: dict[str, Any] = field(default_factory=dict)  # id -> Payment
     customers: dict[str, Any] = field(default_factory=dict)  # id -> Customer
+    credit_memos: dict[str, Any] = field(default_factory=dict)  # id -> CreditMemo (customer traces)
+    refunds: dict[str, Any] = field(default_factory=dict)  # id -> RefundReceipt (customer traces)
     deleted: dict[tuple[str, str], datetime | None] = field(default_factory=dict)  # (entity, id) -> when
     cdc_since: datetime | None = None
     book_close_date: date | None = None
@@ -253,6 +255,7 @@ def read_qbo(
     customer_ids: Iterable[str] = (),
     customer_invoices: str | None = None,
     customer_payments: str | None = None,
+    customer_credits: str | None = None,
 ) -> QboReads:
     """Every read in one parallel round: ids and DocNumbers by ``IN`` (1,000 keys a query), the customer's
     invoices and payments by ``CustomerRef`` (paged), and one CDC call for what was deleted. The change feed
@@ -279,6 +282,9 @@ def read_qbo(
         calls["cust_invoices"] = lambda: qbo.query(q.select("Invoice").eq("CustomerRef", customer_invoices))
     if customer_payments:
         calls["cust_payments"] = lambda: qbo.query(q.select("Payment").eq("CustomerRef", customer_payments))
+    if customer_credits:  # credit memos and refunds entered in QuickBooks explain balance differences
+        calls["cust_memos"] = lambda: qbo.query(q.select("CreditMemo").eq("CustomerRef", customer_credits))
+        calls["cust_refunds"] = lambda: qbo.query(q.select("RefundReceipt").eq("CustomerRef", customer_credits))
     calls["preferences"] = qbo.preferences
     names = list(calls)
     results = dict(zip(names, qbo.parallel([calls[n] for n in names]), strict=True))
@@ -297,6 +303,8 @@ def read_qbo(
     for row in results.get("cust_payments", []):
         if getattr(row, "id", None):
             reads.payments[row.id] = row
+    reads.credit_memos.update({r.id: r for r in results.get("cust_memos", []) if getattr(r, "id", None)})
+    reads.refunds.update({r.id: r for r in results.get("cust_refunds", []) if getattr(r, "id", None)})
     prefs = results.get("preferences")
     info = getattr(prefs, "accounting_info_prefs", None)
     reads.book_close_date = getattr(info, "book_close_date", None)
