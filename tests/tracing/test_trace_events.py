@@ -36,3 +36,27 @@ def test_a_customer_merge_in_quickbooks_appears_in_the_trace(healthy):
     open_amount = moved["INV-1100"].amount
     assert open_amount > 0 and moved["INV-1001"].amount == 0  # paid: its payment moved with it
     assert trace.qbo_balance == 0 and trace.difference == open_amount and trace.unexplained == 0
+
+
+def test_a_job_traces_under_its_parent_in_quickbooks(healthy):
+    healthy.event(type="customer_created", customer={"number": "C-2001", "display_name": "Prairie Wind - Bldg C", "parent": "C-1006"})  # fmt: skip
+    healthy.event(type="invoice_created", number="INV-1101", customer="C-2001", lines=[{"sku": "SVC-CALL"}])
+    trace = healthy.trace(customer="Prairie Wind - Bldg C")
+    assert trace.qbo_customer == "Prairie Wind - Bldg C" and trace.difference == 0
+    assert healthy.trace("INV-1101").verdict.agree
+
+
+def test_a_retry_clicked_in_suprata_shows_as_a_manual_retry(healthy):
+    healthy.event(type="retry_clicked", record_type="invoice", number="INV-1005")
+    trace = healthy.trace("INV-1005")
+    assert trace.invoice.attempts[-1].trigger == "manual_retry"
+    assert any("manual retry" in e.what for e in trace.timeline if e.side == "suprata")
+
+
+def test_a_payment_deleted_in_suprata_is_deleted_in_quickbooks_and_both_balances_agree(healthy):
+    healthy.event(type="payment_edited", number="PMT-2004", invoice="INV-1004", amount="100.00")
+    edited = healthy.trace("PMT-2004")
+    assert edited.verdict.agree
+    healthy.event(type="payment_deleted", number="PMT-2004")
+    trace = healthy.trace(customer="Old Town Brewing Co")
+    assert trace.difference == 0 and trace.suprata_balance > 0

@@ -110,6 +110,7 @@ class SuprataService:
 
     def _payments(self, req: SandboxRequest) -> SandboxResponse:
         rows = self._by_keys(req, "payment", self.store.payments.values(), "numbers")
+        rows = [p for p in rows if not p.deleted]  # a payment deleted in Suprata is gone from its API
         rows = self._by_field(req, rows, "customer_id")
         invoice_id = req.arg("invoice_id")
         if invoice_id:
