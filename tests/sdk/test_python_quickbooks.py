@@ -113,7 +113,8 @@ def test_get_and_get_of_nothing(qb):
     made = _customer(qb)
     got = Customer.get(made.Id, qb=qb)
     assert got.DisplayName == made.DisplayName and got.SyncToken == "0"
-    assert got.MetaData["CreateTime"].endswith(("-08:00", "-07:00"))  # Pacific time, whatever the company zone
+    # Pacific time (PST in November), not the company's Mountain time (-07:00)
+    assert got.MetaData["CreateTime"].endswith("-08:00")
     with pytest.raises(ObjectNotFoundException) as info:
         Customer.get("987654", qb=qb)
     assert info.value.error_code == 610
@@ -285,3 +286,42 @@ def test_xml_is_answered_with_an_intuit_response(served, qb):
     assert resp.text.startswith('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>')
     assert '<IntuitResponse xmlns="http://schema.intuit.com/finance/v3" time="' in resp.text
     assert '<QueryResponse startPosition="1" maxResults="1"><Item domain="QBO" sparse="false">' in resp.text
+
+
+def _payment(customer: Customer, invoice_id: str, amount: float) -> Payment:
+    pay = Payment()
+    pay.CustomerRef = customer.to_ref()
+    pay.TotalAmt = amount
+    line = PaymentLine()
+    line.Amount = amount
+    link = LinkedTxn()
+    link.TxnId, link.TxnType = invoice_id, "Invoice"
+    line.LinkedTxn = [link]
+    pay.Line = [line]
+    return pay
+
+
+def test_payment_on_a_voided_invoice_and_over_applied_are_refused(qb):
+    customer = _customer(qb)
+    voided = _invoice(qb, customer, _line(30.0, _item(qb)))
+    voided.void(qb=qb)
+    with pytest.raises(QuickbooksException) as info:
+        _payment(customer, voided.Id, 30.0).save(qb=qb)
+    assert (info.value.error_code, info.value.message) == (620, "Txn ID Cannot Be Linked")
+    open_one = _invoice(qb, customer, _line(30.0, _item(qb)))
+    with pytest.raises(QuickbooksException) as info:
+        _payment(customer, open_one.Id, 45.0).save(qb=qb)
+    assert info.value.error_code == 6000 and "more than the open balance" in info.value.detail
+
+
+def test_closed_books_refuse_an_invoice_dated_in_the_closed_period(served, qb):
+    served.admin("POST", "/events", {"type": "books_closed", "through": "2026-10-31"})
+    try:
+        inv = _invoice(qb, _customer(qb), _line(10.0, "1"), save=False)
+        inv.TxnDate = "2026-10-15"
+        with pytest.raises(QuickbooksException) as info:
+            inv.save(qb=qb)
+        assert info.value.error_code == 6210
+        assert info.value.message == "Account Period Closed, Cannot Update Through Services API"
+    finally:
+        served.admin("POST", "/events", {"type": "books_closed", "through": None})
