@@ -63,12 +63,6 @@ EXAMPLES: dict[str, dict] = {
         "entity": "Payment",
         "detail": "The Txn ID (identified by 12) you're trying to use can't be linked.",
     },
-    "P6.payment-over-applied": {
-        "code": "6000",
-        "entity": "Payment",
-        "detail": "Business Validation Error: The payment amount 150.00 is more than the open balance 100.00 of "
-        "invoice INV-1.",
-    },
     "P6.linked-txn-deleted": {
         "code": "610",
         "entity": "Payment",

@@ -522,6 +522,16 @@ RULES: tuple[Rule, ...] = (
         needs=("qbo_duplicate_count",),
     ),
     _r(
+        "P6.payment-on-voided-invoice",
+        "P6",
+        "QuickBooks will not link the payment to its invoice (620): the invoice was voided in QuickBooks, so "
+        "Suprata's copy and QuickBooks disagree.",
+        0.75,
+        codes={"620"},
+        entities={"payment"},
+        needs=("linked_txn_deleted",),
+    ),
+    _r(
         "P6.linked-invoice-elsewhere",
         "P6",
         "The error says an invoice this payment is linked to is missing or belongs to another customer.",
@@ -668,27 +678,6 @@ RULES: tuple[Rule, ...] = (
         terms=("txn_deleted",),
         candidates=("P6",),
         needs=("linked_txn_deleted",),
-    ),
-    _r(
-        "P6.payment-on-voided-invoice",
-        "P6",
-        "QuickBooks will not link the payment to its invoice (620): the invoice was voided in QuickBooks, so "
-        "Suprata's copy and QuickBooks disagree.",
-        0.75,
-        codes={"620"},
-        entities={"payment"},
-        needs=("linked_txn_deleted",),
-    ),
-    _r(
-        "P6.payment-over-applied",
-        "P6",
-        "QuickBooks has less open on the invoice than the payment applies: most often another payment for it "
-        "was entered directly in QuickBooks.",
-        0.7,
-        codes={"6000"},
-        text=r"more\s+than\s+the\s+open\s+balance",
-        entities={"payment"},
-        needs=("qbo_duplicate_count",),
     ),
     _r(
         "P1.inactive-customer-ref",
