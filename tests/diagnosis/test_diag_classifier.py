@@ -58,7 +58,7 @@ EXAMPLES: dict[str, dict] = {
         "detail": "Another customer, vendor or employee is already using this name.",
     },
     "unknown.name-duplicate-unclear": {"code": "6240", "detail": "The name supplied already exists. : null"},
-    "P6.payment-on-voided-invoice": {
+    "P6.payment-not-linkable": {
         "code": "620",
         "entity": "Payment",
         "detail": "The Txn ID (identified by 12) you're trying to use can't be linked.",

@@ -1,5 +1,5 @@
 """diagnose on QuickBooks' real answers to payments the sandbox used to accept: one applied to an invoice voided
-in QuickBooks (620), one applied beyond what QuickBooks still has open (6000). Both are P6."""
+in QuickBooks, one applied beyond what QuickBooks still has open (both 620 "Txn ID Cannot Be Linked"). Both P6."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ def test_payment_on_an_invoice_voided_in_quickbooks_is_p6(tmp_path: Path) -> Non
     sb.apply_event({"type": "qbo_voided", "key": "INV-1005"})
     sb.apply_event({"type": "payment_created", "number": "PMT-2100", "applied": [{"invoice": "INV-1005"}]})
     causes = _causes(sb, tmp_path)
-    assert [c.pattern for c in causes] == ["P6"]
-    assert "PMT-2100" in {r.number for r in causes[0].records}
+    assert [(c.pattern, c.kind) for c in causes] == [("P6", "removed_in_qbo")]  # one cause: the void
+    assert "INV-1005" in causes[0].title and "PMT-2100" in {r.number for r in causes[0].records}
 
 
 def test_payment_beyond_what_quickbooks_has_open_is_p6(tmp_path: Path) -> None:

@@ -68,18 +68,29 @@ def test_inactive_item_is_one_cause_naming_the_item(tmp_path: Path) -> None:
 # --- a payment saved twice after a timeout, and one entered directly in QuickBooks -------------------------
 
 
-def duplicate_payment() -> sc.Scenario:
+def duplicate_payment(amount: str | None = "100.00") -> sc.Scenario:
+    """A timed-out payment push that QuickBooks had saved, then retried with a new requestid. QuickBooks links a
+    payment for at most what is open on the invoice (620 beyond it), so the retry lands as a second copy only
+    when the first left enough open: a part payment (``amount``). Paid in full (``None``), the retry is refused
+    and QuickBooks holds the one unlinked copy (``paid_in_full_retry_refused``)."""
     s = base(
         "duplicate-payment", "Payment saved twice", "A timed-out payment push was saved; the retry saved it again."
     )
+    pay = payment("2026-11-05 14:10", 2004, 1004, method="Check", reference="5521")
+    if amount is not None:
+        pay = pay.model_copy(update={"applied": [sc.PaymentApplied(invoice="INV-1004", amount=Decimal(amount))]})
     events = [
         *healthy_history(),
         invoice("2026-11-02 09:00", 1005, 1001, line("SVC-DRAIN")),
         sc.TimeoutAfterCommit(at=at("2026-11-05 14:09"), entity="Payment", count=1),
-        payment("2026-11-05 14:10", 2004, 1004, method="Check", reference="5521"),
+        pay,
         sc.QboPaymentEntered(at=at("2026-11-06 10:00"), invoice="INV-1005", reference="ck 7788"),
     ]
     return with_timeline(s, events, [])
+
+
+def paid_in_full_retry_refused() -> sc.Scenario:
+    return duplicate_payment(None)
 
 
 def test_payment_saved_twice_is_told_apart_from_one_entered_in_quickbooks(tmp_path: Path) -> None:
@@ -91,12 +102,25 @@ def test_payment_saved_twice_is_told_apart_from_one_entered_in_quickbooks(tmp_pa
     assert "PMT-2004" in dup.title and dup.steps[0].startswith("Void QuickBooks payment")
     assert "do not record another copy" in dup.steps[0]
     said = " ".join(e.summary for e in dup.evidence)
-    assert "reference 5521" in said and "below zero" in said and "timed out" in said
+    assert "reference 5521" in said and "less left to pay than Suprata" in said and "timed out" in said
     entered = next(c for c in report.root_causes if c.kind == "qbo_only_payment")
     assert "INV-1005" in entered.title and "INV-1004" not in entered.title
     verdict = trace(services, ref="PMT-2004").verdict
     assert not verdict.agree and "Both sides agree" not in verdict.headline
     assert verdict.fix[0] == dup.steps[0]
+
+
+def test_a_retry_of_a_payment_saved_in_full_is_refused_and_the_saved_copy_is_linked(tmp_path: Path) -> None:
+    services = _services(paid_in_full_retry_refused(), tmp_path)
+    report, by = _plan(services)
+    cause, _ = by["PMT-2004"]
+    assert cause.kind == "unlinked_copy" and "already in QuickBooks as payment" in cause.title
+    assert cause.steps[0].startswith("Do not retry PMT-2004")
+    assert "duplicate_payment" not in {c.kind for c in report.root_causes}  # QuickBooks refused the second copy
+    entered = [c for c in report.root_causes if c.kind == "qbo_only_payment"]
+    assert [c.title for c in entered] == [t for t in (c.title for c in entered) if "INV-1005" in t]  # not the copy
+    verdict = trace(services, ref="PMT-2004").verdict
+    assert not verdict.agree and "Both sides agree" not in verdict.headline
 
 
 # --- voided or deleted directly in QuickBooks while open in Suprata, with no failed push -------------------
@@ -349,6 +373,7 @@ def test_revoked_connection_says_revoked_and_since_when(tmp_path: Path) -> None:
 NEW = [
     inactive_item,
     duplicate_payment,
+    paid_in_full_retry_refused,
     removed_in_quickbooks,
     paid_after_delete,
     missing_name,

@@ -91,7 +91,7 @@ def test_retry_clicked_by_a_person_is_a_manual_retry(sb):
     assert (attempt.record_number, attempt.trigger) == ("INV-1005", "manual_retry")
 
 
-def test_payment_on_a_voided_invoice_and_an_over_applied_payment_are_refused(sb):
+def test_payment_on_a_voided_a_paid_or_an_over_applied_invoice_is_refused_with_620(sb):
     sb.apply_event({"type": "qbo_voided", "key": "INV-1005"})
     sb.apply_event({"type": "payment_created", "number": "PMT-2100", "applied": [{"invoice": "INV-1005", "amount": "10.00"}]})  # fmt: skip
     err = _errors(sb.suprata_store.attempts[-1])[0]
@@ -100,7 +100,21 @@ def test_payment_on_a_voided_invoice_and_an_over_applied_payment_are_refused(sb)
     total = sb.qbo_find("Invoice", "INV-1102")["TotalAmt"]
     sb.apply_event({"type": "payment_created", "number": "PMT-2101", "applied": [{"invoice": "INV-1102", "amount": str(total + 50)}]})  # fmt: skip
     err = _errors(sb.suprata_store.attempts[-1])[0]
-    assert err["code"] == "6000" and "more than the open balance" in err["Detail"]
+    assert (err["code"], err["element"]) == ("620", "Line.LinkedTxn.TxnId")
+    # Paid in full (closed): nothing is open, so a second payment cannot be linked either.
+    sb.apply_event({"type": "payment_created", "number": "PMT-2102", "applied": [{"invoice": "INV-1102", "amount": str(total)}]})  # fmt: skip
+    assert sb.suprata_store.attempts[-1].outcome == "succeeded" and sb.qbo_find("Invoice", "INV-1102")["Balance"] == 0
+    sb.apply_event({"type": "payment_created", "number": "PMT-2103", "applied": [{"invoice": "INV-1102", "amount": "1.00"}]})  # fmt: skip
+    assert _errors(sb.suprata_store.attempts[-1])[0]["code"] == "620"
+
+
+def test_a_payment_larger_than_what_it_applies_keeps_the_rest_unapplied(sb):
+    co = sb.qbo_company
+    inv = sb.qbo_find("Invoice", "INV-1005")
+    customer = inv["CustomerRef"]["value"]
+    link = [{"TxnId": inv["Id"], "TxnType": "Invoice"}]
+    pay = co.create("Payment", {"CustomerRef": {"value": customer}, "TotalAmt": 65.0, "Line": [{"Amount": 55.0, "LinkedTxn": link}]})  # fmt: skip
+    assert (pay["TotalAmt"], pay["UnappliedAmt"]) == (65.0, 10.0)  # Intuit's sample Payment: 65 received, 55 applied
 
 
 def test_throttling_one_app_leaves_the_other_reading(sb):

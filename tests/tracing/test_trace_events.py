@@ -50,7 +50,7 @@ def test_a_retry_clicked_in_suprata_shows_as_a_manual_retry(healthy):
     healthy.event(type="retry_clicked", record_type="invoice", number="INV-1005")
     trace = healthy.trace("INV-1005")
     assert trace.invoice.attempts[-1].trigger == "manual_retry"
-    assert any("manual retry" in e.what for e in trace.timeline if e.side == "suprata")
+    assert any("a retry pressed in Suprata" in e.what for e in trace.timeline if e.side == "suprata")
 
 
 def test_a_payment_deleted_in_suprata_is_deleted_in_quickbooks_and_both_balances_agree(healthy):

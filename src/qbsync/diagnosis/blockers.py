@@ -353,6 +353,50 @@ def payment_invoice_deleted(p: m.Payment, fs: FailureSet, ev: Evidence) -> Cause
     )
 
 
+def payment_copy_cause(p: m.Payment, ev: Evidence) -> Cause | None:
+    """QuickBooks already holds this failing payment, unlinked: a push was saved but its answer lost, and the
+    retry was refused (620) because the saved copy had paid the invoice. Linking it is the fix, not a retry."""
+    row = ev.payment_copies.get(p.id)
+    if row is None:
+        return None
+    said = EvidenceItem(
+        "quickbooks",
+        f"QuickBooks holds payment {row.id} (${row.total_amt} on {row.txn_date}) from the same customer for the "
+        f"same invoice, which Suprata does not link to {p.number}",
+    )
+    params = {"number": p.number, "entity": "payment", "qbo_id": str(row.id)}
+    return Cause("unlinked_copy", params, record_subject("payment", p.id), [said])
+
+
+def removed_cause(gone: Removed) -> Cause:
+    """An open Suprata invoice or payment whose QuickBooks copy was voided or deleted directly there."""
+    number = gone.record.number
+    undo = f"void {number}" if gone.record_type == "invoice" else f"reverse {number}"
+    when = gone.when.strftime("%Y-%m-%d %H:%M UTC") if isinstance(gone.when, datetime) else None
+    params = {
+        "what": gone.record_type.capitalize(),
+        "number": number,
+        "change": gone.change,
+        "when": f" on {when}" if when else "",
+        "entity": gone.record_type,
+        "qbo_id": gone.qbo_id,
+        "undo_suprata": undo,
+    }
+    said = EvidenceItem("quickbooks", f"QuickBooks {gone.record_type} {gone.qbo_id} was {gone.change}{params['when']}")
+    return Cause("removed_in_qbo", params, record_subject(gone.record_type, gone.record.id), [said])
+
+
+def payment_invoice_voided(p: m.Payment, ev: Evidence) -> Cause | None:
+    """A payment QuickBooks refused (620) because an invoice it pays was voided there: the void is the cause."""
+    applies = {a.invoice_id for a in p.applied}
+    for gone in ev.removed:
+        if gone.record_type == "invoice" and gone.change == "voided" and gone.record.id in applies:
+            cause = removed_cause(gone)
+            cause.via, cause.via_number = ("invoice", gone.record.id), gone.record.number
+            return cause
+    return None
+
+
 # --- the cause a failure was classified as ---------------------------------------------------------------
 
 
@@ -426,9 +470,13 @@ def classified_cause(c: Classified, fs: FailureSet, ev: Evidence, state: Mapping
         return Cause("tax_refused", {}, ("tax", "setup"), present=False)
     if pattern == "P6":
         if f.record_type == "payment" and f.record is not None:
-            gone = payment_invoice_deleted(f.record, fs, ev)
-            if gone is not None:
-                return gone
+            for found_p6 in (
+                payment_invoice_deleted(f.record, fs, ev),
+                payment_invoice_voided(f.record, ev),
+                payment_copy_cause(f.record, ev),
+            ):
+                if found_p6 is not None:
+                    return found_p6
         if f.record_type == "invoice" and f.record is not None:
             copy = invoice_copy_cause(f.record, ev)
             if copy is not None:
@@ -480,8 +528,8 @@ def state_causes(fs: FailureSet, ev: Evidence) -> dict[RecordKey, list[Cause]]:
         own = [x for x in (closed_period_cause(inv, ev), tax_cause(inv, ev)) if x is not None]
         out[("invoice", inv.id)] = own
     for p in fs.payments.values():
-        own = [x for x in (closed_period_cause(p, ev), payment_invoice_deleted(p, fs, ev)) if x is not None]
-        out[("payment", p.id)] = own
+        found = (closed_period_cause(p, ev), payment_invoice_deleted(p, fs, ev), payment_invoice_voided(p, ev))
+        out[("payment", p.id)] = [x for x in found if x is not None]
     for p in fs.waiting_payments:
         out.setdefault(("payment", p.id), [])
     return out
@@ -582,14 +630,11 @@ def waited_on(blockers: Mapping[RecordKey, Blocker]) -> set[RecordKey]:
 
 
 def deleted_invoices_paid_by(removed: Iterable[Removed], paid: Iterable[str]) -> set[RecordKey]:
-    """Of the invoices deleted in QuickBooks, those a failing payment pays (Suprata invoice ids in ``paid``):
-    the payment's own cause (``invoice_deleted``) names them, as ``waited_on`` finds from the blockers."""
+    """Of the invoices deleted or voided in QuickBooks, those a failing payment pays (Suprata invoice ids in
+    ``paid``): the payment's own cause (``invoice_deleted``, or the void as ``removed_in_qbo``) names them, as
+    ``waited_on`` finds from the blockers."""
     ids = set(paid)
-    return {
-        ("invoice", r.record.id)
-        for r in removed
-        if r.record_type == "invoice" and r.change == "deleted" and r.record.id in ids
-    }
+    return {("invoice", r.record.id) for r in removed if r.record_type == "invoice" and r.record.id in ids}
 
 
 def removals_on_their_own(

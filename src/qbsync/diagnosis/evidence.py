@@ -7,8 +7,10 @@ what was read into the classifier's ``Facts`` for one failure.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from qbsync.clients import query as q
@@ -23,6 +25,33 @@ CDC_MAX_OBJECTS = 1000  # and answers with at most this many objects
 VOIDABLE = ("Invoice", "Payment")
 LINKED_CUSTOMERS_BY_ID = q.MAX_IN_KEYS  # past one lookup's worth, the inactive customers are read instead
 CDC_ENTITIES = ("Invoice", "Payment", "Customer", "Item")
+
+
+@dataclass(frozen=True)
+class UnlinkedPayment:
+    """A Suprata payment not linked to QuickBooks, as much of it as tells a copy saved by its own push."""
+
+    id: str
+    customer_id: str | None
+    amount: Decimal | None
+    txn_date: date | None
+    reference: str | None
+    invoice_ids: tuple[str, ...]
+
+
+def unlinked_payments(payments: Iterable[Any]) -> list[UnlinkedPayment]:
+    """Suprata payments (models or status's backlog rows) that have no QuickBooks id."""
+    out = []
+    for p in payments:
+        if getattr(getattr(p, "qbo", None), "qbo_id", None):
+            continue
+        ids = getattr(p, "applies_to", None) or [a.invoice_id for a in getattr(p, "applied", [])]
+        out.append(
+            UnlinkedPayment(p.id if hasattr(p, "id") else p.record_id, getattr(p, "customer_id", None),
+                            getattr(p, "amount", None), getattr(p, "txn_date", None), getattr(p, "reference", None),
+                            tuple(ids))
+        )  # fmt: skip
+    return out
 
 
 @dataclass
@@ -93,6 +122,9 @@ class Evidence:
     # A QuickBooks payment Suprata does not link that repeats one it does (a retry after a timeout saved it
     # again): (the extra copy, the linked one, Suprata's payment, the invoices they pay).
     duplicate_payments: list[tuple[Any, Any, m.Payment, list[m.Invoice]]] = field(default_factory=list)
+    # A failing Suprata payment QuickBooks already holds, unlinked (a push saved, its answer lost; the retry was
+    # refused because the invoice was then paid): Suprata payment id -> the QuickBooks payment.
+    payment_copies: dict[str, Any] = field(default_factory=dict)
     # Suprata records still open whose QuickBooks copy was voided or deleted there, however long ago.
     removed: list[Removed] = field(default_factory=list)
     side: SideReads = field(default_factory=SideReads)  # what the caller also wanted (``gather(also=...)``)
@@ -228,7 +260,7 @@ def gather(
     by_doc = results.get("invoices_by_doc", {})
     ev.invoices_by_doc = _only(by_doc, set(doc_numbers))
     ev.side.invoices_by_doc = _only(by_doc, set(also.doc_numbers))
-    read_change_feed(suprata, ev, results["cdc"], results["old_voids"])
+    read_change_feed(suprata, ev, results["cdc"], results["old_voids"], unlinked_payments(fs.payments.values()))
     return ev
 
 
@@ -262,33 +294,41 @@ def change_feed_calls(qbo: Any, since: datetime) -> dict[str, Any]:
     return {"cdc": lambda: qbo.cdc(CDC_ENTITIES, since), "old_voids": lambda: qbo.batch(old_voids)}
 
 
-def read_change_feed(suprata: Any, ev: Evidence, changes: dict[str, list[Any]], old_voids: list[Any]) -> None:
+def read_change_feed(
+    suprata: Any,
+    ev: Evidence,
+    changes: dict[str, list[Any]],
+    old_voids: list[Any],
+    unlinked: Iterable[UnlinkedPayment] = (),
+) -> None:
     """What the change feed and the old voids say, into ``ev``: deletions, payments entered or saved twice
-    in QuickBooks, and Suprata's open records whose QuickBooks copy was voided or deleted there."""
+    in QuickBooks (or saved once for one of the ``unlinked`` Suprata payments whose push failed), and
+    Suprata's open records whose QuickBooks copy was voided or deleted there."""
     ev.changes = changes
     ev.cdc_truncated = sum(len(rows) for rows in ev.changes.values()) >= CDC_MAX_OBJECTS
     for entity, rows in ev.changes.items():
         for row in rows:
             if getattr(row, "status", None) == "Deleted":
                 ev.deleted.add((entity, row.id))
-    ev.qbo_only_payments, ev.duplicate_payments = _qbo_only_payments(suprata, ev)
+    ev.qbo_only_payments, ev.duplicate_payments, ev.payment_copies = _qbo_only_payments(suprata, ev, list(unlinked))
     voids = {e: r.rows for e, r in zip(VOIDABLE, old_voids, strict=False) if r.ok}
     ev.removed = _removed(suprata, ev, voids)
 
 
 def _qbo_only_payments(
-    suprata: Any, ev: Evidence
-) -> tuple[list[tuple[Any, list[m.Invoice]]], list[tuple[Any, Any, m.Payment, list[m.Invoice]]]]:
-    """Live QuickBooks payments (from the CDC already read) that no Suprata payment is linked to. Either
-    entered directly in QuickBooks, or a second copy of a payment Suprata did push: same customer, amount,
-    date and reference as a linked one (a retry after a timeout that QuickBooks had in fact saved)."""
+    suprata: Any, ev: Evidence, unlinked: list[UnlinkedPayment]
+) -> tuple[list[tuple[Any, list[m.Invoice]]], list[tuple[Any, Any, m.Payment, list[m.Invoice]]], dict[str, Any]]:
+    """Live QuickBooks payments (from the CDC already read) that no Suprata payment is linked to. Entered
+    directly in QuickBooks; or a second copy of a payment Suprata did push: same customer, amount, date and
+    reference as a linked one (a retry after a timeout that QuickBooks had in fact saved); or the only copy of
+    a failing Suprata payment (the retry was refused: the saved copy had already paid the invoice)."""
     live = [p for p in ev.changed("Payment") if getattr(p, "status", None) != "Deleted" and not _voided(p)]
     if not live:
-        return [], []
+        return [], [], {}
     linked = {p.qbo.qbo_id: p for p in suprata.by_qbo_ids("payment", [p.id for p in live])}
     unknown = [p for p in live if p.id not in linked]
     if not unknown:
-        return [], []
+        return [], [], {}
     invoice_ids = {
         t.txn_id for p in unknown for line in (p.line or []) for t in line.linked_txn if t.txn_type == "Invoice"
     }
@@ -296,16 +336,36 @@ def _qbo_only_payments(
     by_id = {p.id: p for p in live}
     only: list[tuple[Any, list[m.Invoice]]] = []
     copies: list[tuple[Any, Any, m.Payment, list[m.Invoice]]] = []
+    copies_of: dict[str, Any] = {}  # Suprata payment id -> the QuickBooks payment its own push saved
     for payment in unknown:
         paid = [invoices[t.txn_id] for line in (payment.line or []) for t in line.linked_txn if t.txn_id in invoices]
         if not paid:  # a payment for an invoice Suprata never had is QuickBooks' own business
             continue
         twin = next((by_id[q] for q in linked if q in by_id and same_payment(payment, by_id[q])), None)
+        own = next((p for p in unlinked if p.id not in copies_of and _is_copy_of(payment, p, paid)), None)
         if twin is not None:
             copies.append((payment, twin, linked[twin.id], paid))
+        elif own is not None:
+            copies_of[own.id] = payment
         else:
             only.append((payment, paid))
-    return only, copies
+    return only, copies, copies_of
+
+
+def _is_copy_of(row: Any, p: UnlinkedPayment, paid: list[m.Invoice]) -> bool:
+    """QuickBooks payment ``row`` is Suprata payment ``p`` saved by its own push: it pays one of ``p``'s
+    invoices (so it names the same customer: QuickBooks links no other), with the same amount, date and
+    reference (Suprata sends its reference as PaymentRefNum; one entered by hand seldom matches all three)."""
+    sent_ref = (p.reference or "")[:21] or None
+    return (
+        row.total_amt is not None
+        and p.amount is not None
+        and (getattr(row, "payment_ref_num", None) or None) == sent_ref
+        and Decimal(str(row.total_amt)) == Decimal(str(p.amount))
+        and p.txn_date is not None
+        and str(row.txn_date) == p.txn_date.isoformat()
+        and any(i.id in p.invoice_ids and i.customer_id == p.customer_id for i in paid)
+    )
 
 
 def _removed(suprata: Any, ev: Evidence, old_voids: dict[str, list[Any]]) -> list[Removed]:

@@ -522,10 +522,10 @@ RULES: tuple[Rule, ...] = (
         needs=("qbo_duplicate_count",),
     ),
     _r(
-        "P6.payment-on-voided-invoice",
+        "P6.payment-not-linkable",
         "P6",
-        "QuickBooks will not link the payment to its invoice (620): the invoice was voided in QuickBooks, so "
-        "Suprata's copy and QuickBooks disagree.",
+        "QuickBooks will not link the payment to its invoice (620): the invoice was voided there, or is already "
+        "paid there (nothing left open), so Suprata's copy and QuickBooks disagree.",
         0.75,
         codes={"620"},
         entities={"payment"},

@@ -491,8 +491,13 @@ def _duplicate_payment_findings(fs: FailureSet, ev: Evidence) -> list[RootCause]
     out = []
     for extra, twin, payment, invoices in ev.duplicate_payments:
         numbers = ", ".join(i.number for i in invoices)
+        # QuickBooks links a payment for at most what is open on an invoice (620 beyond it), so the copy shows
+        # as less left to pay there than in Suprata, not as a balance below zero.
         balances = ", ".join(
-            f"{i.number} ${b.balance}" for i in invoices for b in ev.changed("Invoice") if b.id == i.qbo.qbo_id
+            f"{i.number} ${b.balance} in QuickBooks, ${i.balance} in Suprata"
+            for i in invoices
+            for b in ev.changed("Invoice")
+            if b.id == i.qbo.qbo_id and b.balance is not None and Decimal(str(b.balance)) != i.balance
         )
         ref = f", reference {twin.payment_ref_num}" if twin.payment_ref_num else ""
         cause = Cause(
@@ -509,7 +514,7 @@ def _duplicate_payment_findings(fs: FailureSet, ev: Evidence) -> list[RootCause]
             EvidenceItem("suprata", f"Suprata links {payment.number} to QuickBooks payment {twin.id} only"),
         ]
         if balances:
-            evidence.append(EvidenceItem("quickbooks", f"so QuickBooks shows a balance below zero: {balances}"))
+            evidence.append(EvidenceItem("quickbooks", f"so QuickBooks has less left to pay than Suprata: {balances}"))
         if ("payment", payment.id) in fs.timeout_records:
             evidence.append(EvidenceItem("suprata", f"a push of {payment.number} timed out before the copy was made"))
         out.append(

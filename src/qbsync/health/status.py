@@ -17,6 +17,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from qbsync.diagnosis.blockers import DirectChange
@@ -66,6 +67,8 @@ class UnsyncedRecord:
     state: str  # failed | pending | not_synced
     attempts: int
     applies_to: list[str] = field(default_factory=list)  # a payment's invoices (Suprata ids)
+    amount: Decimal | None = None  # a payment's amount and reference: what tells a copy its push saved
+    reference: str | None = None
 
 
 @dataclass
@@ -266,11 +269,12 @@ def _changed_in_quickbooks(
     failing is told by its own failure, an invoice a failing payment pays was deleted is told by the
     payment's cause; the rest are counted here."""
     from qbsync.diagnosis.blockers import deleted_invoices_paid_by, direct_changes
-    from qbsync.diagnosis.evidence import Evidence, read_change_feed
+    from qbsync.diagnosis.evidence import Evidence, read_change_feed, unlinked_payments
 
     ev = Evidence(now=now)
-    read_change_feed(suprata, ev, *feed)
     failing = {(m.record_type, m.record_id) for m in failures.marks}
+    pushed = [r for r in backlog.records if r.record_type == "payment" and ("payment", r.record_id) in failing]
+    read_change_feed(suprata, ev, *feed, unlinked_payments(pushed))
     paid = [
         invoice_id
         for r in backlog.records
@@ -394,6 +398,8 @@ def read_backlog(suprata: Any, now: datetime) -> Backlog:
                         r.qbo.state,
                         r.qbo.attempts,
                         [a.invoice_id for a in getattr(r, "applied", [])],
+                        getattr(r, "amount", None) if rtype == "payment" else None,
+                        getattr(r, "reference", None),
                     )
                 )
     with_time = [r for r in records if r.created_at is not None]

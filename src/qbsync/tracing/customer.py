@@ -276,7 +276,7 @@ def trace_customer(services: Services, cust: m.Customer, asked: str) -> Customer
 
     items.extend(_credits_in_qbo(reads, qbo_cust, words))
     merged_into = _merged_into(qcust, invoices, reads)
-    if merged_into:
+    if merged_into and qcust is not None:
         notes.append(
             f"QuickBooks customer {qcust.id} ({qcust.display_name}) was merged into {merged_into} in QuickBooks: "
             f"its transactions now sit under {merged_into} and it is inactive. Suprata still links "

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from qbsync.clients import suprata_models as m
-from qbsync.diagnosis.patterns import get_pattern
+from qbsync.diagnosis.patterns import CAUSE_KINDS, fill, get_pattern
 from qbsync.tracing.compare import compare_invoice, compare_payment, usd
 from qbsync.tracing.model import (
     AttemptView,
@@ -772,9 +772,10 @@ def trace_payment(services: Services, pay: m.Payment, asked: str) -> RecordTrace
                         f"QuickBooks, but QuickBooks holds payment {lookalike.id} of the same amount on "
                         f"{words.day(lookalike.txn_date)} that Suprata does not know: probably the same money."
                     ),
+                    # the diagnosis's words for the same cause (a saved copy Suprata lost the link to)
                     fix=[
-                        f"Check with your bookkeeper that QuickBooks payment {lookalike.id} is {sp.number}; if so, "
-                        f"mark {sp.number} synced in Suprata, linked to {lookalike.id}. Do not create it again.",
+                        fill(step, {"number": sp.number, "entity": "payment", "qbo_id": str(lookalike.id)})
+                        for step in CAUSE_KINDS["unlinked_copy"].steps
                     ],
                     records=[sp.number, f"QuickBooks payment {lookalike.id}"],
                     warning=BOOKKEEPER,

@@ -117,12 +117,18 @@ class QboCompany:
 
     def merge_customers(self, from_id: str, into_id: str) -> dict[str, Any]:
         """QuickBooks' merge (a person renames one customer to another's name and confirms): every transaction
-        of ``from_id`` now names ``into_id``, and ``from_id`` is left inactive, shown as ``Name (deleted)``."""
+        of ``from_id`` now names ``into_id``, and ``from_id`` is left inactive, shown as ``Name (deleted)``.
+        Intuit's help ("Merge duplicate customers in QuickBooks Online"): "The merged customer is deleted from your
+        records and their transactions added to the other profile's transaction history ... saved as inactive"."""
         with self.lock:
             source = self.store.get("Customer", str(from_id))
             target = self.store.get("Customer", str(into_id))
             if source is None or target is None or source["Id"] == target["Id"]:
                 raise ValueError("merge needs two different existing customers")
+            ids = {source["Id"], target["Id"]}
+            if any((c.get("ParentRef") or {}).get("value") in ids for c in self.store.records["Customer"].values()):
+                # Intuit's help: "Check that neither customer being merged has sub-customers before merging them."
+                raise ValueError("a customer with sub-customers cannot be merged: make them regular customers first")
             now, stamp = self._now()
             for entity in ("Invoice", "Payment", "CreditMemo", "RefundReceipt"):
                 for txn in list(self.store.for_customer(entity, source["Id"])):

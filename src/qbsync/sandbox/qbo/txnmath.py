@@ -290,23 +290,21 @@ def prepare_payment(
 
 
 def check_applicable(co: QboCompany, inv: dict[str, Any], amount: Decimal, existing: dict[str, Any] | None) -> None:
-    """A payment line can be linked to an open invoice for at most its open balance. A voided invoice cannot
-    be linked at all: 620 "Txn ID Cannot Be Linked" (code, Message and Detail pattern from Intuit's
-    error-code table). More than the open balance: a 6000 business validation error (the Detail wording is
-    unconfirmed). What this payment already applied to the invoice counts as open again on an update."""
-    if ("Invoice", inv["Id"]) in co.voided:
+    """A payment line links to an invoice for at most what is open on it. A voided invoice, one already paid
+    (closed), or more than its open balance: 620 "Txn ID Cannot Be Linked", element ``Line.LinkedTxn.TxnId``.
+    Sources: Intuit's error-code table (redteam's copy: "The Txn ID (identified by XXX) you're trying to use can't
+    be linked."); Wise Owl's QBO help: 620 when the invoice is "NOT closed" fails, e.g. a receipt entered onto it
+    by hand in QuickBooks. Beyond a partly paid invoice's balance is our reading of the same rule (unconfirmed).
+    Money not applied to a line is accepted as ``UnappliedAmt`` (Intuit's sample Payment: 65.00 total, 55.00
+    applied, 10.00 unapplied). What this payment already applied to the invoice counts as open on an update."""
+    already = applied_to(existing, inv["Id"]) if existing else Decimal(0)
+    open_balance = Decimal(0) if ("Invoice", inv["Id"]) in co.voided else dec(inv.get("Balance")) + already
+    if amount > open_balance:
         raise faults.QboError(
             "620",
             "Txn ID Cannot Be Linked",
             f"The Txn ID (identified by {inv['Id']}) you're trying to use can't be linked.",
             element="Line.LinkedTxn.TxnId",
-        )
-    already = applied_to(existing, inv["Id"]) if existing else Decimal(0)
-    open_balance = dec(inv.get("Balance")) + already
-    if amount > open_balance:
-        raise faults.business_validation(
-            f"Business Validation Error: The payment amount {out(amount)} is more than the open balance "
-            f"{out(open_balance)} of invoice {inv.get('DocNumber') or inv['Id']}."
         )
 
 
