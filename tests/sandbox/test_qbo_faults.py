@@ -401,3 +401,43 @@ def test_xml_accept_gets_an_intuit_response(api, seeded):
     assert '<Fault type="ValidationFault"><Error code="6240" element=""><Message>Duplicate Name Exists Error' in (
         fault.text
     )
+
+
+# The 2010 QBO answered qbo_api's sandbox request {"BadJson":true} (spec/vcr/error/400_json.yml, 2020-09-29).
+CAPTURED_2010_DETAIL = (
+    'Property Name:Unrecognized field "BadJson" (class com.intuit.schema.finance.v3.Invoice), not marked as '
+    'ignorable (83 known properties: "DocNumber", "HomeTotalAmt", "TotalAmt", "TxnSource", "AllowOnlinePayment", '
+    '"RecurringInfo", "EmailStatus", "callToAction", "AutoDocNumber", "ECloudStatusTimeStamp", "TaxFormNum", '
+    '"TxnDate", "FOB", "ClassRef", "AllowOnlineACHPayment", "DepositToAccountRef", "InvoiceEx", '
+    '"AllowOnlineCreditCardPayment", "CurrencyRef", "InvoiceLink", "PONumber", "ShipDate", "PaymentMethodRef", '
+    '"TrackingNum", "TxnTaxDetail", "CustomerRef", "ShipFromAddr", "BillAddr", "EInvoiceStatus", "Id", '
+    '"RecurDataRef", "ApplyTaxAfterDiscount", "DepartmentRef", "SalesRepRef", "ExchangeRate", "domain", '
+    '"invoiceStatusLog", "TaxFormType", "BillEmailBcc", "LessCIS", "CustomerMemo", "TxnStatus", "HomeBalance", '
+    '"PrintStatus", "ConvenienceFeeDetail", "DiscountRate", "DeliveryInfo", "FreeFormAddress", "AllowIPNPayment", '
+    '"CustomField", "PaymentDetailsMessage", "TransactionLocationType", "MetaData", "LinkedTxn", "status", '
+    '"RemitToRef", "PrivateNote", "ShipMethodRef", "PaymentRefNum", "Tag", "TxnApprovalInfo" [truncated]])\n'
+    " specified is unsupported or invalid"
+)
+
+
+def test_unknown_property_detail_is_the_captured_one_byte_for_byte(api, seeded):
+    err = only_error(api.post("/invoice", {"BadJson": True}))
+    assert (err["code"], err["Message"]) == ("2010", "Request has invalid or unsupported property")
+    assert err["Detail"] == CAPTURED_2010_DETAIL
+
+
+def test_unknown_property_inside_a_line_is_2010_naming_the_line_class(api, seeded):
+    line = {**sales_line(100.0), "Colour": "red"}
+    err = only_error(api.post("/invoice", invoice_body("1", line)))
+    assert err["code"] == "2010"
+    assert err["Detail"].startswith(
+        'Property Name:Unrecognized field "Colour" (class com.intuit.schema.finance.v3.Line), not marked as '
+        'ignorable (24 known properties: "Id", "LineNum", '
+    )
+    assert "[truncated]" not in err["Detail"]  # 24 names fit in Jackson's 1,000 characters
+    detail = {**sales_line(100.0)}
+    detail["SalesItemLineDetail"] = {**detail["SalesItemLineDetail"], "Discount": 5}
+    err = only_error(api.post("/invoice", invoice_body("1", detail)))
+    assert 'Unrecognized field "Discount" (class com.intuit.schema.finance.v3.SalesItemLineDetail)' in err["Detail"]
+    assert "(17 known properties: " in err["Detail"]
+    assert api.post("/invoice", invoice_body("1")).status_code == 200  # the known names still pass

@@ -19,13 +19,14 @@ from qbsync.clock import Clock
 from qbsync.sandbox.qbo import entities, faults, querylang, txnmath
 from qbsync.sandbox.qbo.money import dec, out
 from qbsync.sandbox.qbo.schema import (
-    KNOWN_PROPERTIES,
     NAME_LISTS,
     PARTIES,
     SINGLETONS,
     TRANSACTIONS,
     VOIDABLE,
     canonical,
+    known_in_order,
+    unknown_in_lines,
     unknown_properties,
 )
 from qbsync.sandbox.qbo.store import EntityStore, RecordMeta
@@ -212,7 +213,10 @@ class QboCompany:
             raise faults.invalid_property("request body")
         unknown = unknown_properties(name, data)
         if unknown:  # the deserializer stops at the first unknown name
-            raise faults.unrecognized_field(unknown[0], name, sorted(KNOWN_PROPERTIES[name]))
+            raise faults.unrecognized_field(unknown[0], name, known_in_order(name))
+        nested = unknown_in_lines(data) if name in TRANSACTIONS else None
+        if nested is not None:
+            raise faults.unrecognized_field(*nested)
         with self.lock:
             if name in SINGLETONS:
                 raise faults.unsupported_operation(op)  # Preferences/CompanyInfo writes are not emulated

@@ -207,14 +207,21 @@ def unknown_resource(path: str) -> QboError:
 
 def unrecognized_field(name: str, entity: str, known: list[str]) -> QboError:
     """2010 for an unknown property: Jackson's text inside QBO's, as captured (qbo_api error/400_json.yml),
-    including its cut-off list of known properties and the line break before "specified"."""
-    shown = ", ".join(f'"{k}"' for k in known[:60])
-    more = " [truncated]" if len(known) > 60 else ""
+    with the line break before "specified". Jackson lists known names until its text passes 1,000 characters,
+    then adds " [truncated]" (PropertyBindingException.getMessageSuffix): 61 of Invoice's 83, as captured."""
+    listed = f" ({len(known)} known properties: "
+    for i, known_name in enumerate(known):
+        listed += f'"{known_name}"'
+        if len(listed) > 1000:
+            listed += " [truncated]"
+            break
+        if i < len(known) - 1:
+            listed += ", "
     return QboError(
         "2010",
         "Request has invalid or unsupported property",
         f'Property Name:Unrecognized field "{name}" (class com.intuit.schema.finance.v3.{entity}), not marked as '
-        f"ignorable ({len(known)} known properties: {shown}{more}])\n specified is unsupported or invalid",
+        f"ignorable{listed}])\n specified is unsupported or invalid",
         element=None,
     )
 
