@@ -441,3 +441,30 @@ def test_unknown_property_inside_a_line_is_2010_naming_the_line_class(api, seede
     assert 'Unrecognized field "Discount" (class com.intuit.schema.finance.v3.SalesItemLineDetail)' in err["Detail"]
     assert "(17 known properties: " in err["Detail"]
     assert api.post("/invoice", invoice_body("1")).status_code == 200  # the known names still pass
+
+
+def test_an_xml_body_is_read_as_the_ruby_sdk_writes_it(api, seeded):
+    xml = {"Accept": "application/xml", "Content-Type": "application/xml"}
+    body = (
+        '<Invoice xmlns="http://schema.intuit.com/finance/v3">'
+        "<Line><Amount>100.00</Amount><DetailType>SalesItemLineDetail</DetailType>"
+        '<SalesItemLineDetail><ItemRef name="Services">1</ItemRef><Qty>1</Qty></SalesItemLineDetail></Line>'
+        "<CustomerRef>1</CustomerRef><PrivateNote>sent as XML</PrivateNote></Invoice>"
+    )
+    resp = api.http.post(api.url("/invoice"), content=body.encode(), headers=xml)
+    assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("application/xml")
+    assert "<PrivateNote>sent as XML</PrivateNote>" in resp.text and "<TotalAmt>100.0</TotalAmt>" in resp.text
+    created = seeded.all("Invoice")[-1]
+    assert created["Line"][0]["SalesItemLineDetail"]["ItemRef"]["value"] == "1" and created["TotalAmt"] == 100.0
+    sparse = (
+        f'<Invoice xmlns="http://schema.intuit.com/finance/v3" sparse="true"><Id>{created["Id"]}</Id>'
+        f"<SyncToken>{created['SyncToken']}</SyncToken><PrivateNote>edited in XML</PrivateNote></Invoice>"
+    )
+    resp = api.http.post(api.url("/invoice"), content=sparse.encode(), headers=xml)
+    assert resp.status_code == 200 and "<PrivateNote>edited in XML</PrivateNote>" in resp.text
+    assert seeded.read("Invoice", created["Id"])["Line"][0]["Amount"] == 100.0  # sparse: the lines stay
+    bad = api.http.post(api.url("/invoice"), content=b"<Invoice><Line>", headers=xml)
+    assert bad.status_code == 400 and 'code="2010"' in bad.text
+    unknown = body.replace("<PrivateNote>", "<Colour>red</Colour><PrivateNote>")
+    resp = api.http.post(api.url("/invoice"), content=unknown.encode(), headers=xml)
+    assert resp.status_code == 400 and 'Unrecognized field "Colour"' in resp.text

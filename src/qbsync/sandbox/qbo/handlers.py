@@ -13,6 +13,7 @@ from qbsync.sandbox.qbo import faults
 from qbsync.sandbox.qbo.company import QboCompany
 from qbsync.sandbox.qbo.schema import MODELLED, NAME_LISTS, SINGLETONS, TRANSACTIONS, canonical
 from qbsync.sandbox.qbo.validation import WriteContext
+from qbsync.sandbox.qbo.xmlbody import XmlBodyError, parse_entity
 
 BATCH_LIMIT = 30  # the best-supported number (limits page, client defaults); the hard cap is unconfirmed
 CDC_WINDOW = timedelta(days=30)
@@ -38,6 +39,16 @@ def _body_json(req: SandboxRequest) -> Any:
         return json.loads(req.body.decode("utf-8")) if req.body else {}
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise faults.invalid_property("Unable to parse the request body as JSON") from None
+
+
+def _write_body(req: SandboxRequest) -> Any:
+    """A write's body: JSON, or XML when the client says so (quickbooks-ruby sends ``application/xml``)."""
+    if "xml" not in req.headers.get("content-type", "").lower():
+        return _body_json(req)
+    try:
+        return parse_entity(req.body)[1] if req.body else {}
+    except (UnicodeDecodeError, XmlBodyError):
+        raise faults.invalid_property("Unable to parse the request body as XML") from None
 
 
 def _write_op(req: SandboxRequest, data: dict[str, Any]) -> str:
@@ -95,7 +106,7 @@ def _route(co: QboCompany, req: SandboxRequest, rest: list[str]) -> Outcome:
     if req.method == "GET" and len(rest) == 2:
         return Outcome(_ok(co, {entity: _read(co, entity, rest[1])}))
     if req.method == "POST" and len(rest) == 1:
-        data = _body_json(req)
+        data = _write_body(req)
         if not isinstance(data, dict):
             raise faults.invalid_property("request body")
         op = _write_op(req, data)
