@@ -407,7 +407,7 @@ class ScenarioPlayer:
     # QuickBooks' infrastructure
 
     def _on_throttle_burst(self, ev: sc.ThrottleBurst) -> None:
-        from qbsync.sandbox.app import QBSYNC_CLIENT_ID, SUPRATA_CLIENT_ID
+        from qbsync.sandbox.instance import QBSYNC_CLIENT_ID, SUPRATA_CLIENT_ID
 
         client = {"suprata": SUPRATA_CLIENT_ID, "qbsync": QBSYNC_CLIENT_ID}.get(ev.app or "")
         self.sb.qbo_faults.throttle_burst(ev.at, ev.at + timedelta(seconds=ev.seconds), client)

@@ -52,6 +52,9 @@ class Books(Protocol):
     @property
     def using_sales_tax(self) -> bool: ...
 
+    @property
+    def voided(self) -> set[tuple[str, str]]: ...  # (entity, Id) of the transactions voided
+
     def today(self) -> date: ...
 
     def next_doc_number(self, entity: str) -> str: ...
