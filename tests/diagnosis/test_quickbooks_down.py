@@ -71,6 +71,12 @@ def test_diagnose_table_says_what_it_could_not_confirm(tmp_path, trouble):
     assert "Fix in this order" in result.stdout and "not confirmed: " + REASON[trouble] in result.stdout
     assert "the plan comes from Suprata's sync log alone" in result.stdout
     assert "(None)" not in result.stdout  # the close date is unknown, not "None"
+    # Whose books, and how hard qbsync tried, in plain words: Suprata names the company; no URL, realm or
+    # "1 attempts" in the note a person reads.
+    first_line = result.stdout.splitlines()[0]
+    assert first_line.startswith("Peak Flow Plumbing & Heating LLC"), first_line
+    assert "qbsync asked QuickBooks" in result.stdout
+    assert "http" not in result.stdout and "minorversion" not in result.stdout and " 1 attempts" not in result.stdout
 
 
 @pytest.mark.parametrize("trouble", ["outage", "throttle"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qbsync.clients.redact import redact_text
+from qbsync.wording import plural
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -80,7 +81,7 @@ class TemporarilyUnavailable(ApiError):
     ) -> None:
         hint = f", Retry-After {retry_after:g} s" if retry_after is not None else ""
         super().__init__(
-            f"{url} still answered HTTP {status} after {attempts} attempts and {waited:g} s of waiting{hint}",
+            f"{url} still answered HTTP {status} after {plural(attempts, 'attempt')} and {waited:g} s of waiting{hint}",
             status,
         )
         self.url = url
@@ -114,7 +115,7 @@ class Unreachable(ApiError):
     def __init__(
         self, url: str, reason: str, *, attempts: int = 1, kind: str = "connect", outcome_uncertain: bool = False
     ) -> None:
-        super().__init__(f"could not reach {url} ({kind}: {reason}) after {attempts} attempts")
+        super().__init__(f"could not reach {url} ({kind}: {reason}) after {plural(attempts, 'attempt')}")
         self.url = url
         self.reason = reason
         self.kind = kind  # connect | timeout | protocol | deadline (the command's deadline passed)

@@ -157,7 +157,10 @@ def _gather_despite_quickbooks(
         down = quickbooks_down(exc, now, timezone)
         if down is None:
             raise
-    return Evidence(now=now, timezone=timezone, suprata_connection=suprata.connection()), down
+    conn = suprata.connection()
+    # Suprata's connection names the company it pushes to, so the screen still says whose books these are.
+    name = conn.company_name if conn is not None and conn.realm_id in (None, getattr(qbo, "realm_id", None)) else None
+    return Evidence(now=now, timezone=timezone, suprata_connection=conn, company_name=name), down
 
 
 def _failure_count(fs: Any) -> int:

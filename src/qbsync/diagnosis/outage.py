@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from qbsync.clients.errors import TemporarilyUnavailable, Unreachable
-from qbsync.wording import local_clock
+from qbsync.wording import local_clock, plural
 
 if TYPE_CHECKING:
     from qbsync.diagnosis.report import RootCause
@@ -29,9 +29,11 @@ class QuickBooksDown:
     status: int | None  # 429, 5xx, or None when it did not answer at all
     kind: str  # throttled | unavailable | unreachable
     since: datetime
-    error: str  # the HTTP layer's one line, already redacted
+    error: str  # the HTTP layer's one line, already redacted (for --debug and support, not for the note)
     now: datetime
     timezone: str = "UTC"  # the company's zone, for the time in the sentence
+    attempts: int = 1
+    waited: float = 0.0
 
     @property
     def reason(self) -> str:
@@ -51,8 +53,9 @@ def quickbooks_down(exc: BaseException, now: datetime, timezone: str = "UTC") ->
         return None
     status = exc.status if isinstance(exc, TemporarilyUnavailable) else None
     kind = "throttled" if status == 429 else ("unavailable" if status is not None else "unreachable")
+    attempts, waited = getattr(exc, "attempts", 1), getattr(exc, "waited", 0.0)
     # Since this run first met it: the log's older 429s or 503s may belong to an earlier burst.
-    return QuickBooksDown(status, kind, exc.since or now, exc.message, now, timezone)
+    return QuickBooksDown(status, kind, exc.since or now, exc.message, now, timezone, attempts, waited)
 
 
 def mark_unconfirmed(causes: list[RootCause], down: QuickBooksDown) -> list[RootCause]:
@@ -105,7 +108,11 @@ def _now_cause(down: QuickBooksDown) -> RootCause:
 
 
 def note(down: QuickBooksDown) -> str:
+    # Plain words for the person: how hard qbsync tried, not the URL and realm (those stay in --debug).
+    tried = "once" if down.attempts == 1 else plural(down.attempts, "time")
+    if down.waited >= 1:
+        tried += f" over {round(down.waited):,} s"
     return (
-        f"{down.reason}: the plan comes from Suprata's sync log alone ({down.error}). "
+        f"{down.reason}: the plan comes from Suprata's sync log alone (qbsync asked QuickBooks {tried}). "
         "Run qbsync again once QuickBooks answers to confirm each cause."
     )
