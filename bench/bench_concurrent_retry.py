@@ -16,7 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "retrying"))
+TESTS = Path(__file__).resolve().parent.parent / "tests"
+# The kit lives with the tests and imports their helpers (clihelp, secrets_scan) from tests/ itself.
+sys.path[:0] = [str(TESTS / "retrying"), str(TESTS)]
 
 
 def main() -> int:
