@@ -128,7 +128,7 @@ def _diagnose(services: Services, filters: Filters, phase: Any) -> DiagnosisRepo
         realm_id=services.realm_id,
         filters=filters.describe(),
         summary=_summary(fs, causes, _all_failing_since(suprata, fs, causes)),
-        connections=_connections(ev, services),
+        connections=connection_views(ev, services),
         root_causes=causes,
         edited_in_quickbooks=_edited_in_quickbooks(fs, ev),
         books_closed_through=ev.book_close_date,
@@ -254,7 +254,8 @@ def _all_failing_since(suprata: Any, fs: FailureSet, causes: list[RootCause]) ->
     return min(f.first_failed_at for f in after)
 
 
-def _connections(ev: Evidence, services: Services) -> list[ConnectionView]:
+def connection_views(ev: Evidence, services: Services) -> list[ConnectionView]:
+    """Both connections as a person reads them (Suprata's, then qbsync's own); preflight shows the same."""
     views = []
     conn = ev.suprata_connection
     if conn is not None:

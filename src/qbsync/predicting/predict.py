@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
 from qbsync.diagnosis.blockers import Blocker, Cause, RecordKey, predicted_blockers
-from qbsync.diagnosis.evidence import Evidence
+from qbsync.diagnosis.diagnose import connection_views
 from qbsync.diagnosis.patterns import fill, get_pattern
 from qbsync.diagnosis.planner import plan_steps, record_amount
 from qbsync.diagnosis.report import ConnectionView, EvidenceItem
@@ -19,6 +19,7 @@ from qbsync.exit_codes import ExitCode
 from qbsync.predicting.evidence import gather_ahead
 from qbsync.predicting.model import PredictedCause, PredictedRecord, PreflightReport, PreflightSummary
 from qbsync.predicting.selection import Batch, Selection, read_batch
+from qbsync.wording import plural
 
 if TYPE_CHECKING:
     from qbsync.services import Services
@@ -42,7 +43,7 @@ def preflight(services: Services, selection: Selection, phase: Any = None) -> Pr
     step_of = {number: c.step for c in causes for number in c.records}
     records = [_predicted(key, batch, blockers.get(key), step_of) for key in batch.keys]
     records += [_in_quickbooks(r, batch) for r in batch.in_quickbooks]
-    connections = _connections(ev, services)
+    connections = connection_views(ev, services)
     summary = _summary(records, causes)
     report = PreflightReport(
         generated_at=now,
@@ -222,39 +223,13 @@ def _summary(records: list[PredictedRecord], causes: list[PredictedCause]) -> Pr
 def headline(by_type: dict[str, int], will_sync: int, causes: list[PredictedCause], in_qbo: int) -> str:
     """ "Of 52 invoices, 30 will sync; 8 invoices in the closed period (...); 5 WY invoices with the tax gap"."""
     total = sum(by_type.values())
-    already = f" ({_counted(in_qbo, 'other record')} already in QuickBooks)" if in_qbo else ""
+    already = f" ({plural(in_qbo, 'other record')} already in QuickBooks)" if in_qbo else ""
     if not total:
         return f"Nothing to push: no record of the selection is waiting for QuickBooks{already}."
-    what = " and ".join(_counted(n, t) for t, n in by_type.items())
+    what = " and ".join(plural(n, t) for t, n in by_type.items())
     if will_sync == total:
         return f"Of {what}, all {total:,} will sync{already}."
     return f"Of {what}, {will_sync:,} will sync; " + "; ".join(c.title for c in causes) + f"{already}."
-
-
-def _counted(n: int, word: str) -> str:
-    return f"{n:,} {word if n == 1 else word + 's'}"
-
-
-def _connections(ev: Evidence, services: Services) -> list[ConnectionView]:
-    views = []
-    conn = ev.suprata_connection
-    if conn is not None:
-        days = (conn.refresh_token_expires_at - ev.now).days if conn.refresh_token_expires_at else None
-        views.append(
-            ConnectionView(
-                "suprata",
-                conn.status,
-                conn.realm_id,
-                conn.company_name,
-                conn.last_refresh_at,
-                conn.refresh_token_expires_at,
-                days,
-                conn.reconnect_url,
-                conn.last_error,
-            )
-        )
-    views.append(services.own_connection())
-    return views
 
 
 def _notes(batch: Batch, connections: list[ConnectionView]) -> list[str]:
