@@ -166,17 +166,7 @@ def _customer(batch: Batch, record: Any) -> str | None:
 
 
 def _predicted(key: RecordKey, batch: Batch, blocker: Blocker | None, step_of: dict[str, int]) -> PredictedRecord:
-    record = _record(batch, key)
-    out = PredictedRecord(
-        record_type=key[0],
-        record_id=key[1],
-        number=record.number,
-        customer=_customer(batch, record),
-        txn_date=record.txn_date,
-        amount=record_amount(record),
-        state=record.qbo.state,
-        outcome="will_sync",
-    )
+    out = _row(key[0], _record(batch, key), batch, "will_sync")
     if blocker is None:
         return out
     first = blocker.first
@@ -186,20 +176,25 @@ def _predicted(key: RecordKey, batch: Batch, blocker: Blocker | None, step_of: d
     out.says, out.first_step = first.says, first.first_step
     out.waits_on = first.via_number if first.via is not None else None
     out.also = [c.kind for c in blocker.causes[1:]]
-    out.step = step_of.get(record.number)
+    out.step = step_of.get(out.number)
     return out
 
 
 def _in_quickbooks(record: Any, batch: Batch) -> PredictedRecord:
+    return _row("payment" if hasattr(record, "applied") else "invoice", record, batch, "in_quickbooks")
+
+
+def _row(record_type: str, record: Any, batch: Batch, outcome: str) -> PredictedRecord:
+    """One record's row before its prediction is filled in (the columns every outcome shares)."""
     return PredictedRecord(
-        record_type="payment" if hasattr(record, "applied") else "invoice",
+        record_type=record_type,
         record_id=record.id,
         number=record.number,
         customer=_customer(batch, record),
         txn_date=record.txn_date,
         amount=record_amount(record),
         state=record.qbo.state,
-        outcome="in_quickbooks",
+        outcome=outcome,
     )
 
 
