@@ -53,6 +53,44 @@ def test_a_read_that_raised_is_asked_again_and_a_copy_shares_the_answers():
     assert twin.rows() == [1, 2, 3] and len(src.asked) == 2  # answered from the shared first read
 
 
+class Row:
+    def __init__(self, rid, state):
+        self.id, self.state = rid, state
+
+
+class Records:
+    def __init__(self):
+        self.asked: list[tuple] = []
+        self.table = {f"inv_{n}": Row(f"inv_{n}", "failed" if n % 2 else "synced") for n in range(6)}
+
+    def invoices(self, *, ids=None, sync_state=None, convert=None):
+        self.asked.append(("invoices", tuple(ids) if ids is not None else None, sync_state))
+        if ids is not None:
+            rows = [self.table[i] for i in ids if i in self.table]
+        else:
+            rows = [r for r in self.table.values() if sync_state in (None, r.state)]
+        return [convert(r) for r in rows] if convert is not None else rows
+
+
+def test_records_a_list_read_holds_answer_a_read_by_id_in_the_order_asked():
+    from qbsync.clients.compact import Compactor
+
+    src = Records()
+    view = ReadOnce(src)
+    failed = view.invoices(sync_state="failed")
+    assert [r.id for r in failed] == ["inv_1", "inv_3", "inv_5"]
+
+    class Mark(Compactor):  # a caller's own conversion is applied to the rows held, as to the rows asked
+        def __call__(self, value):
+            return Row(value.id, "converted")
+
+    rows = view.invoices(ids=["inv_5", "inv_0", "inv_9", "inv_1", "inv_5"], convert=Mark())
+    assert [(r.id, r.state) for r in rows] == [(i, "converted") for i in ("inv_5", "inv_0", "inv_1", "inv_5")]
+    assert src.asked[-1] == ("invoices", ("inv_0", "inv_9"), None)  # only the ids not held, once each
+    view.invoices(ids=["inv_3"])
+    assert len(src.asked) == 2  # all held: nothing asked
+
+
 def test_check_reads_the_connection_and_quickbooks_settings_once(tmp_path):
     from qbsync.diagnosis.diagnose import Filters, diagnose
     from qbsync.health.check import run_check
@@ -84,7 +122,103 @@ def test_check_reads_the_connection_and_quickbooks_settings_once(tmp_path):
     _, status_supra = requests("status", read_status)
     _, ahead_supra = requests("look-ahead", lambda s: lookahead_risks(s, set()))
     check_qbo, check_supra = requests("check", lambda s: run_check(s, record=False))
-    for endpoint in ("GET preferences", "GET companyinfo", "GET cdc"):
+    for endpoint in ("GET preferences", "GET cdc"):
         assert check_qbo.get(endpoint) == 1, (endpoint, check_qbo)
+    assert "GET companyinfo" not in check_qbo  # Suprata's connection to the same company names it
     assert check_supra.count("/api/v1/quickbooks/connection") == 1
     assert len(check_supra) < len(diag_supra) + len(status_supra) + len(ahead_supra)
+
+
+# --- a check run against diagnose alone, request by request ----------------------------------------------------
+
+RECORD_PATHS = ("/api/v1/customers", "/api/v1/invoices", "/api/v1/payments", "/api/v1/items")
+
+
+def _recorded(sandbox):
+    """The sandbox's Suprata service wrapped to keep each request and the record ids each answer held."""
+    import json
+
+    log: list[tuple[str, dict, list[str]]] = []
+    mounts = sandbox.app._mounts
+    at = next(i for i, (prefix, _) in enumerate(mounts) if prefix == "/suprata")
+    service = mounts[at][1]
+
+    def recording(req):
+        response = service(req)
+        ids: list[str] = []
+        if req.path.endswith(RECORD_PATHS) and response.status == 200:
+            ids = [row["id"] for row in json.loads(response.body).get("data", [])]
+        log.append((req.path, {k: v[0] for k, v in req.query.items()}, ids))
+        return response
+
+    mounts[at] = ("/suprata", recording)
+    return log
+
+
+def _run(sandbox, log, tmp_path, name, command):
+    from qbsync.services import services_for_sandbox
+
+    services = services_for_sandbox(sandbox, tmp_path / name)
+    log.clear()
+    before = services.qbo_request_count()
+    command(services)
+    return services.qbo_request_count() - before, list(log)
+
+
+@pytest.fixture(scope="module")
+def scale_runs(tmp_path_factory):
+    """diagnose, then check, on one sandbox of 1,000 failures over 200 customers (nothing is pushed between)."""
+    from qbsync.diagnosis.diagnose import Filters, diagnose
+    from qbsync.health.check import run_check
+    from qbsync.sandbox.app import build_sandbox
+
+    sandbox = build_sandbox("scale-1000-200")
+    log = _recorded(sandbox)
+    tmp = tmp_path_factory.mktemp("scale")
+    return {
+        "diagnose": _run(sandbox, log, tmp, "diagnose", lambda s: diagnose(s, Filters())),
+        "check": _run(sandbox, log, tmp, "check", lambda s: run_check(s, record=False)),
+    }
+
+
+def test_check_asks_quickbooks_no_more_than_diagnose_does(scale_runs):
+    """status's and the look-ahead's QuickBooks questions are diagnose's (its one round holds the look-ahead's
+    names; Suprata's connection names the company), so check costs QuickBooks what diagnose costs it."""
+    (diagnose_qbo, _), (check_qbo, _) = scale_runs["diagnose"], scale_runs["check"]
+    assert check_qbo <= diagnose_qbo, (check_qbo, diagnose_qbo)
+
+
+def test_check_reads_each_suprata_record_once(scale_runs):
+    """A record status's backlog or the look-ahead already read is not asked for again by id."""
+    from collections import Counter
+
+    _, check_log = scale_runs["check"]
+    seen = Counter((path, rid) for path, _, ids in check_log for rid in ids)
+    twice = [key for key, n in seen.items() if n > 1]
+    assert not twice, (len(twice), twice[:5])
+
+
+def test_check_sends_diagnose_s_suprata_reads_and_only_status_s_and_the_look_ahead_s_own_beside_them(scale_runs):
+    """Every Suprata request of check is one diagnose sends, or one of the questions diagnose never asks:
+    the unsynced records by state (status's backlog, the look-ahead's lists), the last day's failures and
+    the windows looked in for the last success. None is asked twice, and no record is read by id beyond
+    what diagnose reads by id."""
+    from collections import Counter
+
+    _, diagnose_log = scale_runs["diagnose"]
+    _, check_log = scale_runs["check"]
+
+    def question(path, query):
+        return (path, tuple(sorted((k, v) for k, v in query.items() if k != "cursor")))
+
+    diagnose_asks = Counter(question(p, q) for p, q, _ in diagnose_log if "ids" not in q)
+    extra = Counter(question(p, q) for p, q, _ in check_log if "ids" not in q) - diagnose_asks
+    own = {"sync_state", "since", "until", "outcome", "limit"}
+    for path, query in extra:
+        assert {k for k, _ in query} <= own, (path, query)  # no latest-attempt stream or history of its own
+
+    def ids_asked(log):
+        return {(p, rid) for p, q, _ in log if "ids" in q for rid in q["ids"].split(",")}
+
+    assert ids_asked(check_log) <= ids_asked(diagnose_log)
+    assert sum(1 for _, q, _ in check_log if "ids" in q) <= sum(1 for _, q, _ in diagnose_log if "ids" in q)

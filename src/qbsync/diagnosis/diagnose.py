@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from qbsync.clock import format_iso
 from qbsync.diagnosis.blockers import Blocker, build_blockers
-from qbsync.diagnosis.evidence import Evidence, gather
+from qbsync.diagnosis.evidence import Evidence, Wanted, gather
 from qbsync.diagnosis.failures import FailureSet, load_failures
 from qbsync.diagnosis.outage import mark_unconfirmed, quickbooks_down
 from qbsync.diagnosis.outage import note as outage_note
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 PATTERN_IDS = ("P1", "P2", "P3", "P4", "P5", "P6", "P7", "unknown")
 RECORD_TYPES = ("customer", "item", "invoice", "payment")
 ALL_AT_ONCE_MIN = 5  # a short throttle burst is not "everything fails"
+SUCCESS_LOOKBACK_DAYS = 7  # "every push failed since": the last success is looked for this far before the last failure
 
 
 @dataclass
@@ -85,8 +86,17 @@ def parse_since(text: str, now: datetime) -> datetime:
 
 def diagnose(services: Services, filters: Filters, phase: Any = None) -> DiagnosisReport:
     """``phase(what, count)``, when given, hears each step of a long run (the progress line on stderr)."""
+    return diagnose_with_evidence(services, filters, phase)[0]
+
+
+def diagnose_with_evidence(
+    services: Services, filters: Filters, phase: Any = None, *, also: Wanted | None = None
+) -> tuple[DiagnosisReport, Evidence]:
+    """``diagnose``, and the evidence it was judged on. ``also`` joins the evidence's one QuickBooks round
+    (``gather(also=...)``): check's look-ahead asks its names there instead of in a round of its own, and
+    reads QuickBooks' answer for them in ``Evidence.side``."""
     with fewer_collections():
-        return _diagnose(services, filters, phase)
+        return _diagnose(services, filters, phase, also)
 
 
 @contextmanager
@@ -102,7 +112,9 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def _diagnose(services: Services, filters: Filters, phase: Any) -> DiagnosisReport:
+def _diagnose(
+    services: Services, filters: Filters, phase: Any, also: Wanted | None
+) -> tuple[DiagnosisReport, Evidence]:
     phase = phase or (lambda _what, _count=None: None)
     now = services.clock.now()
     suprata, qbo = services.suprata, services.qbo
@@ -111,7 +123,7 @@ def _diagnose(services: Services, filters: Filters, phase: Any) -> DiagnosisRepo
     fs = load_failures(suprata, since=filters.since)
     _apply_record_filters(fs, filters)
     phase("Reading QuickBooks to confirm each cause", _failure_count(fs))
-    ev, down = _gather_despite_quickbooks(qbo, suprata, fs, now, company_timezone(services))
+    ev, down = _gather_despite_quickbooks(qbo, suprata, fs, now, company_timezone(services), also)
     phase("Grouping failures into root causes", _failure_count(fs))
     causes = build_root_causes(classify_all(fs, ev), fs, ev, services.retry_counts())
     if down is not None:
@@ -144,23 +156,32 @@ def _diagnose(services: Services, filters: Filters, phase: Any) -> DiagnosisRepo
         )
     after = services.qbo_request_count()
     report.qbo_requests = after - before if after is not None and before is not None else None
-    return report
+    return report, ev
 
 
 def _gather_despite_quickbooks(
-    qbo: Any, suprata: Any, fs: FailureSet, now: datetime, timezone: str
+    qbo: Any, suprata: Any, fs: FailureSet, now: datetime, timezone: str, also: Wanted | None = None
 ) -> tuple[Evidence, Any]:
     """QuickBooks' evidence, or, when QuickBooks is down or throttling, Suprata's alone and why."""
     try:
-        return gather(qbo, suprata, fs, now, timezone=timezone), None
+        return gather(qbo, suprata, fs, now, also, timezone=timezone), None
     except Exception as exc:
         down = quickbooks_down(exc, now, timezone)
         if down is None:
             raise
     conn = suprata.connection()
     # Suprata's connection names the company it pushes to, so the screen still says whose books these are.
-    name = conn.company_name if conn is not None and conn.realm_id in (None, getattr(qbo, "realm_id", None)) else None
+    name = company_named_by_suprata(conn, qbo)
     return Evidence(now=now, timezone=timezone, suprata_connection=conn, company_name=name), down
+
+
+def company_named_by_suprata(conn: Any, qbo: Any) -> str | None:
+    """The company's name as Suprata's connection holds it, when that connection is to this same company:
+    what diagnose and status call the company without asking QuickBooks' company info."""
+    if conn is None or not conn.company_name or conn.realm_id not in (None, getattr(qbo, "realm_id", None)):
+        return None
+    name: str = conn.company_name
+    return name
 
 
 def _failure_count(fs: Any) -> int:
@@ -242,8 +263,7 @@ def _all_failing_since(suprata: Any, fs: FailureSet, causes: list[RootCause]) ->
     if len(fs.failures) < ALL_AT_ONCE_MIN:
         return None
     last_failure = max(f.last_failed_at for f in fs.failures)
-    successes = suprata.iter_attempts(outcome="succeeded", since=last_failure - timedelta(days=7))
-    last_success = max((a.attempted_at for a in successes), default=None)  # streamed: a week's log is never held
+    last_success = last_success_since(suprata, last_failure - timedelta(days=SUCCESS_LOOKBACK_DAYS))
     after = [f for f in fs.failures if last_success is None or f.first_failed_at > last_success]
     if len(after) < ALL_AT_ONCE_MIN:
         return None
@@ -252,6 +272,22 @@ def _all_failing_since(suprata: Any, fs: FailureSet, causes: list[RootCause]) ->
     if system_side < 0.9 * len(after):
         return None
     return min(f.first_failed_at for f in after)
+
+
+def last_success_since(suprata: Any, since: datetime | None) -> datetime | None:
+    """The newest successful push at or after ``since`` (any time when None). Streamed, so a week's log is
+    never held. In one ``check`` run status asks it with diagnose's ``since``, and the reader answers the
+    second asking from the first (``health/read_once.py``: it remembers the answer, not the rows)."""
+
+    def newest() -> datetime | None:
+        successes = suprata.iter_attempts(outcome="succeeded", since=since)
+        return max((a.attempted_at for a in successes), default=None)
+
+    remembered = getattr(suprata, "remembered", None)
+    if remembered is not None:
+        answer: datetime | None = remembered(("last_success_since", since), newest)
+        return answer
+    return newest()
 
 
 def connection_views(ev: Evidence, services: Services) -> list[ConnectionView]:

@@ -21,10 +21,12 @@ from qbsync.diagnosis.report import ConnectionView, DiagnosisReport
 from qbsync.exit_codes import ExitCode
 from qbsync.health.history import CheckHistory, RunFigures, Trend
 from qbsync.health.preflight import (
+    AheadLists,
     Risk,
     backlog_risk,
     close_date_risks,
-    lookahead_risks,
+    lookahead_risks_from,
+    read_ahead_lists,
     stale_transient_risks,
     token_risks,
 )
@@ -33,6 +35,7 @@ from qbsync.health.status import StatusReport, Thresholds, counted, read_status
 from qbsync.wording import plural
 
 if TYPE_CHECKING:
+    from qbsync.diagnosis.evidence import Evidence
     from qbsync.services import Services
 
 VERDICT = {0: "OK", 1: "WARNING", 2: "CRITICAL", 3: "UNKNOWN"}
@@ -93,7 +96,7 @@ def run_check(
     history: CheckHistory | None = None,
     record: bool = True,
 ) -> CheckReport:
-    from qbsync.diagnosis.diagnose import Filters, diagnose, exit_code_for
+    from qbsync.diagnosis.diagnose import Filters, diagnose_with_evidence, exit_code_for
 
     thresholds = thresholds or Thresholds()
     own_before = services.own_connection()
@@ -109,7 +112,10 @@ def run_check(
     qbo_before = services.qbo_request_count() or 0
 
     status = read_status(view, thresholds)
-    diagnosis = diagnose(view, Filters())
+    # the look-ahead's names join diagnose's one QuickBooks round; Suprata's records read by status and the
+    # look-ahead answer diagnose's reads of the same records by id
+    ahead = read_ahead_lists(view.suprata)
+    diagnosis, evidence = diagnose_with_evidence(view, Filters(), also=ahead.wanted())
     now = status.generated_at
     in_plan = {(r.record_type, r.record_id) for c in diagnosis.root_causes for r in c.records}
     connections = [c for c in status.connections if c.who != "qbsync"] + [services.own_connection()]
@@ -117,7 +123,7 @@ def run_check(
 
     risks = token_risks(connections, thresholds)
     risks += close_date_risks(status, in_plan, status.books_closed_through, thresholds)
-    risks += _lookahead_unless_quickbooks_is_down(view, in_plan, now)
+    risks += _lookahead_unless_quickbooks_is_down(view, ahead, in_plan, evidence, diagnosis, now)
     risks += stale_transient_risks(diagnosis, now, thresholds)
 
     notes = _keep_alive_notes(own_before, connections, thresholds)
@@ -174,12 +180,21 @@ def run_check(
     return report
 
 
-def _lookahead_unless_quickbooks_is_down(view: Any, in_plan: set[tuple[str, str]], now: datetime) -> list[Risk]:
+def _lookahead_unless_quickbooks_is_down(
+    view: Any,
+    ahead: AheadLists,
+    in_plan: set[tuple[str, str]],
+    evidence: Evidence,
+    diagnosis: DiagnosisReport,
+    now: datetime,
+) -> list[Risk]:
     """The look-ahead risks need QuickBooks' lists; when it is down they are skipped, not a reason to fail."""
     from qbsync.diagnosis.outage import quickbooks_down
 
+    if diagnosis.quickbooks_unavailable:  # diagnose's round, which read the look-ahead's names, did not happen
+        return []
     try:
-        return lookahead_risks(view, in_plan)
+        return lookahead_risks_from(view.qbo, ahead, in_plan, evidence.side)
     except Exception as exc:
         if quickbooks_down(exc, now) is None:
             raise

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from qbsync.clients import query as q
+from qbsync.diagnosis.evidence import SideReads, Wanted
 from qbsync.diagnosis.report import ConnectionView, DiagnosisReport
 from qbsync.health.history import Trend
 from qbsync.health.status import StatusReport, Thresholds
@@ -145,29 +146,102 @@ def backlog_risk(trend: Trend, backlog_now: int) -> list[Risk]:
     ]
 
 
-def lookahead_risks(services: Services, in_plan: set[tuple[str, str]]) -> list[Risk]:
-    """Tax codes, item names and customer names, read in bulk from Suprata and QuickBooks."""
-    suprata, qbo = services.suprata, services.qbo
+@dataclass
+class AheadLists:
+    """What Suprata holds that the look-ahead judges: its tax categories, and the items and customers not
+    linked to QuickBooks yet (the records a first push will create)."""
+
+    categories: list[Any]
+    items: list[Any]
+    customers: list[Any]
+
+    def wanted(self) -> Wanted:
+        """Their names, for diagnose's one QuickBooks round (``gather(also=...)``): every unlinked one, since
+        which of them the plan already covers is known only after it."""
+        return Wanted(
+            customer_names=frozenset(c.display_name for c in self.customers if c.display_name),
+            item_names=frozenset(i.name for i in self.items if i.name),
+        )
+
+
+def read_ahead_lists(suprata: Any) -> AheadLists:
     categories = suprata.tax_categories()
     items = [i for s in UNLINKED_STATES for i in suprata.items(sync_state=s)]
     customers = [c for s in UNLINKED_STATES for c in suprata.customers(sync_state=s)]
-    items = _unique([i for i in items if not i.qbo.qbo_id and ("item", i.id) not in in_plan])
-    customers = _unique([c for c in customers if not c.qbo.qbo_id and ("customer", c.id) not in in_plan])
+    return AheadLists(
+        categories,
+        _unique([i for i in items if not i.qbo.qbo_id]),
+        _unique([c for c in customers if not c.qbo.qbo_id]),
+    )
 
+
+def lookahead_risks(services: Services, in_plan: set[tuple[str, str]]) -> list[Risk]:
+    """Tax codes, item names and customer names, read in bulk from Suprata and QuickBooks (a round of its own)."""
+    qbo = services.qbo
+    lists = read_ahead_lists(services.suprata)
+    items, customers = _not_in_plan(lists, in_plan)
     item_names = sorted({i.name for i in items})
     customer_names = sorted({c.display_name for c in customers})
     calls: dict[str, Any] = {}
-    if any(m.qbo_tax_code_id for cat in categories for m in cat.mappings):
-        calls["tax_codes"] = lambda: qbo.query("SELECT * FROM TaxCode WHERE Active IN (true, false)")
+    if _maps_tax_codes(lists.categories):
+        calls["tax_codes"] = lambda: qbo.query(TAX_CODES)
     if item_names:
         calls["items"] = lambda: qbo.items_by_name(item_names)
     for entity in ("Vendor", "Employee"):
         if customer_names:
             calls[entity] = lambda entity=entity: _names(qbo, entity, customer_names)
     results = dict(zip(calls, qbo.parallel(list(calls.values())), strict=True)) if calls else {}
-
-    out = _tax_risks(categories, results.get("tax_codes"))
     qbo_items = {k.strip().lower(): v for k, v in (results.get("items") or {}).items()}
+    holders: dict[str, str] = {}
+    for entity in ("Vendor", "Employee"):
+        for name in results.get(entity) or []:
+            holders.setdefault(name.strip().lower(), entity.lower())
+    return _ahead_risks(lists.categories, items, customers, results.get("tax_codes"), qbo_items, holders)
+
+
+def lookahead_risks_from(qbo: Any, lists: AheadLists, in_plan: set[tuple[str, str]], side: SideReads) -> list[Risk]:
+    """The same risks from what diagnose's round read for ``lists.wanted()`` (``side``); the tax codes are
+    diagnose's own question, asked through the run's one reader (``health/read_once.py``)."""
+    items, customers = _not_in_plan(lists, in_plan)
+    asked = {c.display_name.strip().lower() for c in customers}
+    holders: dict[str, str] = {}
+    for entity in ("Vendor", "Employee"):  # as the look-ahead's own round: a vendor's name first
+        for rows in side.names.values():
+            for row in rows:
+                name = (getattr(row, "display_name", None) or "").strip().lower()
+                # the spelling asked, not QuickBooks' "<name> (deleted)", as the own round's lookup finds it
+                if type(row).__name__ == entity and name in asked:
+                    holders.setdefault(name, entity.lower())
+    codes = qbo.query(TAX_CODES) if _maps_tax_codes(lists.categories) else None
+    return _ahead_risks(lists.categories, items, customers, codes, side.items_by_name, holders)
+
+
+TAX_CODES = "SELECT * FROM TaxCode WHERE Active IN (true, false)"  # diagnose's question, word for word
+
+
+def _maps_tax_codes(categories: list[Any]) -> bool:
+    return any(m.qbo_tax_code_id for cat in categories for m in cat.mappings)
+
+
+def _not_in_plan(lists: AheadLists, in_plan: set[tuple[str, str]]) -> tuple[list[Any], list[Any]]:
+    """Records already in the diagnosis plan are left out (the plan covers them)."""
+    return (
+        [i for i in lists.items if ("item", i.id) not in in_plan],
+        [c for c in lists.customers if ("customer", c.id) not in in_plan],
+    )
+
+
+def _ahead_risks(
+    categories: list[Any],
+    items: list[Any],
+    customers: list[Any],
+    tax_codes: list[Any] | None,
+    qbo_items: dict[str, Any],
+    holders: dict[str, str],
+) -> list[Risk]:
+    """``qbo_items``: lower-cased item name -> the QuickBooks item holding it; ``holders``: lower-cased
+    display name -> the kind of QuickBooks record (vendor, employee) holding it."""
+    out = _tax_risks(categories, tax_codes)
     taken_items = [i for i in items if i.name.strip().lower() in qbo_items]
     if taken_items:
         names = [f"{i.name} ({i.sku})" for i in taken_items]
@@ -182,10 +256,6 @@ def lookahead_risks(services: Services, in_plan: set[tuple[str, str]]) -> list[R
                 names[:MAX_LISTED],
             )
         )
-    holders: dict[str, str] = {}
-    for entity in ("Vendor", "Employee"):
-        for name in results.get(entity) or []:
-            holders.setdefault(name.strip().lower(), entity.lower())
     taken = [c for c in customers if c.display_name.strip().lower() in holders]
     if taken:
         names = [

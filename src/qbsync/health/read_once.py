@@ -5,15 +5,28 @@
 streams (``iter_attempts``), writes (``request_retry``), ``parallel`` and private plumbing pass straight
 through, and a read that raised is asked again. Lists and dicts are handed out as shallow copies, so one
 reader's filtering never shows in another's.
+
+Suprata's records are also remembered by id. A list read (status's backlog by sync state, the look-ahead's
+unlinked customers and items) holds whole records, so a later read of records by id (diagnose's failing
+invoices) is answered from it for the ids it holds; only the rest are asked, and the answer comes in the
+order and the form (models, or compact mirrors through the caller's ``convert``) the server's would have.
+An answer reduced from a stream (the newest successful push, all that diagnose and status want of a week's
+log) is remembered through ``remembered(key, compute)``.
 """
 
 from __future__ import annotations
 
 import copy
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from qbsync.clients.compact import Compactor
+
+T = TypeVar("T")
 
 PASS_THROUGH = frozenset({"parallel", "iter_attempts", "request_retry", "get_retry", "close"})
+RECORD_READS = frozenset({"customers", "items", "invoices", "payments"})  # Suprata's reads of whole records
 
 
 def _key(value: Any) -> Any:
@@ -38,13 +51,29 @@ class ReadOnce:
     def __init__(self, inner: Any) -> None:
         object.__setattr__(self, "_inner", inner)
         object.__setattr__(self, "_answers", {})
+        object.__setattr__(self, "_records", {})  # record read -> id -> the record as a list read returned it
         object.__setattr__(self, "_lock", threading.Lock())
+
+    def remembered(self, key: Any, compute: Callable[[], T]) -> T:
+        """``compute()``, once per ``key`` for the run (one that raised is computed again when asked again)."""
+        slot = ("remembered", _key(key))
+        with self._lock:
+            if slot in self._answers:
+                known: T = self._answers[slot]
+                return known
+        value = compute()
+        with self._lock:
+            self._answers.setdefault(slot, value)
+        return value
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._inner, name)
         if name.startswith("_") or name in PASS_THROUGH or not callable(attr):
             return attr
+        read = self._remembering(name, attr)
+        return self._by_id(name, attr, read) if name in RECORD_READS else read
 
+    def _remembering(self, name: str, attr: Callable[..., Any]) -> Callable[..., Any]:
         def read(*args: Any, **kwargs: Any) -> Any:
             try:
                 key = (name, _key(args), _key(kwargs))
@@ -61,6 +90,32 @@ class ReadOnce:
 
         return read
 
+    def _by_id(self, name: str, attr: Callable[..., Any], remembering: Callable[..., Any]) -> Callable[..., Any]:
+        """A record read: by id from the records already read where it can be, else as any other read."""
+
+        def read(*args: Any, **kwargs: Any) -> Any:
+            ids, convert = kwargs.get("ids"), kwargs.get("convert")
+            filters = [k for k, v in kwargs.items() if k not in ("ids", "convert") and v is not None]
+            if args or filters or ids is None or not (convert is None or isinstance(convert, Compactor)):
+                rows = remembering(*args, **kwargs)
+                if not args and ids is None and convert is None:  # whole records as models: keep them by id
+                    with self._lock:
+                        table = self._records.setdefault(name, {})
+                        for row in rows:
+                            table.setdefault(getattr(row, "id", None), row)
+                return rows
+            wanted = list(ids)
+            with self._lock:
+                table = self._records.get(name, {})
+                held = {i: table[i] for i in wanted if i in table}
+            found = {i: (convert(row) if convert is not None else row) for i, row in held.items()}
+            missing = list(dict.fromkeys(i for i in wanted if i not in held))
+            if missing:
+                found.update({row.id: row for row in attr(ids=missing, convert=convert)})
+            return [found[i] for i in wanted if i in found]  # Suprata answers ids in the order asked
+
+        return read
+
     def __setattr__(self, name: str, value: Any) -> None:
         # e.g. status's request counter replacing ``http``: a copy of the client gets it, the answers stay shared
         inner = copy.copy(self._inner)
@@ -70,6 +125,7 @@ class ReadOnce:
     def __copy__(self) -> ReadOnce:
         twin = ReadOnce(self._inner)
         object.__setattr__(twin, "_answers", self._answers)
+        object.__setattr__(twin, "_records", self._records)
         object.__setattr__(twin, "_lock", self._lock)
         return twin
 

@@ -1,8 +1,10 @@
 """``qbsync status`` core: both connections, recent failures by pattern, the backlog, the close date, throttling.
 
-A handful of requests: Suprata's connection, its failed attempts (current red marks, and the last 7 days),
-its last successes, the unsynced invoices and payments (one filtered list per state), and QuickBooks'
-preferences, company info, change feed and old voids side by side. No QuickBooks evidence per failure:
+A handful of requests: Suprata's connection, its failed attempts (current red marks, and the last day's),
+its last success, the unsynced invoices and payments (one filtered list per state), and QuickBooks'
+preferences, change feed and old voids side by side (its company info only when Suprata's connection does
+not name the company). Where diagnose asks the same questions, status asks them as diagnose does, so one
+``check`` run asks them once (``health/read_once.py``). No QuickBooks evidence per failure:
 patterns of the red marks come from what QuickBooks said alone (``qbsync diagnose`` confirms them). What was
 done directly in QuickBooks (a void, a deletion, a payment entered or saved twice there) is found from the
 same two change-feed reads diagnose makes and counted as diagnose's blocker model counts it
@@ -32,7 +34,8 @@ if TYPE_CHECKING:
 
 UNSYNCED_STATES = ("failed", "pending", "not_synced")
 BACKLOG_TYPES = ("invoice", "payment")
-SUCCESS_WINDOWS_DAYS = (7,)
+# Windows before the last week looked in for the last success (1, 2, 4 ... 32 weeks: about 15 months in all)
+OLDER_SUCCESS_WINDOWS = 6
 
 
 @dataclass
@@ -188,9 +191,12 @@ def read_status(services: Services, thresholds: Thresholds | None = None, phase:
         suprata_error = getattr(exc, "message", None) or type(exc).__name__
 
     phase("Reading QuickBooks' company settings", None)
-    prefs, company, feed, down = _quickbooks_settings(qbo, now)
+    from qbsync.diagnosis.diagnose import company_named_by_suprata
+
+    named = company_named_by_suprata(suprata_conn, qbo)  # as diagnose names it: no company-info request
+    prefs, company, feed, down = _quickbooks_settings(qbo, now, ask_company=named is None)
     close_date = close_date_of(prefs)
-    company_name = getattr(company, "company_name", None)
+    company_name = named or getattr(company, "company_name", None)
 
     if suprata_conn is not None:
         phase("Reading Suprata's failed records", None)
@@ -198,7 +204,7 @@ def read_status(services: Services, thresholds: Thresholds | None = None, phase:
         failing = suprata.latest_attempts_by_type(compact, outcome="failed")
         phase("Reading the last day's failures and the last success", _count(failing))
         recent_failed = suprata.attempts(outcome="failed", since=now - timedelta(hours=24))
-        last_success = _last_success(suprata, now)
+        last_success = _last_success(suprata, now, failing)
         phase("Reading the backlog", _count(failing))
         backlog = read_backlog(suprata, now)
     else:
@@ -245,15 +251,16 @@ def _count(items: Any) -> int | None:
         return None
 
 
-def _quickbooks_settings(qbo: Any, now: datetime) -> tuple[Any, Any, Any, Any]:
-    """Preferences, company info and the change-feed reads (diagnose's, with the same arguments), or
-    (None, None, None, why) when QuickBooks is down or throttling."""
+def _quickbooks_settings(qbo: Any, now: datetime, *, ask_company: bool = True) -> tuple[Any, Any, Any, Any]:
+    """Preferences, company info (when ``ask_company``) and the change-feed reads (diagnose's, with the same
+    arguments), or (None, None, None, why) when QuickBooks is down or throttling."""
     from qbsync.diagnosis.evidence import change_feed_calls, change_feed_since
     from qbsync.diagnosis.outage import quickbooks_down
 
     feed = change_feed_calls(qbo, change_feed_since(now))
+    company_info = qbo.company_info if ask_company else (lambda: None)
     try:
-        prefs, company, changes, old_voids = qbo.parallel([qbo.preferences, qbo.company_info, *feed.values()])
+        prefs, company, changes, old_voids = qbo.parallel([qbo.preferences, company_info, *feed.values()])
     except Exception as exc:
         down = quickbooks_down(exc, now)
         if down is None:
@@ -417,16 +424,32 @@ def read_backlog(suprata: Any, now: datetime) -> Backlog:
     )
 
 
-def _last_success(suprata: Any, now: datetime) -> datetime | None:
-    """The last successful push: widening windows, so a busy company costs one short request."""
-    for days in SUCCESS_WINDOWS_DAYS:
-        rows = suprata.attempts(outcome="succeeded", since=now - timedelta(days=days))
-        if rows:
-            last: datetime = max(a.attempted_at for a in rows)
-            return last
-    rows = suprata.attempts(outcome="succeeded")
-    oldest: datetime | None = max((a.attempted_at for a in rows), default=None)
-    return oldest
+def _last_success(suprata: Any, now: datetime, failing: list[Any]) -> datetime | None:
+    """The last successful push, without reading the whole log when nothing succeeded lately.
+
+    Asked first since a week before the last failure: diagnose's question for "every push failed since",
+    so a check run asks it once (a success found there is the newest there is, as one since a week before
+    now would be). When that week holds none, earlier windows, newest first, each twice as long as the one
+    after it: the first that holds a success holds the newest. Past them, everything older."""
+    from qbsync.diagnosis.diagnose import SUCCESS_LOOKBACK_DAYS, last_success_since
+
+    last_failure = max((a.attempted_at for a in failing), default=now)
+    until = min(now, last_failure) - timedelta(days=SUCCESS_LOOKBACK_DAYS)
+    found = last_success_since(suprata, until)
+    span = timedelta(days=SUCCESS_LOOKBACK_DAYS)
+    for _ in range(OLDER_SUCCESS_WINDOWS):
+        if found is not None:
+            return found
+        since = until - span
+        found = _newest_success(suprata, since, until)
+        until, span = since, span * 2
+    return found if found is not None else _newest_success(suprata, None, until)
+
+
+def _newest_success(suprata: Any, since: datetime | None, until: datetime) -> datetime | None:
+    rows = suprata.iter_attempts(outcome="succeeded", since=since, until=until)  # streamed, never held
+    newest: datetime | None = max((a.attempted_at for a in rows), default=None)
+    return newest
 
 
 def _throttling(recent_failed: list[Any]) -> Throttling:
