@@ -222,3 +222,37 @@ def test_check_sends_diagnose_s_suprata_reads_and_only_status_s_and_the_look_ahe
 
     assert ids_asked(check_log) <= ids_asked(diagnose_log)
     assert sum(1 for _, q, _ in check_log if "ids" in q) <= sum(1 for _, q, _ in diagnose_log if "ids" in q)
+
+
+def _newest_success(sandbox):
+    return max((a.attempted_at for a in sandbox.suprata_store.attempts if a.outcome == "succeeded"), default=None)
+
+
+@pytest.mark.parametrize("name", ["demo", "healthy", "p5-expired", "p7-throttled", "first-sync", "scale-300-60"])
+def test_status_finds_the_last_success_without_reading_the_whole_log(name, tmp_path):
+    from qbsync.health.status import read_status
+    from qbsync.sandbox.app import build_sandbox
+    from qbsync.services import services_for_sandbox
+
+    sandbox = build_sandbox(name)
+    report = read_status(services_for_sandbox(sandbox, tmp_path))
+    assert report.last_success_at == _newest_success(sandbox)
+
+
+def test_a_record_s_last_success_that_no_logged_push_matches_only_costs_windows(tmp_path):
+    """The backlog's newest last-success bounds the search from below; one that the log does not hold (a
+    record marked synced with no push logged near it) leads to the earlier windows, never to a wrong answer."""
+    from datetime import timedelta
+
+    from qbsync.health.status import read_status
+    from qbsync.sandbox.app import build_sandbox
+    from qbsync.services import services_for_sandbox
+
+    sandbox = build_sandbox("scale-300-60")
+    unsynced = next(r for r in sandbox.suprata_store.invoices.values() if r.sync.state != "synced")
+    unsynced.sync.synced_at = sandbox.clock.now() - timedelta(days=9)  # no success logged then
+    for attempt in list(sandbox.suprata_store.attempts):
+        if attempt.outcome == "succeeded" and attempt.attempted_at > sandbox.clock.now() - timedelta(days=10):
+            sandbox.suprata_store.attempts.remove(attempt)
+    report = read_status(services_for_sandbox(sandbox, tmp_path))
+    assert report.last_success_at == _newest_success(sandbox)

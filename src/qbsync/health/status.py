@@ -36,6 +36,7 @@ UNSYNCED_STATES = ("failed", "pending", "not_synced")
 BACKLOG_TYPES = ("invoice", "payment")
 # Windows before the last week looked in for the last success (1, 2, 4 ... 32 weeks: about 15 months in all)
 OLDER_SUCCESS_WINDOWS = 6
+SYNCED_MARGIN = timedelta(hours=1)  # a record's last success and its push's logged time may differ a little
 
 
 @dataclass
@@ -204,9 +205,9 @@ def read_status(services: Services, thresholds: Thresholds | None = None, phase:
         failing = suprata.latest_attempts_by_type(compact, outcome="failed")
         phase("Reading the last day's failures and the last success", _count(failing))
         recent_failed = suprata.attempts(outcome="failed", since=now - timedelta(hours=24))
-        last_success = _last_success(suprata, now, failing)
         phase("Reading the backlog", _count(failing))
-        backlog = read_backlog(suprata, now)
+        backlog, newest_synced = _read_backlog(suprata, now)
+        last_success = _last_success(suprata, now, failing, newest_synced)
     else:
         failing, recent_failed, last_success = [], [], None
         backlog = Backlog(0, {}, {}, None, None, None)
@@ -389,11 +390,20 @@ def count_failures(
 
 def read_backlog(suprata: Any, now: datetime) -> Backlog:
     """Invoices and payments not in QuickBooks: one filtered list per type and state."""
+    return _read_backlog(suprata, now)[0]
+
+
+def _read_backlog(suprata: Any, now: datetime) -> tuple[Backlog, datetime | None]:
+    """The backlog, and the newest last success among its records (one pushed once, failing since)."""
     records: list[UnsyncedRecord] = []
+    newest_synced: datetime | None = None
     for rtype in BACKLOG_TYPES:
         lister = suprata.invoices if rtype == "invoice" else suprata.payments
         for state in UNSYNCED_STATES:
             for r in lister(sync_state=state):
+                synced = r.qbo.synced_at
+                if synced is not None and (newest_synced is None or synced > newest_synced):
+                    newest_synced = synced
                 records.append(
                     UnsyncedRecord(
                         rtype,
@@ -411,7 +421,7 @@ def read_backlog(suprata: Any, now: datetime) -> Backlog:
                 )
     with_time = [r for r in records if r.created_at is not None]
     oldest = min(with_time, key=lambda r: r.created_at) if with_time else None  # type: ignore[arg-type,return-value]
-    return Backlog(
+    backlog = Backlog(
         count=len(records),
         by_type=dict(Counter(r.record_type for r in records)),
         by_state=dict(Counter(r.state for r in records)),
@@ -422,20 +432,28 @@ def read_backlog(suprata: Any, now: datetime) -> Backlog:
         oldest_record=f"{oldest.record_type} {oldest.number}" if oldest else None,
         records=records,
     )
+    return backlog, newest_synced
 
 
-def _last_success(suprata: Any, now: datetime, failing: list[Any]) -> datetime | None:
-    """The last successful push, without reading the whole log when nothing succeeded lately.
+def _last_success(
+    suprata: Any, now: datetime, failing: list[Any], newest_synced: datetime | None = None
+) -> datetime | None:
+    """The last successful push, without reading the whole log when nothing succeeded lately. Successes since
+    any moment, when there are some, end with the newest there is; so each step below reads one window and
+    stops at the first that holds a success.
 
-    Asked first since a week before the last failure: diagnose's question for "every push failed since",
-    so a check run asks it once (a success found there is the newest there is, as one since a week before
-    now would be). When that week holds none, earlier windows, newest first, each twice as long as the one
-    after it: the first that holds a success holds the newest. Past them, everything older."""
+    First the week before the last failure: diagnose's question for "every push failed since", so a check run
+    asks it once. Then, back to the newest last-success a record read here carries (``newest_synced``, from the
+    backlog: a record pushed once and failing since), which bounds the answer from below. Then earlier windows,
+    newest first, each twice as long as the one after it; past them, everything older."""
     from qbsync.diagnosis.diagnose import SUCCESS_LOOKBACK_DAYS, last_success_since
 
     last_failure = max((a.attempted_at for a in failing), default=now)
     until = min(now, last_failure) - timedelta(days=SUCCESS_LOOKBACK_DAYS)
     found = last_success_since(suprata, until)
+    if found is None and newest_synced is not None and newest_synced - SYNCED_MARGIN < until:
+        since = newest_synced - SYNCED_MARGIN
+        found, until = _newest_success(suprata, since, until), since
     span = timedelta(days=SUCCESS_LOOKBACK_DAYS)
     for _ in range(OLDER_SUCCESS_WINDOWS):
         if found is not None:
