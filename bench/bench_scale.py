@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -38,9 +39,17 @@ HERE = Path(__file__).resolve()
 SRC = HERE.parent.parent / "src"
 PROFILE = "bench"
 QBO_PER_MINUTE = 500
-# The QuickBooks floor for diagnose at any size: preferences, company info, one CDC call, the linked customers
-# (inactive ones only), items and tax codes, one DocNumber query, and one more per 1,000 keys of a bulk read.
-FLOOR_FIXED = 8
+# The QuickBooks floor for diagnose (and check) at any size: the questions asked whatever the size, one request
+# each: the preferences, the change feed, the old voids (one /batch), the tax codes, the items, the linked
+# customers' state, and the names held by customers, by vendors and by employees. The company's name comes from
+# Suprata. The floor then grows by what the size makes unavoidable (``floor_of``): one request per 1,000 keys of
+# a lookup by key past the first (QuickBooks' IN list), and one per 1,000 rows of a list past the first page.
+FLOOR_FIXED = 9
+KEYS_PER_REQUEST = 1000
+# lookups by key that one of the fixed questions asks (their first request is in FLOOR_FIXED); any other is a
+# question the scenario calls for (DocNumbers for the duplicate check, say): every request of it counts
+FIXED_LOOKUPS = {"Customer.DisplayName", "Vendor.DisplayName", "Employee.DisplayName", "Customer.Id", "Item.Name",
+                 "Item.Id"}  # fmt: skip
 
 
 # --- the server child ---------------------------------------------------------------------------------------
@@ -54,6 +63,7 @@ def serve_child(scenario: str, home: Path, latency_ms: float) -> None:
     t0 = time.perf_counter()
     server = serve(scenario, port=0, latency_ms=latency_ms)
     built = time.perf_counter() - t0
+    _count_keys(server.sandbox.app)
     services_for_sandbox(server.sandbox, home / "data", profile=PROFILE)  # seeds qbsync's own tokens
     lines = [f"[profiles.{PROFILE}]"] + [f'{k} = "{v}"' for k, v in server.profile().items()]
     (home / "config.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -70,6 +80,63 @@ def serve_child(scenario: str, home: Path, latency_ms: float) -> None:
     sys.stdout.flush()
     sys.stdin.read()  # the parent closes stdin when it is done
     server.stop()
+
+
+IN_LIST = re.compile(r"([\w.]+) IN \(((?:'(?:[^'\\]|\\.)*'\s*,?\s*)+)\)")  # a lookup by quoted keys
+QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
+FROM = re.compile(r"\bFROM\s+(\w+)", re.IGNORECASE)
+START = re.compile(r"STARTPOSITION\s+(\d+)", re.IGNORECASE)
+
+
+def _count_keys(app: Any) -> None:
+    """What the floor grows by, seen by the server: the distinct keys of each lookup by key (entity and field) and
+    the pages past a list's first, for every query (``/query``, and each of a ``/batch``). Read at
+    ``/_bench/keys``, emptied at ``/_bench/reset``: the bench's own window on the wire, not the sandbox's."""
+    from qbsync.sandbox.http import SandboxResponse
+
+    keys: dict[str, set[str]] = {}
+    pages = [0]
+    at = next(i for i, (prefix, _) in enumerate(app._mounts) if prefix == "/qbo")
+    qbo = app._mounts[at][1]
+
+    def statements(req: Any) -> list[str]:
+        if req.path.endswith("/query"):
+            return [req.arg("query") or req.body.decode("utf-8", errors="replace")]
+        if req.path.endswith("/batch"):
+            try:
+                items = json.loads(req.body or b"{}").get("BatchItemRequest") or []
+            except ValueError:
+                return []
+            return [item["Query"] for item in items if isinstance(item, dict) and "Query" in item]
+        return []
+
+    def counting(req: Any) -> Any:
+        for text in statements(req):
+            entity = FROM.search(text)
+            for field, values in IN_LIST.findall(text):
+                keys.setdefault(f"{entity.group(1) if entity else '?'}.{field}", set()).update(QUOTED.findall(values))
+            start = START.search(text)
+            if start and int(start.group(1)) > 1:
+                pages[0] += 1
+        return qbo(req)
+
+    def bench(req: Any) -> Any:
+        if req.path.endswith("/reset"):
+            keys.clear()
+            pages[0] = 0
+        return SandboxResponse.json({"keys": {k: len(v) for k, v in sorted(keys.items())}, "pages": pages[0]})
+
+    app._mounts[at] = ("/qbo", counting)
+    app.mount("/_bench", bench)
+
+
+def floor_of(seen: dict[str, Any]) -> int:
+    """FLOOR_FIXED plus what the size made unavoidable, from what the server saw asked."""
+    extra = seen.get("pages", 0)
+    for lookup, count in seen.get("keys", {}).items():
+        requests = -(-count // KEYS_PER_REQUEST)
+        extra += max(0, requests - 1) if lookup in FIXED_LOOKUPS else requests
+    return FLOOR_FIXED + extra
 
 
 class ServedSandbox:
@@ -101,6 +168,13 @@ class ServedSandbox:
         import httpx
 
         self.admin = httpx.Client(base_url=self.info["base_url"] + "/_sandbox", timeout=30)
+        self.keys = httpx.Client(base_url=self.info["base_url"] + "/_bench", timeout=30)
+
+    def reset_keys(self) -> None:
+        self.keys.get("/reset")
+
+    def keys_seen(self) -> dict[str, Any]:
+        return self.keys.get("/keys").json()
 
     def stats(self) -> dict[str, Any]:
         return self.admin.get("/stats").json()
@@ -112,6 +186,7 @@ class ServedSandbox:
 
     def close(self) -> None:
         self.admin.close()
+        self.keys.close()
         if self.proc.stdin:
             self.proc.stdin.close()
         try:
@@ -129,6 +204,7 @@ def run_qbsync(sb: ServedSandbox, command: str, as_json: bool) -> dict[str, Any]
     output = ["--json"] if as_json else []
     # a generous deadline: at 50k on a shared machine the command's default one can pass before it is done
     env = {**sb.env, "QBSYNC_HOME": str(sb.home), "QBSYNC_NOW": sb.info["now"], "QBSYNC_TIMEOUT": "1800"}
+    sb.reset_keys()
     before, cpu_before = sb.stats(), sb.cpu()
     with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
         t0 = time.perf_counter()
@@ -145,12 +221,15 @@ def run_qbsync(sb: ServedSandbox, command: str, as_json: bool) -> dict[str, Any]
         err_file.seek(0)
         out, err = out_file.read(), err_file.read()
     after, cpu_after = sb.stats(), sb.cpu()
+    seen = sb.keys_seen()
     envelope = json.loads(out) if out.strip().startswith(b"{") else {}
     if proc.returncode not in (0, 1, 2):
         sys.stderr.write(err.decode(errors="replace")[-2000:])
     return {
         "exit": proc.returncode,
         "qbo": after["qbo"]["total"] - before["qbo"]["total"],
+        "floor": floor_of(seen),
+        "keys": seen["keys"],
         "qbo_endpoints": _diff(after["qbo"].get("endpoints", {}), before["qbo"].get("endpoints", {})),
         "throttled": after["qbo"].get("limit_violations", 0) - before["qbo"].get("limit_violations", 0),
         "suprata": after["suprata"]["api_requests"] - before["suprata"]["api_requests"],
@@ -158,8 +237,20 @@ def run_qbsync(sb: ServedSandbox, command: str, as_json: bool) -> dict[str, Any]
         "cpu": usage.ru_utime + usage.ru_stime,
         "rss_mb": usage.ru_maxrss / 1024,
         "server_cpu": cpu_after - cpu_before,
-        "failures": (envelope.get("data") or {}).get("summary", {}).get("failures") if envelope else None,
+        "failures": _failures_seen(command, envelope.get("data") or {}),
     }
+
+
+def _failures_seen(command: str, data: dict[str, Any]) -> int | None:
+    """The failures the command saw, from its envelope: diagnose's summary, check's diagnosis, status's red marks."""
+    name = command.split()[0] if command.split() else ""
+    if name == "check":
+        data = data.get("diagnosis") or {}
+    if name == "status":
+        total = (data.get("failures") or {}).get("total")
+        return int(total) if total is not None else None
+    failures = (data.get("summary") or {}).get("failures")
+    return int(failures) if failures is not None else None
 
 
 def _diff(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
@@ -231,9 +322,10 @@ def main() -> None:
         try:
             runs = [run_qbsync(sb, args.command, args.json) for _ in range(args.runs)]
             row = {"size": size, "customers": customers, "built_s": sb.info["built_s"], "runs": runs}
-            for key in ("qbo", "suprata", "wall", "cpu", "rss_mb", "server_cpu", "throttled"):
+            for key in ("qbo", "floor", "suprata", "wall", "cpu", "rss_mb", "server_cpu", "throttled"):
                 row[key] = statistics.median(r[key] for r in runs)
             row["qbo_endpoints"] = runs[-1]["qbo_endpoints"]
+            row["keys"] = runs[-1]["keys"]
             row["failures"] = runs[-1]["failures"]
             row["exit"] = runs[-1]["exit"]
             if not args.no_baseline:
@@ -258,7 +350,7 @@ def _print_row(row: dict[str, Any], args: argparse.Namespace) -> None:
     print(
         f"{row['size']:>6} failures / {row['customers']} customers: exit {row['exit']}, "
         f"failures seen {row['failures']}, server built in {row['built_s']:.1f} s; "
-        f"QBO by endpoint {row['qbo_endpoints']}; throttled {row['throttled']}",
+        f"QBO by endpoint {row['qbo_endpoints']}; keys per lookup {row['keys']}; throttled {row['throttled']}",
         flush=True,
     )
 
@@ -270,6 +362,7 @@ def _print_table(results: list[dict[str, Any]], args: argparse.Namespace) -> Non
     print("|---|" + "---|" * len(results))
     rows = [
         ("QuickBooks requests", lambda r: f"{r['qbo']:.0f}"),
+        ("QuickBooks floor / floor + 3 (the target)", lambda r: f"{r['floor']:.0f} / {r['floor'] + 3:.0f}"),
         ("Suprata requests", lambda r: f"{r['suprata']:.0f}"),
         ("wall", lambda r: f"{r['wall']:.2f} s"),
         ("qbsync CPU / sandbox CPU", lambda r: f"{r['cpu']:.2f} / {r['server_cpu']:.2f} s"),
