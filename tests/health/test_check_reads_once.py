@@ -200,7 +200,7 @@ def test_check_reads_each_suprata_record_once(scale_runs):
 
 def test_check_sends_diagnose_s_suprata_reads_and_only_status_s_and_the_look_ahead_s_own_beside_them(scale_runs):
     """Every Suprata request of check is one diagnose sends, or one of the questions diagnose never asks:
-    the unsynced records by state (status's backlog, the look-ahead's lists), the last day's failures and
+    the unsynced records (status's backlog, one list per type; the look-ahead's lists by state), the last day's failures and
     the windows looked in for the last success. None is asked twice, and no record is read by id beyond
     what diagnose reads by id."""
     from collections import Counter
@@ -213,7 +213,7 @@ def test_check_sends_diagnose_s_suprata_reads_and_only_status_s_and_the_look_ahe
 
     diagnose_asks = Counter(question(p, q) for p, q, _ in diagnose_log if "ids" not in q)
     extra = Counter(question(p, q) for p, q, _ in check_log if "ids" not in q) - diagnose_asks
-    own = {"sync_state", "since", "until", "outcome", "limit"}
+    own = {"unsynced", "sync_state", "since", "until", "outcome", "limit"}
     for path, query in extra:
         assert {k for k, _ in query} <= own, (path, query)  # no latest-attempt stream or history of its own
 

@@ -6,8 +6,9 @@ streams (``iter_attempts``), writes (``request_retry``), ``parallel`` and privat
 through, and a read that raised is asked again. Lists and dicts are handed out as shallow copies, so one
 reader's filtering never shows in another's.
 
-Suprata's records are also remembered by id. A list read (status's backlog by sync state, the look-ahead's
-unlinked customers and items) holds whole records, so a later read of records by id (diagnose's failing
+Suprata's records are also remembered by id. A list read (status's backlog, the invoices and payments not in
+QuickBooks in one list each, which also answers a read of one of their states; the look-ahead's unlinked
+customers and items) holds whole records, so a later read of records by id (diagnose's failing
 invoices) is answered from it for the ids it holds; only the rest are asked, and the answer comes in the
 order and the form (models, or compact mirrors through the caller's ``convert``) the server's would have.
 An answer reduced from a stream (the newest successful push, all that diagnose and status want of a week's
@@ -27,6 +28,7 @@ T = TypeVar("T")
 
 PASS_THROUGH = frozenset({"parallel", "iter_attempts", "request_retry", "get_retry", "close"})
 RECORD_READS = frozenset({"customers", "items", "invoices", "payments"})  # Suprata's reads of whole records
+UNSYNCED_STATES = frozenset({"not_synced", "pending", "failed"})  # what ``not_in_quickbooks`` lists, in one read
 
 
 def _key(value: Any) -> Any:
@@ -71,7 +73,26 @@ class ReadOnce:
         if name.startswith("_") or name in PASS_THROUGH or not callable(attr):
             return attr
         read = self._remembering(name, attr)
+        if name == "not_in_quickbooks":
+            return self._unsynced(read)
         return self._by_id(name, attr, read) if name in RECORD_READS else read
+
+    def _unsynced(self, remembering: Callable[..., Any]) -> Callable[..., Any]:
+        """Invoices or payments not in QuickBooks, in one paged list: kept by id, and as the list that answers
+        a later read of one of its states (Suprata filters the same list the same way, in the same order)."""
+
+        def read(record_type: str, **bounds: Any) -> Any:
+            rows = remembering(record_type, **bounds)
+            if not any(v is not None for v in bounds.values()) and record_type in ("invoice", "payment"):
+                name = f"{record_type}s"
+                with self._lock:
+                    table = self._records.setdefault(name, {})
+                    for row in rows:
+                        table.setdefault(getattr(row, "id", None), row)
+                    self._answers.setdefault(("unsynced", name), list(rows))
+            return rows
+
+        return read
 
     def _remembering(self, name: str, attr: Callable[..., Any]) -> Callable[..., Any]:
         def read(*args: Any, **kwargs: Any) -> Any:
@@ -96,6 +117,12 @@ class ReadOnce:
         def read(*args: Any, **kwargs: Any) -> Any:
             ids, convert = kwargs.get("ids"), kwargs.get("convert")
             filters = [k for k, v in kwargs.items() if k not in ("ids", "convert") and v is not None]
+            state = kwargs.get("sync_state")
+            if not args and filters == ["sync_state"] and ids is None and convert is None and state in UNSYNCED_STATES:
+                with self._lock:
+                    unsynced = self._answers.get(("unsynced", name))
+                if unsynced is not None:
+                    return [row for row in unsynced if row.qbo.state == state]
             if args or filters or ids is None or not (convert is None or isinstance(convert, Compactor)):
                 rows = remembering(*args, **kwargs)
                 if not args and ids is None and convert is None:  # whole records as models: keep them by id

@@ -1,7 +1,7 @@
 """``qbsync status`` core: both connections, recent failures by pattern, the backlog, the close date, throttling.
 
 A handful of requests: Suprata's connection, its failed attempts (current red marks, and the last day's),
-its last success, the unsynced invoices and payments (one filtered list per state), and QuickBooks'
+its last success, the unsynced invoices and payments (one paged list per type), and QuickBooks'
 preferences, change feed and old voids side by side (its company info only when Suprata's connection does
 not name the company). Where diagnose asks the same questions, status asks them as diagnose does, so one
 ``check`` run asks them once (``health/read_once.py``). No QuickBooks evidence per failure:
@@ -389,18 +389,19 @@ def count_failures(
 
 
 def read_backlog(suprata: Any, now: datetime) -> Backlog:
-    """Invoices and payments not in QuickBooks: one filtered list per type and state."""
+    """Invoices and payments not in QuickBooks: one paged list per type."""
     return _read_backlog(suprata, now)[0]
 
 
 def _read_backlog(suprata: Any, now: datetime) -> tuple[Backlog, datetime | None]:
-    """The backlog, and the newest last success among its records (one pushed once, failing since)."""
+    """The backlog (one paged list per type: what is not in QuickBooks), and the newest last success among its
+    records (one pushed once, failing since)."""
     records: list[UnsyncedRecord] = []
     newest_synced: datetime | None = None
     for rtype in BACKLOG_TYPES:
-        lister = suprata.invoices if rtype == "invoice" else suprata.payments
-        for state in UNSYNCED_STATES:
-            for r in lister(sync_state=state):
+        unsynced = suprata.not_in_quickbooks(rtype)
+        for state in UNSYNCED_STATES:  # grouped by state, as the lists per state were
+            for r in (r for r in unsynced if r.qbo.state == state):
                 synced = r.qbo.synced_at
                 if synced is not None and (newest_synced is None or synced > newest_synced):
                     newest_synced = synced
