@@ -256,3 +256,25 @@ def test_a_record_s_last_success_that_no_logged_push_matches_only_costs_windows(
             sandbox.suprata_store.attempts.remove(attempt)
     report = read_status(services_for_sandbox(sandbox, tmp_path))
     assert report.last_success_at == _newest_success(sandbox)
+
+
+def test_check_sends_no_more_suprata_requests_than_diagnose_and_the_questions_diagnose_cannot_answer(scale_runs):
+    """check's Suprata requests are at most diagnose's plus the three questions diagnose never asks and no
+    read of its can answer: the last day's failed pushes (status's throttling), the windows before diagnose's
+    week looked in for the last success, and the look-ahead's unlinked customers and items. The backlog, the
+    red marks, the records and the connection cost nothing beyond diagnose's reads."""
+    _, diagnose_log = scale_runs["diagnose"]
+    _, check_log = scale_runs["check"]
+    diagnose_asks = {(p, tuple(sorted(q.items()))) for p, q, _ in diagnose_log}
+
+    def only_status_or_ahead(path, query):
+        if (path, tuple(sorted(query.items()))) in diagnose_asks:
+            return False
+        attempts = path.endswith("/sync/attempts") and not {"latest", "record_ids", "error_kind"} & set(query)
+        throttling = attempts and query.get("outcome") == "failed" and "since" in query
+        older_success = attempts and query.get("outcome") == "succeeded"
+        ahead = path.endswith(("/customers", "/items")) and set(query) <= {"sync_state", "limit", "cursor"}
+        return throttling or older_success or ahead
+
+    beyond = sum(1 for p, q, _ in check_log if only_status_or_ahead(p, q))
+    assert len(check_log) <= len(diagnose_log) + beyond, (len(check_log), len(diagnose_log), beyond)
