@@ -417,10 +417,16 @@ class SupraClient:
         return self._list("/invoices", m.Invoice, params)
 
     def not_in_quickbooks(
-        self, record_type: str, *, txn_from: date | None = None, txn_to: date | None = None
+        self,
+        record_type: str,
+        *,
+        txn_from: date | None = None,
+        txn_to: date | None = None,
+        convert: Callable[[Any], Any] | None = None,
     ) -> list[Any]:
         """Invoices or payments Suprata has not put in QuickBooks yet (never pushed, queued or failed), dated
-        within the days given: the batch a pre-flight looks at, in one paged list."""
+        within the days given: the batch a pre-flight looks at (status's backlog), in one paged list;
+        ``convert`` as for ``_list`` (a ``Compactor`` keeps compact mirrors)."""
         table: dict[str, tuple[str, type[Any]]] = {
             "invoice": ("/invoices", m.Invoice),
             "payment": ("/payments", m.Payment),
@@ -431,7 +437,7 @@ class SupraClient:
             "txn_date_from": txn_from.isoformat() if txn_from else None,
             "txn_date_to": txn_to.isoformat() if txn_to else None,
         }
-        return self._list(path, model, params)
+        return self._list(path, model, params, convert)
 
     def invoice(self, invoice_id: str) -> m.Invoice:
         return self._one(f"/invoices/{invoice_id}", m.Invoice)

@@ -11,6 +11,9 @@ QuickBooks in one list each, which also answers a read of one of their states; t
 customers and items) holds whole records, so a later read of records by id (diagnose's failing
 invoices) is answered from it for the ids it holds; only the rest are asked, and the answer comes in the
 order and the form (models, or compact mirrors through the caller's ``convert``) the server's would have.
+A held record handed to a caller that asked for
+compact mirrors is converted (a mirror stays as it is); one that asked for models may get the mirror status
+read its backlog into (same field names: code that reads attributes cannot tell them apart).
 An answer reduced from a stream (the newest successful push, all that diagnose and status want of a week's
 log) is remembered through ``remembered(key, compute)``.
 """
@@ -49,6 +52,11 @@ def _handout(value: Any) -> Any:
     return value
 
 
+def _keeps_records(convert: Any) -> bool:
+    """Rows read without a conversion, or into compact mirrors: whole records, whatever their form."""
+    return convert is None or isinstance(convert, Compactor)
+
+
 class ReadOnce:
     def __init__(self, inner: Any) -> None:
         object.__setattr__(self, "_inner", inner)
@@ -81,9 +89,11 @@ class ReadOnce:
         """Invoices or payments not in QuickBooks, in one paged list: kept by id, and as the list that answers
         a later read of one of its states (Suprata filters the same list the same way, in the same order)."""
 
-        def read(record_type: str, **bounds: Any) -> Any:
-            rows = remembering(record_type, **bounds)
-            if not any(v is not None for v in bounds.values()) and record_type in ("invoice", "payment"):
+        def read(record_type: str, **kwargs: Any) -> Any:
+            rows = remembering(record_type, **kwargs)
+            bounded = any(v is not None for k, v in kwargs.items() if k != "convert")
+            convert = kwargs.get("convert")
+            if not bounded and _keeps_records(convert) and record_type in ("invoice", "payment"):
                 name = f"{record_type}s"
                 with self._lock:
                     table = self._records.setdefault(name, {})
@@ -123,7 +133,7 @@ class ReadOnce:
                     unsynced = self._answers.get(("unsynced", name))
                 if unsynced is not None:
                     return [row for row in unsynced if row.qbo.state == state]
-            if args or filters or ids is None or not (convert is None or isinstance(convert, Compactor)):
+            if args or filters or ids is None or not _keeps_records(convert):
                 rows = remembering(*args, **kwargs)
                 if not args and ids is None and convert is None:  # whole records as models: keep them by id
                     with self._lock:

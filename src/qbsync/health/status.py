@@ -17,6 +17,7 @@ import copy
 import dataclasses
 import threading
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -204,12 +205,14 @@ def read_status(services: Services, thresholds: Thresholds | None = None, phase:
         # the same read as diagnose's (so check asks once): per-type streams side by side, compact rows
         failing = suprata.latest_attempts_by_type(compact, outcome="failed")
         phase("Reading the last day's failures and the last success", _count(failing))
-        recent_failed = suprata.attempts(outcome="failed", since=now - timedelta(hours=24))
+        # streamed, and asked by status alone: the last day's failed pushes are counted, never held
+        recent_failed = suprata.iter_attempts(outcome="failed", since=now - timedelta(hours=24))
+        throttling = _throttling(recent_failed)
         phase("Reading the backlog", _count(failing))
         backlog, newest_synced = _read_backlog(suprata, now)
         last_success = _last_success(suprata, now, failing, newest_synced)
     else:
-        failing, recent_failed, last_success = [], [], None
+        failing, throttling, last_success = [], _throttling([]), None
         backlog = Backlog(0, {}, {}, None, None, None)
 
     connections = [suprata_view(suprata_conn, now)] if suprata_conn is not None else []
@@ -226,7 +229,7 @@ def read_status(services: Services, thresholds: Thresholds | None = None, phase:
         failures=count_failures(failing, now, close_date, suprata_conn, thresholds.transient_max_hours),
         backlog=backlog,
         books_closed_through=close_date,
-        throttling=_throttling(recent_failed),
+        throttling=throttling,
     )
     if suprata_conn is not None and hasattr(services, "company_timezone"):
         report.timezone = services.company_timezone()
@@ -396,10 +399,12 @@ def read_backlog(suprata: Any, now: datetime) -> Backlog:
 def _read_backlog(suprata: Any, now: datetime) -> tuple[Backlog, datetime | None]:
     """The backlog (one paged list per type: what is not in QuickBooks), and the newest last success among its
     records (one pushed once, failing since)."""
+    from qbsync.clients.compact import Compactor
+
     records: list[UnsyncedRecord] = []
     newest_synced: datetime | None = None
     for rtype in BACKLOG_TYPES:
-        unsynced = suprata.not_in_quickbooks(rtype)
+        unsynced = suprata.not_in_quickbooks(rtype, convert=Compactor())  # compact: 50k records, not models
         for state in UNSYNCED_STATES:  # grouped by state, as the lists per state were
             for r in (r for r in unsynced if r.qbo.state == state):
                 synced = r.qbo.synced_at
@@ -471,15 +476,17 @@ def _newest_success(suprata: Any, since: datetime | None, until: datetime) -> da
     return newest
 
 
-def _throttling(recent_failed: list[Any]) -> Throttling:
-    throttled = [a for a in recent_failed if a.error is not None and a.error.http_status == 429]
-    unavailable = [
-        a
-        for a in recent_failed
-        if a.error is not None and (a.error.kind in ("timeout", "connection") or (a.error.http_status or 0) >= 500)
-    ]
-    return Throttling(
-        throttled_24h=len(throttled),
-        unavailable_24h=len(unavailable),
-        last_throttled_at=max((a.attempted_at for a in throttled), default=None),
-    )
+def _throttling(recent_failed: Iterable[Any]) -> Throttling:
+    """The last day's failed pushes QuickBooks throttled (429) or could not answer (5xx, timeouts, unreachable)."""
+    throttled = unavailable = 0
+    last_throttled_at: datetime | None = None
+    for a in recent_failed:
+        if a.error is None:
+            continue
+        if a.error.http_status == 429:
+            throttled += 1
+            if last_throttled_at is None or a.attempted_at > last_throttled_at:
+                last_throttled_at = a.attempted_at
+        if a.error.kind in ("timeout", "connection") or (a.error.http_status or 0) >= 500:
+            unavailable += 1
+    return Throttling(throttled_24h=throttled, unavailable_24h=unavailable, last_throttled_at=last_throttled_at)
