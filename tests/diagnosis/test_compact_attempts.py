@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from qbsync.clients.attempt_rows import Attempt, AttemptError
 from qbsync.diagnosis.classifier import signal_from_attempt
-from qbsync.diagnosis.failures import Attempt, AttemptError, error_signature
+from qbsync.diagnosis.failures import error_signature
 
 
 def attempt(error: AttemptError) -> Attempt:
     at = datetime(2026, 11, 1, tzinfo=UTC)
-    return Attempt("a1", "invoice", "inv_1", "INV-1", None, at, 1, "auto", "failed", None, None, error)
+    return Attempt("a1", "invoice", "inv_1", at, 1, "auto", "failed", "INV-1", None, None, None, error)
 
 
 def test_an_attempt_without_a_body_is_read_not_crashed_on():

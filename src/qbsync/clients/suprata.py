@@ -20,6 +20,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from qbsync.clients import suprata_models as m
+from qbsync.clients.attempt_rows import attempt_page_adapter, row_of
 from qbsync.clients.compact import Compactor, compact_page_adapter
 from qbsync.clients.errors import SupraApiError, Unauthorized
 from qbsync.clients.http import HttpClient, Idempotency, StaticToken
@@ -212,13 +213,18 @@ class SupraClient:
         lenient: Callable[[Any, str], M] | None = None,
         *,
         compact: bool = False,
+        attempt_rows: bool = False,
     ) -> Iterator[list[Any]]:
-        """The rows of every page: models, or with ``compact`` their slotted mirrors (clients/compact.py)."""
+        """The rows of every page: models, with ``compact`` their slotted mirrors (clients/compact.py), with
+        ``attempt_rows`` sync attempts as ``Attempt`` rows (clients/attempt_rows.py)."""
         cursor: str | None = None
         seen: set[str] = set()
         while True:
             if compact:
                 rows, cursor = self._compact_page(path, model, params, cursor)
+                yield rows
+            elif attempt_rows:
+                rows, cursor = self._attempt_rows_page(path, params, cursor)
                 yield rows
             else:
                 page = self._page(path, model, params, cursor, lenient)
@@ -254,6 +260,15 @@ class SupraClient:
             page = compact_page_adapter(model).validate_json(content)
         except ValidationError as exc:
             raise _unreadable(path, exc) from None
+        return page["data"], page.get("next_cursor")
+
+    def _attempt_rows_page(self, path: str, params: dict[str, Any], cursor: str | None) -> tuple[list[Any], str | None]:
+        content = self._call("GET", path, params={**params, "limit": PAGE_LIMIT, "cursor": cursor}).content
+        try:
+            page = attempt_page_adapter().validate_json(content)
+        except ValidationError:  # an entry qbsync cannot read: the page again, entry by entry, each bad one kept
+            lenient = _lenient_page(content, m.SyncAttempt, malformed_attempt)
+            return [row_of(a) for a in lenient.data], lenient.next_cursor
         return page["data"], page.get("next_cursor")
 
     def _list(
@@ -323,22 +338,32 @@ class SupraClient:
         return list(self.iter_attempts(**filters))
 
     def latest_attempts_by_type(self, convert: Callable[[m.SyncAttempt], T], **filters: Any) -> list[T]:
-        """``attempts(latest=True, ...)``; ``convert`` shrinks each row as its page arrives. One page answers a
-        small account in one request; beyond it, one stream per record type, side by side, merged back into
-        Suprata's order (attempted_at, then id)."""
+        """``attempts(latest=True, ...)``; ``convert`` shrinks each row as its page arrives (``row_of``: pages
+        are validated straight into rows). One page answers a small account in one request; beyond it, one
+        stream per record type, side by side, merged back into Suprata's order (attempted_at, then id)."""
         params = {k: (_timestamp(v) if isinstance(v, datetime) else v) for k, v in filters.items()}
-        first = self._page("/sync/attempts", m.SyncAttempt, {**params, "latest": "true"}, None, malformed_attempt)
-        if not first.next_cursor:
-            return [convert(a) for a in first.data]
-        del first
+        if convert is row_of:
+            rows, cursor = self._attempt_rows_page("/sync/attempts", {**params, "latest": "true"}, None)
+            if not cursor:
+                return rows
+        else:
+            first = self._page("/sync/attempts", m.SyncAttempt, {**params, "latest": "true"}, None, malformed_attempt)
+            if not first.next_cursor:
+                return [convert(a) for a in first.data]
         types = [filters.pop("record_type")] if filters.get("record_type") else list(m.RECORD_TYPES)
 
-        def stream(rtype: str) -> list[tuple[datetime, str, T]]:
-            rows = self.iter_attempts(latest=True, record_type=rtype, **filters)
-            return [(a.attempted_at, a.id, convert(a)) for a in rows]
+        def stream(rtype: str) -> list[T]:
+            return self._attempt_list(convert, {**params, "latest": "true", "record_type": rtype})
 
         streams = run_side_by_side([lambda t=t: stream(t) for t in types])  # type: ignore[misc]
-        return [row for _, _, row in heapq.merge(*streams, key=lambda r: (r[0], r[1]))]
+        return list(heapq.merge(*streams, key=lambda a: (a.attempted_at, a.id)))  # type: ignore[attr-defined]
+
+    def _attempt_list(self, convert: Callable[[m.SyncAttempt], T], params: dict[str, Any]) -> list[T]:
+        """Every page of ``/sync/attempts`` with these (already encoded) filters, each row converted."""
+        if convert is row_of:
+            return [a for page in self._pages("/sync/attempts", m.SyncAttempt, params, attempt_rows=True) for a in page]
+        pages = self._pages("/sync/attempts", m.SyncAttempt, params, lenient=malformed_attempt)
+        return [convert(a) for page in pages for a in page]
 
     def attempts_of(
         self, record_type: str, record_ids: Iterable[str], convert: Callable[[m.SyncAttempt], T], **filters: Any
@@ -350,8 +375,7 @@ class SupraClient:
             params = {**filters, "record_type": record_type, "record_ids": ",".join(chunk)}
             if "since" in params and params["since"] is not None:
                 params["since"] = _timestamp(params["since"])
-            pages = self._pages("/sync/attempts", m.SyncAttempt, params, lenient=malformed_attempt)
-            return [convert(a) for page in pages for a in page]
+            return self._attempt_list(convert, params)
 
         calls = [lambda c=c: chunk_rows(c) for c in _chunks(record_ids)]
         return [row for rows in run_side_by_side(calls) for row in rows]

@@ -15,10 +15,11 @@ from typing import Any
 
 from qbsync.clients import query as q
 from qbsync.clients import suprata_models as m
+from qbsync.clients.attempt_rows import Attempt
 from qbsync.clients.qbo import items_named
 from qbsync.clients.qbo_models import Item
 from qbsync.diagnosis.classifier import Facts
-from qbsync.diagnosis.failures import Attempt, Failure, FailureSet
+from qbsync.diagnosis.failures import Failure, FailureSet
 
 CDC_DAYS = 30  # QuickBooks keeps change data for 30 days
 CDC_MAX_OBJECTS = 1000  # and answers with at most this many objects

@@ -9,7 +9,6 @@ working set is what sets the process's memory.
 
 from __future__ import annotations
 
-import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,83 +16,13 @@ from functools import cached_property
 from typing import Any
 
 from qbsync.clients import suprata_models as m
+from qbsync.clients.attempt_rows import Attempt, row_of
 from qbsync.clients.compact import Compactor
 from qbsync.clients.faults import logged_fault_code
 from qbsync.diagnosis.classifier import FailureSignal, signal_from_attempt
 
-
-@dataclass(slots=True)
-class AttemptError:
-    """``SyncError`` as the diagnosis keeps it (same field names)."""
-
-    kind: str
-    http_status: int | None
-    content_type: str | None
-    body: str | None
-    qbo_entity: str | None
-    qbo_operation: str | None
-    intuit_tid: str | None
-    message: str | None = None  # a message-only log (no body): Suprata's words for QuickBooks' answer
-
-
-@dataclass(slots=True)
-class Attempt:
-    """``SyncAttempt`` as the diagnosis keeps it (same field names; ``malformed`` says why an entry was unreadable)."""
-
-    id: str
-    record_type: str
-    record_id: str
-    record_number: str | None
-    customer_id: str | None
-    attempted_at: datetime
-    attempt: int
-    trigger: str
-    outcome: str
-    qbo_id: str | None
-    qbo_request_id: str | None
-    error: AttemptError | None
-    malformed: str | None = None
-
-
-_intern = sys.intern
-
-
-def _maybe_intern(value: str | None) -> str | None:
-    return _intern(value) if value is not None else None
-
-
-def compact(attempt: m.SyncAttempt) -> Attempt:
-    """A parsed sync attempt as a compact row; the small repeated words (types, kinds, entities) are shared."""
-    e = attempt.error
-    error = (
-        AttemptError(
-            _intern(e.kind),
-            e.http_status,
-            _maybe_intern(e.content_type),
-            e.body,
-            _maybe_intern(e.qbo_entity),
-            _maybe_intern(e.qbo_operation),
-            e.intuit_tid,
-            e.message,
-        )
-        if e is not None
-        else None
-    )
-    return Attempt(
-        attempt.id,
-        _intern(attempt.record_type),
-        attempt.record_id,
-        attempt.record_number,
-        _maybe_intern(attempt.customer_id),
-        attempt.attempted_at,
-        attempt.attempt,
-        _intern(attempt.trigger),
-        _intern(attempt.outcome),
-        attempt.qbo_id,
-        attempt.qbo_request_id,
-        error,
-        getattr(attempt, "malformed", None),
-    )
+# ``compact`` is the name the readers pass to Suprata's attempt reads: rows, not models (clients/attempt_rows.py).
+compact = row_of
 
 
 @dataclass
