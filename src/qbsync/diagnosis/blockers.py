@@ -86,7 +86,7 @@ class Cause:
 
     @property
     def first_step(self) -> str:
-        return self.steps[0]
+        return fill(self.spec.steps[0], self.params)  # asked once per record: the other steps are not filled
 
     @property
     def command(self) -> str | None:
@@ -564,13 +564,7 @@ def _inherited(key: RecordKey, record: Any, fs: FailureSet, state: Mapping[Recor
 
 
 def _record(fs: FailureSet, key: RecordKey) -> Any:
-    tables: dict[str, Mapping[str, Any]] = {
-        "customer": fs.customers,
-        "item": fs.items,
-        "invoice": fs.invoices,
-        "payment": fs.payments,
-    }
-    return tables.get(key[0], {}).get(key[1])
+    return fs.table(key[0]).get(key[1])
 
 
 def _through(cause: Cause, dep: RecordKey, number: str | None) -> Cause:

@@ -21,6 +21,7 @@ from qbsync.clients.faults import (
     extract_fault_from_text,
     http_status_in_text,
     parse_logged_fault,
+    parsed_once,
 )
 from qbsync.diagnosis.patterns import (
     ELEMENT_SUBJECTS,
@@ -321,6 +322,43 @@ def classify_each(signal: FailureSignal, facts: Facts | None = None) -> tuple[Cl
         return tuple(_classify_safely(s, facts) for s in signal.each_error())
     except Exception as exc:  # a diagnosis must never crash on odd evidence
         return (unknown(f"qbsync could not read this error ({type(exc).__name__}).", "unknown.unreadable", 0.1),)
+
+
+def classification_key(signal: FailureSignal, facts: Facts) -> tuple[Any, ...] | None:
+    """What ``classify_each(signal, facts)`` depends on, as a key: equal keys, equal classifications. Signals of
+    one logged cause differ only in their raw bodies' time stamps and their intuit_tids, which the rules never
+    read (``parsed_once``); facts differ in when the record began failing, of which the rules read only whether
+    that was over a day ago. ``None`` (do not share) for a signal built any other way. The key names the shared
+    parse by identity (a Fault holds a dict, so it does not hash): keep ``signal`` alive as long as the key."""
+    fault = signal.fault
+    if fault is None:
+        said: Any = signal.raw  # no Fault: the text the rules read is the raw body itself
+    else:
+        shared = parsed_once(fault)
+        if shared is None:
+            return None
+        said = id(shared) if fault.text else (id(shared), signal.raw[:5000])  # no words: the rules read the body
+    return (
+        said,
+        signal.record_type,
+        signal.kind,
+        signal.http_status,
+        signal.qbo_entity,
+        signal.qbo_operation,
+        facts.book_close_date,
+        facts.record_txn_date,
+        facts.customer_state,
+        facts.name_conflict_with,
+        facts.item_conflict,
+        facts.item_inactive,
+        facts.tax_code_state,
+        facts.linked_txn_deleted,
+        facts.qbo_duplicate_count,
+        facts.connection_state,
+        facts.failing_since is None,
+        facts.now is None,
+        _failing_over_a_day(facts),
+    )
 
 
 def distinct_causes(each: tuple[Classification, ...]) -> tuple[Classification, ...]:

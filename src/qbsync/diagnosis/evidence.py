@@ -112,6 +112,7 @@ class Evidence:
     items_by_id: dict[str, Any] = field(default_factory=dict)
     tax_codes: dict[str, Any] = field(default_factory=dict)
     tax_categories: dict[str, m.TaxCategory] = field(default_factory=dict)
+    tax_memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)  # tax_state's answers
     invoices_by_doc: dict[str, list[Any]] = field(default_factory=dict)
     changes: dict[str, list[Any]] = field(default_factory=dict)  # CDC, per entity
     deleted: set[tuple[str, str]] = field(default_factory=set)  # (entity, id) deleted in QuickBooks
@@ -540,7 +541,25 @@ def _item_conflict(item: m.Item, ev: Evidence) -> bool | None:
     return qbo_item is not None and qbo_item.id != item.qbo.qbo_id
 
 
-def tax_state(invoice: m.Invoice, ev: Evidence) -> tuple[str, m.TaxCategory | None, m.TaxMapping | None]:
+TaxState = tuple[str, "m.TaxCategory | None", "m.TaxMapping | None"]
+
+
+def tax_state(invoice: m.Invoice, ev: Evidence) -> TaxState:
+    """The tax setup an invoice would be pushed with: the same for every invoice of one category and state, so
+    worked out once per pair (and again if the evidence's tables are replaced)."""
+    memo = ev.tax_memo
+    tables = memo.get("tables")
+    if tables is None or tables[0] is not ev.tax_categories or tables[1] is not ev.tax_codes:
+        memo.clear()
+        memo["tables"] = (ev.tax_categories, ev.tax_codes)
+    key = (invoice.tax_category_id, invoice.service_state)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _tax_state(invoice, ev)
+    return found
+
+
+def _tax_state(invoice: m.Invoice, ev: Evidence) -> TaxState:
     category = ev.tax_categories.get(invoice.tax_category_id or "")
     if category is None:
         return ("ok", None, None)

@@ -54,6 +54,8 @@ class Failure:
     @cached_property
     def same_cause_retries(self) -> int:
         """Retries (of any trigger) that met the same error as the latest one: the classic retry loop."""
+        if len(self.streak) < 2:
+            return 0  # the latest alone: no retry met anything yet
         mark = error_signature(self.latest)
         return max(0, sum(1 for a in self.streak if error_signature(a) == mark) - 1)
 
@@ -80,6 +82,14 @@ class FailureSet:
     waiting_payments: list[m.Payment]  # not pushed yet: their invoice is not in QuickBooks
     timeout_records: set[tuple[str, str]]  # records with a timed-out push in their history (duplicate risk)
     failed_attempts_seen: int = 0
+
+    def table(self, record_type: str) -> dict[str, Any]:
+        """The records of one type, by id (empty for a type the set does not hold)."""
+        return self._tables.get(record_type, {})
+
+    @cached_property
+    def _tables(self) -> dict[str, dict[str, Any]]:
+        return {"customer": self.customers, "item": self.items, "invoice": self.invoices, "payment": self.payments}
 
     @cached_property
     def unsynced_invoices_by_customer(self) -> dict[str, set[str]]:

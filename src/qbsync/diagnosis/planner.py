@@ -26,7 +26,16 @@ from qbsync.diagnosis.blockers import (
     removals_on_their_own,
     waited_on,
 )
-from qbsync.diagnosis.classifier import classify_each, distinct_causes, first_to_fix, unknown
+from qbsync.diagnosis.classifier import (
+    Classification,
+    Facts,
+    FailureSignal,
+    classification_key,
+    classify_each,
+    distinct_causes,
+    first_to_fix,
+    unknown,
+)
 from qbsync.diagnosis.evidence import Evidence, facts_for, live_copies
 from qbsync.diagnosis.failures import Failure, FailureSet
 from qbsync.diagnosis.patterns import fill, get_pattern
@@ -39,12 +48,33 @@ RETRY_LOOP_THRESHOLD = 2  # same-cause retries after which the output calls it a
 TYPE_ORDER = {"customer": 0, "item": 1, "invoice": 2, "payment": 3}
 
 
+# classify_each's answer, distinct causes and cause to fix first, for one classification_key; and the signal
+# judged, which keeps the parse the key names by identity alive
+Judged = tuple[tuple[Classification, ...], Classification, FailureSignal]
+
+
 def classify_all(fs: FailureSet, ev: Evidence) -> list[Classified]:
-    """One entry per failure and distinct cause: a Fault with a tax-code and an inactive-item error gives two."""
-    return [c for f in fs.failures for c in _classify_one(f, fs, ev)]
+    """One entry per failure and distinct cause: a Fault with a tax-code and an inactive-item error gives two.
+    Failures of one cause with the same facts are judged once (``classification_key``): 50,000 failures hold a
+    few hundred distinct judgements."""
+    memo: dict[tuple[Any, ...], Judged] = {}
+    return [c for f in fs.failures for c in _classify_one(f, fs, ev, memo)]
 
 
-def _classify_one(f: Failure, fs: FailureSet, ev: Evidence) -> list[Classified]:
+def _judge(f: Failure, facts: Facts, memo: dict[tuple[Any, ...], Judged]) -> Judged:
+    key = classification_key(f.signal, facts)
+    found = memo.get(key) if key is not None else None
+    if found is None:
+        each = classify_each(f.signal, facts)
+        found = (distinct_causes(each), first_to_fix(each), f.signal)  # classify() is first_to_fix(classify_each())
+        if key is not None:
+            memo[key] = found
+    return found
+
+
+def _classify_one(
+    f: Failure, fs: FailureSet, ev: Evidence, memo: dict[tuple[Any, ...], Judged] | None = None
+) -> list[Classified]:
     malformed = getattr(f.latest, "malformed", None)
     if malformed or f.record_type not in TYPE_ORDER:
         reason = (
@@ -55,8 +85,7 @@ def _classify_one(f: Failure, fs: FailureSet, ev: Evidence) -> list[Classified]:
         return [Classified(f, unknown(reason, "unknown.malformed-entry"))]
     try:
         facts = facts_for(f, fs, ev)
-        each = classify_each(f.signal, facts)
-        causes, primary = distinct_causes(each), first_to_fix(each)  # classify() is first_to_fix(classify_each())
+        causes, primary, _ = _judge(f, facts, {} if memo is None else memo)
         return [Classified(f, primary, facts)] + [
             Classified(f, c, facts) for c in causes if c.pattern != primary.pattern
         ]
@@ -151,12 +180,11 @@ def _root_cause(
     primary = pairs[0][1]
     pattern_id = primary.pattern
     pattern = get_pattern(pattern_id)
-    failed = [_classified_as(by_key[b.key], cause) for b, cause in pairs if b.key in by_key]
+    as_classified = [_classified_as(by_key[b.key], cause) if b.key in by_key else None for b, cause in pairs]
+    failed = [c for c in as_classified if c is not None]
     records = [
-        _blocked(_classified_as(by_key[b.key], cause).failure, fs, retry_counts, b)
-        if b.key in by_key
-        else _waiting(b, fs)
-        for b, cause in pairs
+        _blocked(c.failure, fs, retry_counts, b) if c is not None else _waiting(b, fs)
+        for (b, _), c in zip(pairs, as_classified, strict=True)
     ]
     if pattern_id == "unknown" or any(c.cls.escalate for c in failed):
         _attach_raw([r for r, b in zip(records, members, strict=True) if b.key in by_key], failed)
