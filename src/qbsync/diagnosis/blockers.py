@@ -38,14 +38,14 @@ PASSING_KINDS = frozenset({"transient", "connection_lapsed"})
 LINKED_KINDS = frozenset({"customer_inactive", "customer_gone", "item_inactive", "item_gone"})
 
 
-@dataclass
+@dataclass(slots=True)
 class Classified:
     failure: Failure
     cls: Classification
     facts: Facts = field(default_factory=Facts)  # what the classification was judged on
 
 
-@dataclass
+@dataclass(slots=True)
 class Cause:
     """One thing wrong, with the facts that fill its steps. ``subject`` says what must be fixed (a customer,
     an item, the books, a tax mapping, the connection, the record itself); ``via`` is the record a blocked
@@ -97,7 +97,7 @@ class Cause:
         return (1 if self.kind in PASSING_KINDS else 0, get_pattern(self.pattern).plan_order)
 
 
-@dataclass
+@dataclass(slots=True)
 class Blocker:
     key: RecordKey
     number: str | None
@@ -405,7 +405,6 @@ def classified_cause(c: Classified, fs: FailureSet, ev: Evidence, state: Mapping
     the record and what it depends on decide which kind of that pattern it is."""
     f, pattern = c.failure, c.cls.pattern
     number = f.number or f.record_id
-    error = _error_words(f)
     if pattern == "P5":
         conn = ev.suprata_connection
         if conn is not None and conn.status == "connected":
@@ -441,7 +440,7 @@ def classified_cause(c: Classified, fs: FailureSet, ev: Evidence, state: Mapping
             return Cause("customer_missing_data", {**params, "missing": missing}, ("customer", cid), [said])
         name = customer.display_name if customer is not None else cid
         number = customer.number if customer is not None else cid
-        params = {"customer": name, "customer_number": number, "error": error}
+        params = {"customer": name, "customer_number": number, "error": _error_words(f)}
         return Cause("customer_refused", params, ("customer", cid), present=False)
     if pattern == "P2":
         for key in _item_keys(f, fs):
@@ -450,7 +449,11 @@ def classified_cause(c: Classified, fs: FailureSet, ev: Evidence, state: Mapping
                 return found[0]
         item_id = f.record_id if f.record_type == "item" else next((k[1] for k in _item_keys(f, fs)), f.record_id)
         item = fs.items.get(item_id)
-        params = {"item": item.name if item else item_id, "sku": item.sku if item else item_id, "error": error}
+        params = {
+            "item": item.name if item else item_id,
+            "sku": item.sku if item else item_id,
+            "error": _error_words(f),
+        }
         return Cause("item_refused", params, ("item", item_id), present=False)
     if pattern == "P3":
         found_p3 = closed_period_cause(f.record, ev) if f.record is not None else None

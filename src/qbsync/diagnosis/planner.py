@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from qbsync.clients.faults import parse_fault
@@ -310,21 +311,11 @@ def _blocked(f: Failure, fs: FailureSet, retry_counts: dict[tuple[str, str], int
     customer = fs.customers.get(f.customer_id or "") if f.customer_id else None
     if f.record_type == "customer" and record is not None:
         customer = record
-    fault = f.signal.fault
-    message = None
-    if fault is not None:
-        message = " - ".join(p for p in (fault.message, fault.detail) if p)
-    elif f.latest.error is not None:
-        message = {"timeout": "no answer from QuickBooks in time", "connection": "QuickBooks could not be reached"}.get(
-            f.latest.error.kind, f.latest.error.kind
-        )
-    own = f.record_type.capitalize()
-    direct = (f.signal.qbo_entity or own).lower() == f.record_type or f.latest.error is None
-    if not direct:
-        dependency = (f.signal.qbo_entity or "record").lower()
-        message = f"waits for its {dependency}: QuickBooks refused the {dependency}" + (
-            f" ({fault.code})" if fault is not None and fault.code else ""
-        )
+    fault, error = f.signal.fault, f.latest.error
+    words = (fault.code, fault.message, fault.detail) if fault is not None else (None, None, None)
+    code, message, direct = _error_line(
+        f.record_type, f.signal.qbo_entity, error.kind if error is not None else None, fault is not None, *words
+    )
     return BlockedRecord(
         record_type=f.record_type,
         record_id=f.record_id,
@@ -339,11 +330,37 @@ def _blocked(f: Failure, fs: FailureSet, retry_counts: dict[tuple[str, str], int
         # Suprata's log already holds the attempts qbsync asked for; the local history covers retries
         # Suprata has not logged yet, so take the larger rather than the sum.
         same_cause_retries=max(f.same_cause_retries, retry_counts.get(f.key, 0)),
-        error_code=fault.code if fault else None,
-        error=_shorten(message),
+        error_code=code,
+        error=message,
         direct=direct,
         **_verdict(b),
     )
+
+
+@lru_cache(maxsize=4096)
+def _error_line(
+    record_type: str,
+    qbo_entity: str | None,
+    kind: str | None,
+    has_fault: bool,
+    code: str | None,
+    message: str | None,
+    detail: str | None,
+) -> tuple[str | None, str | None, bool]:
+    """(code, one line of QuickBooks' words, whether the record failed itself): the same few for thousands of
+    records, so worked out once each."""
+    said = None
+    if has_fault:
+        said = " - ".join(p for p in (message, detail) if p)
+    elif kind is not None:
+        said = {"timeout": "no answer from QuickBooks in time", "connection": "QuickBooks could not be reached"}.get(
+            kind, kind
+        )
+    direct = (qbo_entity or record_type.capitalize()).lower() == record_type or kind is None
+    if not direct:
+        dependency = (qbo_entity or "record").lower()
+        said = f"waits for its {dependency}: QuickBooks refused the {dependency}" + (f" ({code})" if code else "")
+    return code, _shorten(said), direct
 
 
 def _verdict(b: Blocker) -> dict[str, Any]:

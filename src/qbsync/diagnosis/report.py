@@ -16,7 +16,7 @@ class EvidenceItem:
     supports: bool = True
 
 
-@dataclass
+@dataclass(slots=True)
 class BlockedRecord:
     record_type: str
     record_id: str
