@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import threading
 import types
 import typing
+from datetime import date
+from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -63,8 +66,87 @@ def compact_page_adapter(model: type[BaseModel]) -> TypeAdapter[Any]:
     return TypeAdapter(page)
 
 
+# How to share one mirror's equal values: its own fields that hold amounts, dates and times; and the fields
+# that hold one nested mirror or a list of them, each with its own plan.
+_Plan = tuple[tuple[str, ...], tuple[tuple[str, "_Plan"], ...], tuple[tuple[str, "_Plan"], ...]]
+_SHARED_TYPES = (Decimal, date)  # datetime is a date
+
+
+@cache
+def _share_plan(cls: type) -> _Plan:
+    values: list[str] = []
+    nested: list[tuple[str, _Plan]] = []
+    lists: list[tuple[str, _Plan]] = []
+    for f in dataclasses.fields(cls):
+        kinds = _leaf_types(f.type)
+        if any(isinstance(k, type) and issubclass(k, _SHARED_TYPES) for k in kinds):
+            values.append(f.name)
+        for k in kinds:
+            if dataclasses.is_dataclass(k):
+                nested.append((f.name, _share_plan(k)))  # type: ignore[arg-type]  # a mirror class
+        origin, args = get_origin(f.type), get_args(f.type)
+        if origin is list and args and dataclasses.is_dataclass(args[0]):
+            lists.append((f.name, _share_plan(args[0])))  # type: ignore[arg-type]
+    return tuple(values), tuple(nested), tuple(lists)
+
+
+def _leaf_types(annotation: Any) -> tuple[Any, ...]:
+    if get_origin(annotation) is Union or get_origin(annotation) is types.UnionType:
+        return get_args(annotation)
+    return (annotation,)
+
+
+class ValuePool:
+    """Equal amounts, dates and times of a working set held once: at 50,000 invoices their seven amounts
+    (104 bytes each as Decimal) and four dates and times, mostly the same few values, are a third of the set.
+    Keys keep apart what prints differently: ``Decimal("125.0")`` and ``Decimal("125.00")``, times in two zones."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Any, Any] = {}
+        self._lock = threading.Lock()  # pages of one read arrive on several threads
+
+    def share(self, rows: list[Any]) -> list[Any]:
+        if rows:
+            with self._lock:
+                plan = _share_plan(type(rows[0]))  # type: ignore[arg-type]  # a mirror class hashes
+                for row in rows:
+                    self._share(row, plan)
+        return rows
+
+    def _share(self, row: Any, plan: _Plan) -> None:
+        values, nested, lists = plan
+        seen = self._seen
+        for name in values:
+            v = getattr(row, name)
+            if v is None:
+                continue
+            kind = type(v)
+            if kind is date:
+                key: Any = v
+            elif kind is Decimal:
+                key = (str(v), kind)  # equal amounts that print alike: not 125.0 and 125.00
+            else:
+                key = (v, v.utcoffset())  # the same moment in the same zone (str() costs 20 times more)
+            shared = seen.get(key)
+            if shared is None:
+                seen[key] = v
+            elif shared is not v:
+                setattr(row, name, shared)
+        for name, sub in nested:
+            child = getattr(row, name)
+            if child is not None and dataclasses.is_dataclass(child):
+                self._share(child, sub)
+        for name, sub in lists:
+            for child in getattr(row, name):
+                self._share(child, sub)
+
+
 class Compactor:
-    """Marks a read whose rows are kept as compact mirrors; called on a model, copies it into its mirror."""
+    """Marks a read whose rows are kept as compact mirrors; called on a model, copies it into its mirror.
+    Rows read through one compactor share their equal amounts, dates and times (``ValuePool``)."""
+
+    def __init__(self) -> None:
+        self.pool = ValuePool()
 
     def __call__(self, value: Any) -> Any:
         if isinstance(value, BaseModel):

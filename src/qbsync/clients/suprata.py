@@ -277,7 +277,8 @@ class SupraClient:
         """Every page; ``convert`` is applied as each page arrives, so the parsed models of one page at a time
         are alive, not the whole list's. A ``Compactor`` has pages validated straight into compact mirrors."""
         if isinstance(convert, Compactor):
-            return [row for page in self._pages(path, model, params, compact=True) for row in page]
+            pages = self._pages(path, model, params, compact=True)
+            return [row for page in pages for row in convert.pool.share(page)]
         if convert is None:
             return [row for page in self._pages(path, model, params) for row in page]
         return [convert(row) for page in self._pages(path, model, params) for row in page]

@@ -45,7 +45,7 @@ CONFIDENT = 0.7
 _ENTITY_OF_RECORD = {"customer": "customer", "item": "item", "invoice": "invoice", "payment": "payment"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FailureSignal:
     """What one failure says: the record, the kind of failure, and QuickBooks' answer."""
 
