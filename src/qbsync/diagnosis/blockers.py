@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from qbsync.clients import suprata_models as m
@@ -286,6 +286,16 @@ def closed_period_cause(record: Any, ev: Evidence) -> Cause | None:
     close, txn_date = ev.book_close_date, getattr(record, "txn_date", None)
     if close is None or txn_date is None or txn_date > close:
         return None
+    # One cause for every record dated in the closed period: thousands of records share it (causes are never
+    # changed once made), instead of each holding its own copy of the same words.
+    key = ("closed period", close)
+    found: Cause | None = ev.memo.get(key)
+    if found is None:
+        found = ev.memo[key] = _closed_period(close)
+    return found
+
+
+def _closed_period(close: date) -> Cause:
     return Cause(
         "closed_period",
         {"close_date": close.isoformat()},
@@ -297,10 +307,19 @@ def closed_period_cause(record: Any, ev: Evidence) -> Cause | None:
 def tax_cause(inv: m.Invoice, ev: Evidence) -> Cause | None:
     if not inv.tax_category_id or not ev.tax_categories:
         return None
+    tax_state(inv, ev)  # makes sure the memo is for these tables
+    key = ("tax cause", inv.tax_category_id, inv.service_state)
+    if key not in ev.memo:
+        ev.memo[key] = _tax_cause(inv, ev)  # one per category and state, shared like the closed period's
+    found: Cause | None = ev.memo[key]
+    return found
+
+
+def _tax_cause(inv: m.Invoice, ev: Evidence) -> Cause | None:
     state, category, mapping = tax_state(inv, ev)
     if state == "ok":
         return None
-    cat = category.name if category is not None else inv.tax_category_id
+    cat = category.name if category is not None else (inv.tax_category_id or "-")
     where = inv.service_state or "?"
     subject = ("tax", f"{inv.tax_category_id or '-'}:{inv.service_state or '-'}")
     if state == "unmapped":

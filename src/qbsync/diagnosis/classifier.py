@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
@@ -116,7 +117,7 @@ class FailureSignal:
         return replace(self, fault=replace(self.fault, errors=(honest,), extra=extra))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Facts:
     """What QuickBooks holds now, read by the evidence layer. ``None`` means not known."""
 
@@ -404,7 +405,7 @@ def _classify(signal: FailureSignal, facts: Facts | None) -> Classification:
         names = ", ".join(f"{pid} {get_pattern(pid).name}" for pid in candidates)
         reason = f"{reason} Could be: {names}; what QuickBooks holds now would tell."
 
-    known = {name for name, value in vars(facts).items() if value is not None}
+    known = {f.name for f in dataclass_fields(facts) if getattr(facts, f.name) is not None}
     needs = () if confirmed else tuple(n for n in rule.needs if n not in known)
     escalate = pattern == "P7" and _failing_over_a_day(facts)
     if escalate:

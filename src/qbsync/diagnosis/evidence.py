@@ -112,7 +112,8 @@ class Evidence:
     items_by_id: dict[str, Any] = field(default_factory=dict)
     tax_codes: dict[str, Any] = field(default_factory=dict)
     tax_categories: dict[str, m.TaxCategory] = field(default_factory=dict)
-    tax_memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)  # tax_state's answers
+    # answers worked out once per reading (tax_state, the causes blockers.shared_cause makes): keys say whose
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     invoices_by_doc: dict[str, list[Any]] = field(default_factory=dict)
     changes: dict[str, list[Any]] = field(default_factory=dict)  # CDC, per entity
     deleted: set[tuple[str, str]] = field(default_factory=set)  # (entity, id) deleted in QuickBooks
@@ -547,12 +548,13 @@ TaxState = tuple[str, "m.TaxCategory | None", "m.TaxMapping | None"]
 def tax_state(invoice: m.Invoice, ev: Evidence) -> TaxState:
     """The tax setup an invoice would be pushed with: the same for every invoice of one category and state, so
     worked out once per pair (and again if the evidence's tables are replaced)."""
-    memo = ev.tax_memo
-    tables = memo.get("tables")
+    memo = ev.memo
+    tables = memo.get("tax tables")
     if tables is None or tables[0] is not ev.tax_categories or tables[1] is not ev.tax_codes:
-        memo.clear()
-        memo["tables"] = (ev.tax_categories, ev.tax_codes)
-    key = (invoice.tax_category_id, invoice.service_state)
+        for key in [k for k in memo if isinstance(k, tuple) and k[0] in ("tax state", "tax cause")]:
+            del memo[key]
+        memo["tax tables"] = (ev.tax_categories, ev.tax_codes)
+    key = ("tax state", invoice.tax_category_id, invoice.service_state)
     found = memo.get(key)
     if found is None:
         found = memo[key] = _tax_state(invoice, ev)

@@ -25,7 +25,7 @@ from qbsync.diagnosis.classifier import FailureSignal, signal_from_attempt
 compact = row_of
 
 
-@dataclass
+@dataclass(slots=True)
 class Failure:
     record_type: str
     record_id: str
@@ -35,6 +35,7 @@ class Failure:
     streak: list[Attempt]  # consecutive failed attempts ending with ``latest``, oldest first
     record: Any = None  # the Suprata record (Customer, Item, Invoice, Payment) when it still exists
     signal: FailureSignal = field(init=False)
+    _retries: int | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.signal = signal_from_attempt(self.latest)  # type: ignore[arg-type]  # same field names as SyncAttempt
@@ -51,9 +52,14 @@ class Failure:
     def last_failed_at(self) -> datetime:
         return self.latest.attempted_at
 
-    @cached_property
+    @property
     def same_cause_retries(self) -> int:
         """Retries (of any trigger) that met the same error as the latest one: the classic retry loop."""
+        if self._retries is None:
+            self._retries = self._count_same_cause_retries()
+        return self._retries
+
+    def _count_same_cause_retries(self) -> int:
         if len(self.streak) < 2:
             return 0  # the latest alone: no retry met anything yet
         mark = error_signature(self.latest)
