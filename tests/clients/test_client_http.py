@@ -146,3 +146,21 @@ def test_debug_log_is_redacted(clock, rng, caplog):
     assert "Authorization" not in text and "Bearer" not in text
     assert "-> 503" in text and "-> 200" in text and "intuit_tid=1-def" in text and "/v3/company/123/query" in text
     assert repr(StaticToken("eyJsecret")) == "StaticToken(REDACTED)"
+
+
+def test_a_read_response_is_freed_when_its_reader_drops_it_not_at_the_next_collection(clock, rng):
+    """httpx binds a response's stream to the response; qbsync breaks that cycle once the body is in, so a
+    page's bytes go when the page is parsed, not whenever the cycle collector next runs."""
+    import gc
+    import weakref
+
+    app = Scripted(json_response({"data": ["x" * 1000]}))
+    resp = client(app, clock, rng).get(URL)
+    assert resp.json()["data"][0] == "x" * 1000 and resp.content
+    gone = weakref.ref(resp)
+    gc.disable()
+    try:
+        del resp
+        assert gone() is None
+    finally:
+        gc.enable()
