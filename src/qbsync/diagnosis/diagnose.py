@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from qbsync.allocator import keep_large_buffers_unmapped
 from qbsync.clock import format_iso
 from qbsync.diagnosis.blockers import Blocker, build_blockers
 from qbsync.diagnosis.evidence import Evidence, Wanted, gather
@@ -104,6 +105,7 @@ def fewer_collections() -> Iterator[None]:
     """The run builds its working set (tens of thousands of rows) and keeps it to the end, so Python's cycle
     collector, run every 700 new objects, scans it again and again for garbage it does not hold: a quarter of
     the CPU of grouping 10,000 failures. Young objects are collected every 100,000 instead, for the run only."""
+    keep_large_buffers_unmapped()  # the page buffers read meanwhile are returned, not pinned by the rows
     before = gc.get_threshold()
     gc.set_threshold(max(before[0], 100_000), *before[1:])
     try:
