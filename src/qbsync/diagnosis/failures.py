@@ -35,14 +35,12 @@ class Failure:
     streak: list[Attempt]  # consecutive failed attempts ending with ``latest``, oldest first
     record: Any = None  # the Suprata record (Customer, Item, Invoice, Payment) when it still exists
     signal: FailureSignal = field(init=False)
+    key: tuple[str, str] = field(init=False, repr=False, compare=False)  # (record_type, record_id), made once
     _retries: int | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        self.key = (self.record_type, self.record_id)
         self.signal = signal_from_attempt(self.latest)  # type: ignore[arg-type]  # same field names as SyncAttempt
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.record_type, self.record_id)
 
     @property
     def first_failed_at(self) -> datetime:
