@@ -560,7 +560,9 @@ def state_causes(fs: FailureSet, ev: Evidence) -> dict[RecordKey, list[Cause]]:
     return out
 
 
-def _inherited(key: RecordKey, record: Any, fs: FailureSet, state: Mapping[RecordKey, list[Cause]]) -> list[Cause]:
+def _inherited(
+    key: RecordKey, record: Any, fs: FailureSet, state: Mapping[RecordKey, list[Cause]] | _StateAndFound
+) -> list[Cause]:
     """The causes of what the record depends on (its customer, its items, the invoices a payment pays)."""
     rtype = key[0]
     deps: list[tuple[RecordKey, str | None]] = []
@@ -602,16 +604,14 @@ def build_blockers(classified: list[Classified], fs: FailureSet, ev: Evidence) -
     per_record: dict[RecordKey, list[Classified]] = {}
     for c in classified:
         per_record.setdefault(c.failure.key, []).append(c)
-    found = {key: [classified_cause(c, fs, ev, state) for c in cs] for key, cs in per_record.items()}
-    primaries = {key: causes[0] for key, causes in found.items()}
+    seen: dict[tuple[Any, ...], Cause] = {}
+    found = {key: [_one_of(classified_cause(c, fs, ev, state), seen) for c in cs] for key, cs in per_record.items()}
     # What waits on a failed record inherits the cause it failed for (a payment, its invoice's).
-    merged: dict[RecordKey, list[Cause]] = {**state}
-    for key, causes in found.items():
-        merged[key] = [*state.get(key, []), *causes]
+    merged = _StateAndFound(state, found)
     out: dict[RecordKey, Blocker] = {}
     for key, cs in per_record.items():
         failure = cs[0].failure
-        inherited = _inherited(key, failure.record, fs, merged)
+        inherited = [_one_of(x, seen) for x in _inherited(key, failure.record, fs, merged)]
         own: list[Cause] = []
         for cause in found[key]:
             same = [x for x in inherited if _ks(x) == _ks(cause)]
@@ -627,13 +627,42 @@ def build_blockers(classified: list[Classified], fs: FailureSet, ev: Evidence) -
             continue
         # It joins the cause its invoice failed for, when the invoice failed; else the first it inherits.
         invoice_primaries = [
-            x
-            for x in inherited
-            if x.via is not None and x.via in primaries and (x.kind, x.subject) == _ks(primaries[x.via])
+            x for x in inherited if x.via is not None and x.via in found and (x.kind, x.subject) == _ks(found[x.via][0])
         ]
         primary = (invoice_primaries or inherited)[0]
         out[key] = Blocker(key, p.number, primary, ordered([primary, *state.get(key, []), *inherited]))
     return out
+
+
+def _one_of(cause: Cause, seen: dict[tuple[Any, ...], Cause]) -> Cause:
+    """The one cause equal to ``cause`` among those seen: the five invoices of a refused customer, or a
+    thousand throttled pushes, hold one cause, not a copy each (causes are never changed once made)."""
+    key = (
+        cause.kind,
+        tuple(cause.params.items()),
+        cause.subject,
+        tuple((e.source, e.summary, e.supports) for e in cause.evidence),
+        cause.via,
+        cause.via_number,
+        cause.present,
+    )
+    return seen.setdefault(key, cause)
+
+
+class _StateAndFound:
+    """A record's state causes, then the causes its failure was classified as: what a record that waits on it
+    inherits. A view, not a merged copy: at 50,000 failures the copy was a second table of every record."""
+
+    __slots__ = ("found", "state")
+
+    def __init__(self, state: Mapping[RecordKey, list[Cause]], found: Mapping[RecordKey, list[Cause]]) -> None:
+        self.state, self.found = state, found
+
+    def get(self, key: RecordKey, default: list[Cause]) -> list[Cause]:
+        own, base = self.found.get(key), self.state.get(key)
+        if own is None:
+            return base if base is not None else default
+        return [*(base or ()), *own]
 
 
 def _ks(cause: Cause) -> tuple[str, tuple[str, str]]:
