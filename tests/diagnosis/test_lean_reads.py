@@ -41,7 +41,7 @@ def test_only_the_history_of_records_retried_before_and_the_timeouts(tmp_path):
     assert whole_log == []  # never the account's whole failed history
     histories = [a for name, a, _ in suprata.asked if name == "attempts_of"]
     retried = {(f.record_type, f.record_id) for f in fs.failures if f.latest.attempt > 1}
-    assert {(rtype, rid) for rtype, rids, _ in histories for rid in rids} == retried
+    assert {(rtype, rid) for rtype, rids, *_ in histories for rid in rids} == retried
     # the streaks are what the whole log gives
     log = sandbox.suprata_store.attempts
     for f in fs.failures:

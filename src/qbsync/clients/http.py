@@ -426,7 +426,7 @@ class HttpClient:
         # page, hundreds of kilobytes) outlive their last use until the cycle collector next runs: at 50,000
         # failures that was 80 MB held. A plain stream of the same bytes breaks the cycle; reference counting
         # then frees each response as soon as its reader is done with it.
-        response.stream = httpx.ByteStream(response._content if hasattr(response, "_content") else b"")
+        response.stream = httpx.ByteStream(response._content)
         return response
 
     def _wait(self, delay: float, shown_url: str, attempt: int, why: str) -> float:

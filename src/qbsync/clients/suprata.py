@@ -20,7 +20,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from qbsync.clients import suprata_models as m
-from qbsync.clients.attempt_rows import attempt_page_adapter, row_of
+from qbsync.clients.attempt_rows import Attempt, attempt_page_adapter, row_of
 from qbsync.clients.compact import Compactor, compact_page_adapter
 from qbsync.clients.errors import SupraApiError, Unauthorized
 from qbsync.clients.http import HttpClient, Idempotency, StaticToken
@@ -125,6 +125,10 @@ def _chunks(keys: Iterable[str], size: int = MAX_KEYS) -> list[list[str]]:
             seen.setdefault(str(key), None)
     values = list(seen)
     return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def _converted(rows: list[Any], convert: Callable[[Any], Any] | None) -> list[Any]:
+    return rows if convert is None else [convert(r) for r in rows]
 
 
 def run_side_by_side(calls: Sequence[Callable[[], T]]) -> list[T]:
@@ -255,20 +259,32 @@ class SupraClient:
     def _compact_page(
         self, path: str, model: type[M], params: dict[str, Any], cursor: str | None
     ) -> tuple[list[Any], str | None]:
-        content = self._call("GET", path, params={**params, "limit": PAGE_LIMIT, "cursor": cursor}).content
-        try:
-            page = compact_page_adapter(model).validate_json(content)
-        except ValidationError as exc:
-            raise _unreadable(path, exc) from None
-        return page["data"], page.get("next_cursor")
+        return self._rows_page(path, params, cursor, compact_page_adapter(model))
 
     def _attempt_rows_page(self, path: str, params: dict[str, Any], cursor: str | None) -> tuple[list[Any], str | None]:
-        content = self._call("GET", path, params={**params, "limit": PAGE_LIMIT, "cursor": cursor}).content
-        try:
-            page = attempt_page_adapter().validate_json(content)
-        except ValidationError:  # an entry qbsync cannot read: the page again, entry by entry, each bad one kept
+        def entry_by_entry(content: bytes) -> tuple[list[Any], str | None]:  # each bad entry kept, malformed
             lenient = _lenient_page(content, m.SyncAttempt, malformed_attempt)
             return [row_of(a) for a in lenient.data], lenient.next_cursor
+
+        return self._rows_page(path, params, cursor, attempt_page_adapter(), entry_by_entry)
+
+    def _rows_page(
+        self,
+        path: str,
+        params: dict[str, Any],
+        cursor: str | None,
+        adapter: TypeAdapter[Any],
+        unreadable: Callable[[bytes], tuple[list[Any], str | None]] | None = None,
+    ) -> tuple[list[Any], str | None]:
+        """One page validated straight into slotted rows; a page that does not validate goes to ``unreadable``
+        (or is refused in one line)."""
+        content = self._call("GET", path, params={**params, "limit": PAGE_LIMIT, "cursor": cursor}).content
+        try:
+            page = adapter.validate_json(content)
+        except ValidationError as exc:
+            if unreadable is None:
+                raise _unreadable(path, exc) from None
+            return unreadable(content)
         return page["data"], page.get("next_cursor")
 
     def _list(
@@ -338,45 +354,35 @@ class SupraClient:
         """Sync attempts, oldest first. ``latest=True`` gives each record's most recent attempt only."""
         return list(self.iter_attempts(**filters))
 
-    def latest_attempts_by_type(self, convert: Callable[[m.SyncAttempt], T], **filters: Any) -> list[T]:
-        """``attempts(latest=True, ...)``; ``convert`` shrinks each row as its page arrives (``row_of``: pages
-        are validated straight into rows). One page answers a small account in one request; beyond it, one
-        stream per record type, side by side, merged back into Suprata's order (attempted_at, then id)."""
+    def latest_attempts_by_type(self, convert: Callable[[Attempt], T] | None = None, **filters: Any) -> list[Any]:
+        """``attempts(latest=True, ...)`` as slotted ``Attempt`` rows (``convert``, when given, applied to each).
+        One page answers a small account in one request; beyond it, one stream per record type, side by side,
+        merged back into Suprata's order (attempted_at, then id)."""
         params = {k: (_timestamp(v) if isinstance(v, datetime) else v) for k, v in filters.items()}
-        if convert is row_of:
-            rows, cursor = self._attempt_rows_page("/sync/attempts", {**params, "latest": "true"}, None)
-            if not cursor:
-                return rows
-        else:
-            first = self._page("/sync/attempts", m.SyncAttempt, {**params, "latest": "true"}, None, malformed_attempt)
-            if not first.next_cursor:
-                return [convert(a) for a in first.data]
+        rows, cursor = self._attempt_rows_page("/sync/attempts", {**params, "latest": "true"}, None)
+        if not cursor:
+            return _converted(rows, convert)
         types = [filters.pop("record_type")] if filters.get("record_type") else list(m.RECORD_TYPES)
+        streams = run_side_by_side(
+            [lambda t=t: self._attempt_list({**params, "latest": "true", "record_type": t}) for t in types]  # type: ignore[misc]
+        )
+        return _converted(list(heapq.merge(*streams, key=lambda a: (a.attempted_at, a.id))), convert)
 
-        def stream(rtype: str) -> list[T]:
-            return self._attempt_list(convert, {**params, "latest": "true", "record_type": rtype})
-
-        streams = run_side_by_side([lambda t=t: stream(t) for t in types])  # type: ignore[misc]
-        return list(heapq.merge(*streams, key=lambda a: (a.attempted_at, a.id)))  # type: ignore[attr-defined]
-
-    def _attempt_list(self, convert: Callable[[m.SyncAttempt], T], params: dict[str, Any]) -> list[T]:
-        """Every page of ``/sync/attempts`` with these (already encoded) filters, each row converted."""
-        if convert is row_of:
-            return [a for page in self._pages("/sync/attempts", m.SyncAttempt, params, attempt_rows=True) for a in page]
-        pages = self._pages("/sync/attempts", m.SyncAttempt, params, lenient=malformed_attempt)
-        return [convert(a) for page in pages for a in page]
+    def _attempt_list(self, params: dict[str, Any]) -> list[Attempt]:
+        """Every page of ``/sync/attempts`` with these (already encoded) filters, as rows."""
+        return [a for page in self._pages("/sync/attempts", m.SyncAttempt, params, attempt_rows=True) for a in page]
 
     def attempts_of(
-        self, record_type: str, record_ids: Iterable[str], convert: Callable[[m.SyncAttempt], T], **filters: Any
-    ) -> list[T]:
+        self, record_type: str, record_ids: Iterable[str], convert: Callable[[Attempt], T] | None = None, **filters: Any
+    ) -> list[Any]:
         """The attempts of just these records (500 ids a request, the chunks side by side), oldest first
-        within each chunk; ``convert`` shrinks each row as its page arrives."""
+        within each chunk, as ``Attempt`` rows (``convert``, when given, applied to each)."""
 
-        def chunk_rows(chunk: list[str]) -> list[T]:
+        def chunk_rows(chunk: list[str]) -> list[Any]:
             params = {**filters, "record_type": record_type, "record_ids": ",".join(chunk)}
             if "since" in params and params["since"] is not None:
                 params["since"] = _timestamp(params["since"])
-            return self._attempt_list(convert, params)
+            return _converted(self._attempt_list(params), convert)
 
         calls = [lambda c=c: chunk_rows(c) for c in _chunks(record_ids)]
         return [row for rows in run_side_by_side(calls) for row in rows]

@@ -16,13 +16,10 @@ from functools import cached_property
 from typing import Any
 
 from qbsync.clients import suprata_models as m
-from qbsync.clients.attempt_rows import Attempt, row_of
+from qbsync.clients.attempt_rows import Attempt
 from qbsync.clients.compact import Compactor
 from qbsync.clients.faults import logged_fault_code
 from qbsync.diagnosis.classifier import FailureSignal, signal_from_attempt
-
-# ``compact`` is the name the readers pass to Suprata's attempt reads: rows, not models (clients/attempt_rows.py).
-compact = row_of
 
 
 @dataclass(slots=True)
@@ -110,7 +107,7 @@ def load_failures(suprata: Any, *, since: datetime | None = None) -> FailureSet:
 
     latest_failed, timeout_records, not_synced, pending = run_side_by_side(
         [
-            lambda: suprata.latest_attempts_by_type(compact, outcome="failed"),
+            lambda: suprata.latest_attempts_by_type(outcome="failed"),
             lambda: {
                 (a.record_type, a.record_id) for a in suprata.iter_attempts(outcome="failed", error_kind="timeout")
             },
@@ -139,7 +136,7 @@ def load_failures(suprata: Any, *, since: datetime | None = None) -> FailureSet:
 
     keep = Compactor()  # the working set as compact slotted copies, not pydantic models, page by page
     history_calls = [
-        lambda rtype=rtype, rids=rids: suprata.attempts_of(rtype, rids, compact, outcome="failed")
+        lambda rtype=rtype, rids=rids: suprata.attempts_of(rtype, rids, outcome="failed")
         for rtype, rids in retried.items()
     ]
     invoice_ids, payment_ids = sorted(ids["invoice"]), sorted(ids["payment"])

@@ -24,7 +24,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from qbsync.diagnosis.blockers import DirectChange
-from qbsync.diagnosis.failures import compact
 from qbsync.diagnosis.report import ConnectionView
 from qbsync.exit_codes import ExitCode
 from qbsync.wording import plural
@@ -203,7 +202,7 @@ def read_status(services: Services, thresholds: Thresholds | None = None, phase:
     if suprata_conn is not None:
         phase("Reading Suprata's failed records", None)
         # the same read as diagnose's (so check asks once): per-type streams side by side, compact rows
-        failing = suprata.latest_attempts_by_type(compact, outcome="failed")
+        failing = suprata.latest_attempts_by_type(outcome="failed")
         phase("Reading the last day's failures and the last success", _count(failing))
         # streamed, and asked by status alone: the last day's failed pushes are counted, never held
         recent_failed = suprata.iter_attempts(outcome="failed", since=now - timedelta(hours=24))
