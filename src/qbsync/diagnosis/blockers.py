@@ -288,11 +288,7 @@ def closed_period_cause(record: Any, ev: Evidence) -> Cause | None:
         return None
     # One cause for every record dated in the closed period: thousands of records share it (causes are never
     # changed once made), instead of each holding its own copy of the same words.
-    key = ("closed period", close)
-    found: Cause | None = ev.memo.get(key)
-    if found is None:
-        found = ev.memo[key] = _closed_period(close)
-    return found
+    return ev.once(("closed period", close), lambda: _closed_period(close))
 
 
 def _closed_period(close: date) -> Cause:
@@ -308,11 +304,8 @@ def tax_cause(inv: m.Invoice, ev: Evidence) -> Cause | None:
     if not inv.tax_category_id or not ev.tax_categories:
         return None
     tax_state(inv, ev)  # makes sure the memo is for these tables
-    key = ("tax cause", inv.tax_category_id, inv.service_state)
-    if key not in ev.memo:
-        ev.memo[key] = _tax_cause(inv, ev)  # one per category and state, shared like the closed period's
-    found: Cause | None = ev.memo[key]
-    return found
+    # one per category and state, shared like the closed period's
+    return ev.once(("tax cause", inv.tax_category_id, inv.service_state), lambda: _tax_cause(inv, ev))
 
 
 def _tax_cause(inv: m.Invoice, ev: Evidence) -> Cause | None:

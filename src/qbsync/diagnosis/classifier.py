@@ -325,6 +325,11 @@ def classify_each(signal: FailureSignal, facts: Facts | None = None) -> tuple[Cl
         return (unknown(f"qbsync could not read this error ({type(exc).__name__}).", "unknown.unreadable", 0.1),)
 
 
+# Every fact but when the record began failing and when it was judged: of those the rules read only whether
+# the failure is over a day old (and whether they are known). Derived, so a fact added later is in the key.
+_JUDGED_FACTS = tuple(f.name for f in dataclass_fields(Facts) if f.name not in ("failing_since", "now"))
+
+
 def classification_key(signal: FailureSignal, facts: Facts) -> tuple[Any, ...] | None:
     """What ``classify_each(signal, facts)`` depends on, as a key: equal keys, equal classifications. Signals of
     one logged cause differ only in their raw bodies' time stamps and their intuit_tids, which the rules never
@@ -346,16 +351,7 @@ def classification_key(signal: FailureSignal, facts: Facts) -> tuple[Any, ...] |
         signal.http_status,
         signal.qbo_entity,
         signal.qbo_operation,
-        facts.book_close_date,
-        facts.record_txn_date,
-        facts.customer_state,
-        facts.name_conflict_with,
-        facts.item_conflict,
-        facts.item_inactive,
-        facts.tax_code_state,
-        facts.linked_txn_deleted,
-        facts.qbo_duplicate_count,
-        facts.connection_state,
+        *(getattr(facts, name) for name in _JUDGED_FACTS),
         facts.failing_since is None,
         facts.now is None,
         _failing_over_a_day(facts),

@@ -7,11 +7,11 @@ what was read into the classifier's ``Facts`` for one failure.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from qbsync.clients import query as q
 from qbsync.clients import suprata_models as m
@@ -20,6 +20,8 @@ from qbsync.clients.qbo import items_named
 from qbsync.clients.qbo_models import Item
 from qbsync.diagnosis.classifier import Facts
 from qbsync.diagnosis.failures import Failure, FailureSet
+
+T = TypeVar("T")
 
 CDC_DAYS = 30  # QuickBooks keeps change data for 30 days
 CDC_MAX_OBJECTS = 1000  # and answers with at most this many objects
@@ -112,7 +114,7 @@ class Evidence:
     items_by_id: dict[str, Any] = field(default_factory=dict)
     tax_codes: dict[str, Any] = field(default_factory=dict)
     tax_categories: dict[str, m.TaxCategory] = field(default_factory=dict)
-    # answers worked out once per reading (tax_state, the causes blockers.shared_cause makes): keys say whose
+    # answers worked out once per reading (``once``: tax states, the shared closed-period and tax causes)
     memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     invoices_by_doc: dict[str, list[Any]] = field(default_factory=dict)
     changes: dict[str, list[Any]] = field(default_factory=dict)  # CDC, per entity
@@ -131,6 +133,13 @@ class Evidence:
     # Suprata records still open whose QuickBooks copy was voided or deleted there, however long ago.
     removed: list[Removed] = field(default_factory=list)
     side: SideReads = field(default_factory=SideReads)  # what the caller also wanted (``gather(also=...)``)
+
+    def once(self, key: Any, make: Callable[[], T]) -> T:
+        """``make()``, worked out once per ``key`` for this reading of QuickBooks and Suprata."""
+        if key not in self.memo:
+            self.memo[key] = make()
+        found: T = self.memo[key]
+        return found
 
     def name_holders(self, name: str) -> list[Any]:
         return self.names.get(name.strip().lower(), [])
@@ -554,11 +563,7 @@ def tax_state(invoice: m.Invoice, ev: Evidence) -> TaxState:
         for key in [k for k in memo if isinstance(k, tuple) and k[0] in ("tax state", "tax cause")]:
             del memo[key]
         memo["tax tables"] = (ev.tax_categories, ev.tax_codes)
-    key = ("tax state", invoice.tax_category_id, invoice.service_state)
-    found = memo.get(key)
-    if found is None:
-        found = memo[key] = _tax_state(invoice, ev)
-    return found
+    return ev.once(("tax state", invoice.tax_category_id, invoice.service_state), lambda: _tax_state(invoice, ev))
 
 
 def _tax_state(invoice: m.Invoice, ev: Evidence) -> TaxState:

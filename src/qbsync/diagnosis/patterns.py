@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from functools import lru_cache
+from typing import Literal, cast
 
 PatternId = Literal["P1", "P2", "P3", "P4", "P5", "P6", "P7", "unknown"]
 FixBy = Literal["self", "bookkeeper", "support"]
@@ -944,20 +945,15 @@ class _Strict(dict[str, str]):
 def fill(template: str, params: dict[str, str]) -> str:
     """``template`` with ``params`` filled in. The same step is filled for thousands of records with the same
     few parameters, so each distinct filling is made once and the one string shared."""
-    key = (template, *params.items())
     try:
-        found = _FILLED.get(key)
+        return _filled(template, tuple(params.items()))
     except TypeError:  # a parameter that does not hash: fill it every time
         return template.format_map(_Strict(params))
-    if found is None:
-        if len(_FILLED) >= _FILLED_MAX:
-            _FILLED.clear()
-        found = _FILLED[key] = template.format_map(_Strict(params))
-    return found
 
 
-_FILLED: dict[tuple[Any, ...], str] = {}
-_FILLED_MAX = 8192  # distinct fillings held; past it the memo starts again (a bound, not a working size)
+@lru_cache(maxsize=8192)
+def _filled(template: str, params: tuple[tuple[str, str], ...]) -> str:
+    return template.format_map(_Strict(dict(params)))
 
 
 RETRY_CUSTOMER = "Then retry customer '{customer}', then its invoices, then its payments."

@@ -73,9 +73,7 @@ def _judge(f: Failure, facts: Facts, memo: dict[tuple[Any, ...], Judged]) -> Jud
     return found
 
 
-def _classify_one(
-    f: Failure, fs: FailureSet, ev: Evidence, memo: dict[tuple[Any, ...], Judged] | None = None
-) -> list[Classified]:
+def _classify_one(f: Failure, fs: FailureSet, ev: Evidence, memo: dict[tuple[Any, ...], Judged]) -> list[Classified]:
     malformed = getattr(f.latest, "malformed", None)
     if malformed or f.record_type not in TYPE_ORDER:
         reason = (
@@ -86,7 +84,7 @@ def _classify_one(
         return [Classified(f, unknown(reason, "unknown.malformed-entry"))]
     try:
         facts = facts_for(f, fs, ev)
-        causes, primary, _ = _judge(f, facts, {} if memo is None else memo)
+        causes, primary, _ = _judge(f, facts, memo)
         return [Classified(f, primary, facts)] + [
             Classified(f, c, facts) for c in causes if c.pattern != primary.pattern
         ]
