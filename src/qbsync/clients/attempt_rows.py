@@ -9,7 +9,6 @@ validate is read again entry by entry (``suprata.malformed_attempt``), and those
 
 from __future__ import annotations
 
-import sys
 import typing
 from dataclasses import dataclass
 from datetime import datetime
@@ -69,42 +68,28 @@ def attempt_page_adapter() -> TypeAdapter[Any]:
     return TypeAdapter(page)
 
 
-_intern = sys.intern
-
-
-def _maybe_intern(value: str | None) -> str | None:
-    return _intern(value) if value is not None else None
-
-
 def row_of(attempt: m.SyncAttempt | Attempt) -> Attempt:
-    """One parsed attempt (a model, e.g. a malformed entry read leniently) as a row; a row stays itself."""
+    """One parsed attempt (a model: an entry of a page read leniently) as a row; a row stays itself."""
     if isinstance(attempt, Attempt):
         return attempt
     e = attempt.error
     error = (
         AttemptError(
-            _intern(e.kind),  # type: ignore[arg-type]  # a malformed entry keeps what it said
-            e.http_status,
-            _maybe_intern(e.content_type),
-            e.body,
-            _maybe_intern(e.qbo_entity),
-            _maybe_intern(e.qbo_operation),  # type: ignore[arg-type]
-            e.intuit_tid,
-            e.message,
+            e.kind, e.http_status, e.content_type, e.body, e.qbo_entity, e.qbo_operation, e.intuit_tid, e.message
         )
         if e is not None
         else None
     )
     return Attempt(
         attempt.id,
-        _intern(attempt.record_type),  # type: ignore[arg-type]
+        attempt.record_type,
         attempt.record_id,
         attempt.attempted_at,
         attempt.attempt,
-        _intern(attempt.trigger),  # type: ignore[arg-type]
-        _intern(attempt.outcome),  # type: ignore[arg-type]
+        attempt.trigger,
+        attempt.outcome,
         attempt.record_number,
-        _maybe_intern(attempt.customer_id),
+        attempt.customer_id,
         attempt.qbo_id,
         attempt.qbo_request_id,
         error,
