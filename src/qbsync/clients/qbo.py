@@ -8,7 +8,7 @@ qbsync never writes to QuickBooks: there are no create, update, void or delete m
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -335,6 +335,12 @@ class QboClient:
 # --- response helpers ----------------------------------------------------------------------------------
 
 _NAME_ONLY = re.compile(r"^[A-Za-z]\w*$")
+
+
+def parallel_named(qbo: Any, calls: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
+    """``qbo.parallel`` over named reads: each read's answer under its name (one round of side-by-side reads)."""
+    names = list(calls)
+    return dict(zip(names, qbo.parallel([calls[n] for n in names]), strict=True))
 
 
 def items_named(rows: Iterable[Row], names: list[str]) -> dict[str, Item]:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from qbsync.clients import query as q
 from qbsync.clients import suprata_models as m
 from qbsync.clients.attempt_rows import Attempt
-from qbsync.clients.qbo import items_named
+from qbsync.clients.qbo import items_named, parallel_named
 from qbsync.clients.qbo_models import Item
 from qbsync.diagnosis.classifier import Facts
 from qbsync.diagnosis.failures import Failure, FailureSet
@@ -235,8 +235,7 @@ def gather(
             row for s in q.chunked_in(q.select("Payment"), "TxnDate", dates) for row in qbo.query(s)
         ]
 
-    names = list(calls)
-    results = dict(zip(names, qbo.parallel([calls[n] for n in names]), strict=True))
+    results = parallel_named(qbo, calls)
 
     prefs = results["preferences"]
     ev.book_close_date = _close_date(prefs)

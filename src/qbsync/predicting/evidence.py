@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from qbsync.clients.qbo import parallel_named
 from qbsync.diagnosis.blockers import pushes_tax_code
 from qbsync.diagnosis.evidence import Evidence, close_date_of
 from qbsync.diagnosis.failures import FailureSet
@@ -47,8 +48,7 @@ def gather_ahead(qbo: Any, suprata: Any, fs: FailureSet, keys: list[tuple[str, s
         calls["tax_categories"] = suprata.tax_categories
     if numbers:
         calls["invoices_by_doc"] = lambda: qbo.invoices_by_doc_numbers(numbers)
-    names = list(calls)
-    results = dict(zip(names, qbo.parallel([calls[n] for n in names]), strict=True))
+    results = parallel_named(qbo, calls)
 
     prefs = results["preferences"]
     ev.book_close_date = close_date_of(prefs)

@@ -12,6 +12,7 @@ from typing import Any
 
 from qbsync.clients import query as q
 from qbsync.clients import suprata_models as m
+from qbsync.clients.qbo import parallel_named
 from qbsync.tracing.model import (
     Application,
     AttemptView,
@@ -286,8 +287,7 @@ def read_qbo(
         calls["cust_memos"] = lambda: qbo.query(q.select("CreditMemo").eq("CustomerRef", customer_credits))
         calls["cust_refunds"] = lambda: qbo.query(q.select("RefundReceipt").eq("CustomerRef", customer_credits))
     calls["preferences"] = qbo.preferences
-    names = list(calls)
-    results = dict(zip(names, qbo.parallel([calls[n] for n in names]), strict=True))
+    results = parallel_named(qbo, calls)
     reads.invoices.update(results.get("invoices", {}))
     reads.payments.update(results.get("payments", {}))
     reads.customers.update(results.get("customers", {}))
