@@ -233,3 +233,55 @@ def test_records_not_in_quickbooks_dated_within_days():
         bad = client.get("/invoices", params={"txn_date_from": "December"})
         assert bad.status_code == 400 and bad.json()["error"] == "invalid_request"
         assert client.get("/invoices", params={"unsynced": "maybe"}).status_code == 400
+
+
+def test_the_log_summary_counts_the_log_as_it_stands():
+    """``GET /sync/attempts/summary``: what the list would hold with the same filters, counted by outcome, error
+    kind and HTTP status (newest each), and the log's last success; worked out from the log, so a push added
+    later is in the next answer."""
+    from collections import Counter
+
+    sandbox = fresh("p7-throttled")
+    log = sandbox.suprata_store.attempts
+    with suprata_client(sandbox) as client:
+        since = "2026-11-24T00:00:00Z"
+        resp = client.get("/sync/attempts/summary", params={"outcome": "failed", "since": since})
+        validate_against_spec("/sync/attempts/summary", "get", resp)
+        body = resp.json()
+        listed, _ = _all_pages(client, "/sync/attempts", outcome="failed", since=since, limit=500)
+        assert body["count"] == len(listed) > 0
+        assert body["newest_attempted_at"] == max(r["attempted_at"] for r in listed)
+        by_group = Counter(
+            (r["outcome"], (r["error"] or {}).get("kind"), (r["error"] or {}).get("http_status")) for r in listed
+        )
+        assert {(g["outcome"], g["error_kind"], g["http_status"]): g["count"] for g in body["groups"]} == by_group
+        for g in body["groups"]:
+            same = [r for r in listed if ((r["error"] or {}).get("kind"), (r["error"] or {}).get("http_status"))
+                    == (g["error_kind"], g["http_status"])]  # fmt: skip
+            assert g["newest_attempted_at"] == max(r["attempted_at"] for r in same)
+        newest_success = max(a.attempted_at for a in log if a.outcome == "succeeded")
+        assert body["last_succeeded_at"] == newest_success.strftime("%Y-%m-%dT%H:%M:%SZ")  # the whole log's
+
+        late = next(a for a in log if a.outcome == "failed" and a.error is not None and a.error.http_status == 429)
+        when = sandbox.clock.now()
+        log.append(late.model_copy(update={"id": "att_9999999", "attempt": 99, "attempted_at": when}))
+        log.append(late.model_copy(update={"id": "att_9999998", "outcome": "succeeded", "error": None,
+                                           "attempted_at": when}))  # fmt: skip
+        again = client.get("/sync/attempts/summary", params={"outcome": "failed", "since": since}).json()
+        assert again["count"] == body["count"] + 1
+        assert again["last_succeeded_at"] == when.strftime("%Y-%m-%dT%H:%M:%SZ")
+        empty = client.get("/sync/attempts/summary", params={"since": "2099-01-01T00:00:00Z"}).json()
+        assert empty["count"] == 0 and empty["groups"] == [] and empty["newest_attempted_at"] is None
+        assert client.get("/sync/attempts/summary", params={"outcome": "maybe"}).status_code == 400
+
+
+def test_customers_and_items_not_in_quickbooks_in_one_list():
+    """``unsynced=true`` on customers and items: every state but synced, in Suprata's order (the look-ahead)."""
+    sandbox = shared("scale-300-60")
+    store = sandbox.suprata_store
+    with suprata_client(sandbox) as client:
+        for path, table in (("/customers", store.customers), ("/items", store.items)):
+            resp = client.get(path, params={"unsynced": "true", "limit": 500})
+            validate_against_spec(path, "get", resp)
+            ids = [r["id"] for r in resp.json()["data"]]
+            assert ids == [r.id for r in table.values() if r.sync.state != "synced"] and ids

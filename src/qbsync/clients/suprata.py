@@ -31,6 +31,10 @@ API_PREFIX = "/api/v1"
 PAGE_LIMIT = 500  # Suprata's maximum page size
 MAX_KEYS = 500  # Suprata's maximum ids/numbers per request
 MAX_CONCURRENT = 4  # Suprata requests in flight at once (docs/suprata-api.md), however many threads ask
+# How a Suprata that predates a read or a filter answers it: 404 for an endpoint it lacks, 400 for a parameter
+# it refuses. The caller then asks as it did before the read existed.
+PREDATES = frozenset({400, 404})
+UNSYNCED_STATES = ("not_synced", "failed", "pending")  # what ``unsynced=true`` lists, in one read
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -174,6 +178,9 @@ class SupraClient:
         self._token = StaticToken(api_key)
         self.base_url = base_url.rstrip("/") + API_PREFIX
         self._gate = threading.BoundedSemaphore(MAX_CONCURRENT)
+        # the reads this Suprata answered 404 or 400 (it predates them): not asked again in this run; copies of
+        # the client (status's request counter) share the set
+        self._predates: set[str] = set()
 
     def __repr__(self) -> str:
         return f"SupraClient(base_url={self.base_url!r})"
@@ -354,6 +361,23 @@ class SupraClient:
         """Sync attempts, oldest first. ``latest=True`` gives each record's most recent attempt only."""
         return list(self.iter_attempts(**filters))
 
+    def attempt_summary(self, **filters: Any) -> m.SyncSummary | None:
+        """``GET /sync/attempts/summary``: the attempts ``attempts(**filters)`` would list, counted by outcome,
+        error kind and HTTP status, and the log's last success, in one request. None when this Suprata predates
+        the read: the caller then reads the log itself, as before."""
+        if "attempt_summary" in self._predates:
+            return None
+        params = {k: (_timestamp(v) if isinstance(v, datetime) else v) for k, v in filters.items()}
+        if params.get("latest"):
+            params["latest"] = "true"
+        try:
+            return _parse(m.SyncSummary, self._call("GET", "/sync/attempts/summary", params=params).content, "summary")
+        except SupraApiError as exc:
+            if exc.status not in PREDATES:
+                raise
+            self._predates.add("attempt_summary")
+            return None
+
     def latest_attempts_by_type(self, convert: Callable[[Attempt], T] | None = None, **filters: Any) -> list[Any]:
         """``attempts(latest=True, ...)`` as slotted ``Attempt`` rows (``convert``, when given, applied to each).
         One page answers a small account in one request; beyond it, one stream per record type, side by side,
@@ -455,20 +479,42 @@ class SupraClient:
         txn_to: date | None = None,
         convert: Callable[[Any], Any] | None = None,
     ) -> list[Any]:
-        """Invoices or payments Suprata has not put in QuickBooks yet (never pushed, queued or failed), dated
-        within the days given: the batch a pre-flight looks at (status's backlog), in one paged list;
-        ``convert`` as for ``_list`` (a ``Compactor`` keeps compact mirrors)."""
+        """Records Suprata has not put in QuickBooks yet (never pushed, queued or failed), in one paged list:
+        invoices or payments dated within the days given (the batch a pre-flight looks at, status's backlog),
+        or customers or items (the look-ahead's unlinked ones; they have no dates). ``convert`` as for
+        ``_list`` (a ``Compactor`` keeps compact mirrors).
+
+        A Suprata that predates ``unsynced`` on customers and items (400) is asked once per state instead,
+        the rows in Suprata's order within each state."""
         table: dict[str, tuple[str, type[Any]]] = {
             "invoice": ("/invoices", m.Invoice),
             "payment": ("/payments", m.Payment),
+            "customer": ("/customers", m.Customer),
+            "item": ("/items", m.Item),
         }
         path, model = table[record_type]
+        if record_type in ("customer", "item"):
+            if txn_from is not None or txn_to is not None:
+                raise ValueError(f"a {record_type} has no date to bound it by")
+            return self._unlinked(path, model, convert)
         params = {
             "unsynced": "true",
             "txn_date_from": txn_from.isoformat() if txn_from else None,
             "txn_date_to": txn_to.isoformat() if txn_to else None,
         }
         return self._list(path, model, params, convert)
+
+    def _unlinked(self, path: str, model: type[M], convert: Callable[[Any], Any] | None) -> list[Any]:
+        if "unsynced_records" not in self._predates:
+            try:
+                rows = self._list(path, model, {"unsynced": "true"}, convert)
+                # a Suprata that ignores the filter it does not know answers every record: the linked ones go
+                return [r for r in rows if getattr(getattr(r, "qbo", None), "state", None) != "synced"]
+            except SupraApiError as exc:
+                if exc.status not in PREDATES:
+                    raise
+                self._predates.add("unsynced_records")
+        return [row for state in UNSYNCED_STATES for row in self._list(path, model, {"sync_state": state}, convert)]
 
     def invoice(self, invoice_id: str) -> m.Invoice:
         return self._one(f"/invoices/{invoice_id}", m.Invoice)

@@ -86,6 +86,33 @@ class SyncAttempt(_Model):
     error: SyncError | None = None
 
 
+class SyncSummaryGroup(_Model):
+    """The attempts of one outcome, error kind and HTTP status within a summary's window."""
+
+    outcome: Literal["succeeded", "failed"]
+    error_kind: Literal["http", "timeout", "connection", "oauth"] | None = Field(
+        None, description="The error's kind; null for a success (or a failure logged without an error)"
+    )
+    http_status: int | None = Field(None, description="The HTTP status QuickBooks answered; null when none came")
+    count: int
+    newest_attempted_at: datetime
+
+
+class SyncSummary(_Model):
+    """The sync log counted, not listed: what a figure needs without reading the log's entries."""
+
+    count: int = Field(description="Attempts matching the filters (the window included)")
+    newest_attempted_at: datetime | None = Field(None, description="The newest of them; null when there are none")
+    groups: list[SyncSummaryGroup] = Field(
+        default_factory=list, description="The same attempts by outcome, error kind and HTTP status (in that order)"
+    )
+    last_succeeded_at: datetime | None = Field(
+        None,
+        description="The newest successful push in the whole log, whatever the filters and the window: the "
+        "'last synced' time. Null when nothing ever succeeded",
+    )
+
+
 # --- Account and connection -----------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ the file is stale (a test does the same).
 
 from __future__ import annotations
 
+import copy
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ RESPONSE_MODELS: dict[str, type[BaseModel]] = {
     "Account": m.Account,
     "QboConnection": m.QboConnection,
     "SyncAttempt": m.SyncAttempt,
+    "SyncSummary": m.SyncSummary,
     "Customer": m.Customer,
     "Item": m.Item,
     "Invoice": m.Invoice,
@@ -108,7 +110,8 @@ PAGING = [
 SYNC_STATE = _query(
     "sync_state", "Only records in this QuickBooks sync state", _enum("synced", "failed", "pending", "not_synced")
 )
-# Records not in QuickBooks yet (qbsync preflight): every state but synced, in one paged list per type.
+# Records not in QuickBooks yet (status's backlog, preflight's batch, the look-ahead's unlinked customers and
+# items): every state but synced, in one paged list per type.
 NOT_IN_QUICKBOOKS = _query(
     "unsynced",
     "true: only records not in QuickBooks yet (sync_state not_synced, pending or failed)",
@@ -124,6 +127,18 @@ ERROR_KINDS = ("http", "timeout", "connection", "oauth")  # SyncError.kind
 
 def _keys(name: str, what: str) -> dict[str, Any]:
     return _query(name, f"Comma-separated {what}, at most 500", {"type": "string", "pattern": "^[^,]+(,[^,]+)*$"})
+
+
+ATTEMPT_FILTERS = [  # the sync log's filters: its list and its summary take the same
+    _query("outcome", "succeeded or failed", _enum("succeeded", "failed")),
+    _query("record_type", "Record type", RECORD_TYPE),
+    _query("record_id", "One record's attempts"),
+    _keys("record_ids", "record ids: only these records' attempts"),
+    _query("error_kind", "Only failed attempts whose error has this kind", _enum(*ERROR_KINDS)),
+    _query("since", "Attempts at or after this time", {"type": "string", "format": "date-time"}),
+    _query("until", "Attempts before this time", {"type": "string", "format": "date-time"}),
+    _query("latest", "Only each record's most recent attempt (the current red marks)", {"type": "boolean"}),
+]
 
 
 def _id_path(name: str = "id") -> dict[str, Any]:
@@ -157,17 +172,15 @@ def paths() -> dict[str, Any]:
             "listSyncAttempts",
             "Every push to QuickBooks, oldest first",
             "SyncAttemptPage",
-            [
-                _query("outcome", "succeeded or failed", _enum("succeeded", "failed")),
-                _query("record_type", "Record type", RECORD_TYPE),
-                _query("record_id", "One record's attempts"),
-                _keys("record_ids", "record ids: only these records' attempts"),
-                _query("error_kind", "Only failed attempts whose error has this kind", _enum(*ERROR_KINDS)),
-                _query("since", "Attempts at or after this time", {"type": "string", "format": "date-time"}),
-                _query("until", "Attempts before this time", {"type": "string", "format": "date-time"}),
-                _query("latest", "Only each record's most recent attempt (the current red marks)", {"type": "boolean"}),
-                *PAGING,
-            ],
+            [*ATTEMPT_FILTERS, *PAGING],
+            "400",
+        ),
+        "/sync/attempts/summary": _get(
+            "summariseSyncAttempts",
+            "The attempts GET /sync/attempts would list with these filters, counted by outcome, error kind and HTTP "
+            "status (count and newest each), and the log's last success: one answer, no entries",
+            "SyncSummary",
+            copy.deepcopy(ATTEMPT_FILTERS),  # written out again, not as YAML aliases of the list's
             "400",
         ),
         "/customers": _get(
@@ -180,6 +193,7 @@ def paths() -> dict[str, Any]:
                 _keys("qbo_ids", "ids of the linked QuickBooks customers"),
                 _query("q", "Case-insensitive substring of the display name"),
                 SYNC_STATE,
+                NOT_IN_QUICKBOOKS,
                 *PAGING,
             ],
             "400",
@@ -194,6 +208,7 @@ def paths() -> dict[str, Any]:
                 _keys("skus", "item SKUs"),
                 _keys("qbo_ids", "ids of the linked QuickBooks items"),
                 SYNC_STATE,
+                NOT_IN_QUICKBOOKS,
                 *PAGING,
             ],
             "400",

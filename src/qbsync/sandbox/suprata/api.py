@@ -59,6 +59,7 @@ class SuprataService:
         r.add("GET", "/api/v1/account", lambda req: _ok(self.store.account.to_model()))
         r.add("GET", "/api/v1/quickbooks/connection", lambda req: _ok(self.store.connection.to_model()))
         r.add("GET", "/api/v1/sync/attempts", self._attempts)
+        r.add("GET", "/api/v1/sync/attempts/summary", self._attempt_summary)
         r.add("GET", "/api/v1/customers", self._customers)
         r.add("GET", "/api/v1/customers/{id}", lambda req: self._one("customer", req))
         r.add("GET", "/api/v1/items", self._items)
@@ -122,6 +123,37 @@ class SuprataService:
 
     def _attempts(self, req: SandboxRequest) -> SandboxResponse:
         return self._page(req, self._filtered_attempts(req))
+
+    def _attempt_summary(self, req: SandboxRequest) -> SandboxResponse:
+        """The filtered log counted by outcome, error kind and HTTP status, from the log as it stands."""
+        rows = self._filtered_attempts(req)
+        groups: dict[tuple[str, str | None, int | None], list[Any]] = {}
+        for a in rows:
+            kind, status = (a.error.kind, a.error.http_status) if a.error is not None else (None, None)
+            group = groups.setdefault((a.outcome, kind, status), [0, a.attempted_at])
+            group[0] += 1
+            group[1] = max(group[1], a.attempted_at)
+        ordered = sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or "", -1 if g[0][2] is None else g[0][2]))
+        summary = m.SyncSummary(
+            count=len(rows),
+            newest_attempted_at=max((a.attempted_at for a in rows), default=None),
+            groups=[
+                m.SyncSummaryGroup(
+                    outcome=outcome,  # type: ignore[arg-type]  # the log's own values
+                    error_kind=kind,  # type: ignore[arg-type]
+                    http_status=status,
+                    count=count,
+                    newest_attempted_at=newest,
+                )
+                for (outcome, kind, status), (count, newest) in ordered
+            ],
+            last_succeeded_at=self._last_succeeded_at(),
+        )
+        return _ok(summary)
+
+    def _last_succeeded_at(self) -> datetime | None:
+        """The newest success in the whole log (one pass: a summary or two per run)."""
+        return max((a.attempted_at for a in self.store.attempts if a.outcome == "succeeded"), default=None)
 
     def _filtered_attempts(self, req: SandboxRequest) -> list[m.SyncAttempt]:
         """The log filtered as asked, built once per query and reused for every page of it.
