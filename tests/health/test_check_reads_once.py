@@ -167,9 +167,11 @@ def _run(sandbox, log, tmp_path, name, command):
 
 @pytest.fixture(scope="module")
 def scale_runs(tmp_path_factory):
-    """diagnose, then check, on one sandbox of 1,000 failures over 200 customers (nothing is pushed between)."""
+    """diagnose, check, then status, on one sandbox of 1,000 failures over 200 customers (nothing is pushed
+    between)."""
     from qbsync.diagnosis.diagnose import Filters, diagnose
     from qbsync.health.check import run_check
+    from qbsync.health.status import read_status
     from qbsync.sandbox.app import build_sandbox
 
     sandbox = build_sandbox("scale-1000-200")
@@ -178,6 +180,7 @@ def scale_runs(tmp_path_factory):
     return {
         "diagnose": _run(sandbox, log, tmp, "diagnose", lambda s: diagnose(s, Filters())),
         "check": _run(sandbox, log, tmp, "check", lambda s: run_check(s, record=False)),
+        "status": _run(sandbox, log, tmp, "status", read_status),
     }
 
 
@@ -200,9 +203,9 @@ def test_check_reads_each_suprata_record_once(scale_runs):
 
 def test_check_sends_diagnose_s_suprata_reads_and_only_status_s_and_the_look_ahead_s_own_beside_them(scale_runs):
     """Every Suprata request of check is one diagnose sends, or one of the questions diagnose never asks:
-    the unsynced records (status's backlog, one list per type; the look-ahead's lists by state), the last day's failures and
-    the windows looked in for the last success. None is asked twice, and no record is read by id beyond
-    what diagnose reads by id."""
+    the unsynced records (status's backlog and the look-ahead's unlinked customers and items, one list per
+    type), and the summary of the last day's failures. None is asked twice, and no record is read by id
+    beyond what diagnose reads by id."""
     from collections import Counter
 
     _, diagnose_log = scale_runs["diagnose"]
@@ -213,7 +216,7 @@ def test_check_sends_diagnose_s_suprata_reads_and_only_status_s_and_the_look_ahe
 
     diagnose_asks = Counter(question(p, q) for p, q, _ in diagnose_log if "ids" not in q)
     extra = Counter(question(p, q) for p, q, _ in check_log if "ids" not in q) - diagnose_asks
-    own = {"unsynced", "sync_state", "since", "until", "outcome", "limit"}
+    own = {"unsynced", "since", "outcome", "limit"}
     for path, query in extra:
         assert {k for k, _ in query} <= own, (path, query)  # no latest-attempt stream or history of its own
 
@@ -258,23 +261,18 @@ def test_a_record_s_last_success_that_no_logged_push_matches_only_costs_windows(
     assert report.last_success_at == _newest_success(sandbox)
 
 
-def test_check_sends_no_more_suprata_requests_than_diagnose_and_the_questions_diagnose_cannot_answer(scale_runs):
-    """check's Suprata requests are at most diagnose's plus the three questions diagnose never asks and no
-    read of its can answer: the last day's failed pushes (status's throttling), the windows before diagnose's
-    week looked in for the last success, and the look-ahead's unlinked customers and items. The backlog, the
-    red marks, the records and the connection cost nothing beyond diagnose's reads."""
+def test_check_sends_no_more_suprata_requests_than_diagnose_plus_status_s_connection_reads(scale_runs):
+    """The issue's bound. Status's own questions cost one summary of the last day's failed pushes (its
+    throttling figure, and the log's last success, which diagnose's "every push failed since" question is
+    answered from), the look-ahead's one list each of unlinked customers and items; status's and the
+    look-ahead's unsynced lists answer diagnose's reads of the same records. What is left beyond diagnose's
+    requests is at most what status spends reading the connection."""
     _, diagnose_log = scale_runs["diagnose"]
     _, check_log = scale_runs["check"]
-    diagnose_asks = {(p, tuple(sorted(q.items()))) for p, q, _ in diagnose_log}
-
-    def only_status_or_ahead(path, query):
-        if (path, tuple(sorted(query.items()))) in diagnose_asks:
-            return False
-        attempts = path.endswith("/sync/attempts") and not {"latest", "record_ids", "error_kind"} & set(query)
-        throttling = attempts and query.get("outcome") == "failed" and "since" in query
-        older_success = attempts and query.get("outcome") == "succeeded"
-        ahead = path.endswith(("/customers", "/items")) and set(query) <= {"sync_state", "limit", "cursor"}
-        return throttling or older_success or ahead
-
-    beyond = sum(1 for p, q, _ in check_log if only_status_or_ahead(p, q))
-    assert len(check_log) <= len(diagnose_log) + beyond, (len(check_log), len(diagnose_log), beyond)
+    _, status_log = scale_runs["status"]
+    connection_reads = sum(1 for p, _, _ in status_log if p.endswith("/quickbooks/connection"))
+    assert connection_reads == 1
+    assert len(check_log) <= len(diagnose_log) + connection_reads, (len(check_log), len(diagnose_log))
+    summaries = [q for p, q, _ in check_log if p.endswith("/sync/attempts/summary")]
+    assert len(summaries) == 1 and summaries[0]["outcome"] == "failed"  # status's; diagnose's answered from it
+    assert not [q for p, q, _ in check_log if p.endswith("/sync/attempts") and ("since" in q or "until" in q)]

@@ -277,11 +277,18 @@ def _all_failing_since(suprata: Any, fs: FailureSet, causes: list[RootCause]) ->
 
 
 def last_success_since(suprata: Any, since: datetime | None) -> datetime | None:
-    """The newest successful push at or after ``since`` (any time when None). Streamed, so a week's log is
-    never held. In one ``check`` run status asks it with diagnose's ``since``, and the reader answers the
-    second asking from the first (``health/read_once.py``: it remembers the answer, not the rows)."""
+    """The newest successful push at or after ``since`` (any time when None): the log's last success when it
+    is that recent (Suprata's summary, one request; none in a ``check`` run, where status has read it), else
+    streamed from a Suprata that predates the summary, so a week's log is never held. In one ``check`` run
+    status asks it with diagnose's ``since``, and the reader answers the second asking from the first
+    (``health/read_once.py``: it remembers the answer, not the rows)."""
 
     def newest() -> datetime | None:
+        known, last = logged_last_success(suprata)
+        if known:
+            # the stream's ``since`` goes on the wire to the second, so a success in that second counted too
+            floor = since.replace(microsecond=0) if since is not None else None
+            return last if last is not None and (floor is None or last >= floor) else None
         successes = suprata.iter_attempts(outcome="succeeded", since=since)
         return max((a.attempted_at for a in successes), default=None)
 
@@ -290,6 +297,23 @@ def last_success_since(suprata: Any, since: datetime | None) -> datetime | None:
         answer: datetime | None = remembered(("last_success_since", since), newest)
         return answer
     return newest()
+
+
+def logged_last_success(suprata: Any, summary: Any = None) -> tuple[bool, datetime | None]:
+    """The newest successful push in Suprata's whole log, from its summary of the log: ``(True, when)``, when
+    being None if nothing ever succeeded, or ``(False, None)`` when this Suprata predates the summary.
+    ``summary``, one status has read already (any filters: the last success is the log's), answers it
+    without a request; one ``check`` run works it out once (``remembered``), whichever part asks first."""
+
+    def ask() -> tuple[bool, datetime | None]:
+        read = summary if summary is not None else suprata.attempt_summary(outcome="succeeded")
+        return (read is not None, read.last_succeeded_at if read is not None else None)
+
+    remembered = getattr(suprata, "remembered", None)
+    if remembered is not None:
+        answer: tuple[bool, datetime | None] = remembered(("logged_last_success",), ask)
+        return answer
+    return ask()
 
 
 def connection_views(ev: Evidence, services: Services) -> list[ConnectionView]:

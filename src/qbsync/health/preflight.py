@@ -165,14 +165,20 @@ class AheadLists:
 
 
 def read_ahead_lists(suprata: Any) -> AheadLists:
+    """The tax categories, and the customers and items not in QuickBooks: one paged list each
+    (``unsynced=true``), grouped by state in ``UNLINKED_STATES`` order as the lists per state were."""
     categories = suprata.tax_categories()
-    items = [i for s in UNLINKED_STATES for i in suprata.items(sync_state=s)]
-    customers = [c for s in UNLINKED_STATES for c in suprata.customers(sync_state=s)]
+    items = _by_state(suprata.not_in_quickbooks("item"))
+    customers = _by_state(suprata.not_in_quickbooks("customer"))
     return AheadLists(
         categories,
         _unique([i for i in items if not i.qbo.qbo_id]),
         _unique([c for c in customers if not c.qbo.qbo_id]),
     )
+
+
+def _by_state(rows: list[Any]) -> list[Any]:
+    return [r for state in UNLINKED_STATES for r in rows if r.qbo.state == state]
 
 
 def lookahead_risks(services: Services, in_plan: set[tuple[str, str]]) -> list[Risk]:

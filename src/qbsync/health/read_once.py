@@ -6,16 +6,16 @@ streams (``iter_attempts``), writes (``request_retry``), ``parallel`` and privat
 through, and a read that raised is asked again. Lists and dicts are handed out as shallow copies, so one
 reader's filtering never shows in another's.
 
-Suprata's records are also remembered by id. A list read (status's backlog, the invoices and payments not in
-QuickBooks in one list each, which also answers a read of one of their states; the look-ahead's unlinked
-customers and items) holds whole records, so a later read of records by id (diagnose's failing
+Suprata's records are also remembered by id. A list read of the records not in QuickBooks (status's
+backlog of invoices and payments, the look-ahead's unlinked customers and items: one list per type, which also
+answers a read of one of its states) holds whole records, so a later read of records by id (diagnose's failing
 invoices) is answered from it for the ids it holds; only the rest are asked, and the answer comes in the
 order and the form (models, or compact mirrors through the caller's ``convert``) the server's would have.
 A held record handed to a caller that asked for
 compact mirrors is converted (a mirror stays as it is); one that asked for models may get the mirror status
 read its backlog into (same field names: code that reads attributes cannot tell them apart).
-An answer reduced from a stream (the newest successful push, all that diagnose and status want of a week's
-log) is remembered through ``remembered(key, compute)``.
+An answer reduced from a read (the log's last success, which status's summary of the last day names and
+diagnose asks for) is remembered through ``remembered(key, compute)``.
 """
 
 from __future__ import annotations
@@ -86,14 +86,14 @@ class ReadOnce:
         return self._by_id(name, attr, read) if name in RECORD_READS else read
 
     def _unsynced(self, remembering: Callable[..., Any]) -> Callable[..., Any]:
-        """Invoices or payments not in QuickBooks, in one paged list: kept by id, and as the list that answers
+        """Records not in QuickBooks, in one paged list per type: kept by id, and as the list that answers
         a later read of one of its states (Suprata filters the same list the same way, in the same order)."""
 
         def read(record_type: str, **kwargs: Any) -> Any:
             rows = remembering(record_type, **kwargs)
             bounded = any(v is not None for k, v in kwargs.items() if k != "convert")
             convert = kwargs.get("convert")
-            if not bounded and _keeps_records(convert) and record_type in ("invoice", "payment"):
+            if not bounded and _keeps_records(convert) and record_type in ("customer", "item", "invoice", "payment"):
                 name = f"{record_type}s"
                 with self._lock:
                     table = self._records.setdefault(name, {})

@@ -1,9 +1,9 @@
 """``qbsync status`` core: both connections, recent failures by pattern, the backlog, the close date, throttling.
 
-A handful of requests: Suprata's connection, its failed attempts (current red marks, and the last day's),
-its last success, the unsynced invoices and payments (one paged list per type), and QuickBooks'
-preferences, change feed and old voids side by side (its company info only when Suprata's connection does
-not name the company). Where diagnose asks the same questions, status asks them as diagnose does, so one
+A handful of requests: Suprata's connection, its failed attempts (the current red marks; the last day's
+counted by Suprata, with the log's last success, in one summary), the unsynced invoices and payments (one
+paged list per type), and QuickBooks' preferences, change feed and old voids side by side (its company info
+only when Suprata's connection does not name the company). Where diagnose asks the same questions, status asks them as diagnose does, so one
 ``check`` run asks them once (``health/read_once.py``). No QuickBooks evidence per failure:
 patterns of the red marks come from what QuickBooks said alone (``qbsync diagnose`` confirms them). What was
 done directly in QuickBooks (a void, a deletion, a payment entered or saved twice there) is found from the
@@ -204,12 +204,17 @@ def read_status(services: Services, thresholds: Thresholds | None = None, phase:
         # the same read as diagnose's (so check asks once): per-type streams side by side, compact rows
         failing = suprata.latest_attempts_by_type(outcome="failed")
         phase("Reading the last day's failures and the last success", _count(failing))
-        # streamed, and asked by status alone: the last day's failed pushes are counted, never held
-        recent_failed = suprata.iter_attempts(outcome="failed", since=now - timedelta(hours=24))
-        throttling = _throttling(recent_failed)
+        # asked by status alone: the last day's failed pushes, counted by Suprata (one request that also
+        # names the log's last success); a Suprata that predates the summary has them streamed and counted
+        day = now - timedelta(hours=24)
+        summary = suprata.attempt_summary(outcome="failed", since=day)
+        if summary is not None:
+            throttling = _throttling_counted(summary.groups)
+        else:
+            throttling = _throttling(suprata.iter_attempts(outcome="failed", since=day))
         phase("Reading the backlog", _count(failing))
         backlog, newest_synced = _read_backlog(suprata, now)
-        last_success = _last_success(suprata, now, failing, newest_synced)
+        last_success = _last_success(suprata, now, failing, newest_synced, summary)
     else:
         failing, throttling, last_success = [], _throttling([]), None
         backlog = Backlog(0, {}, {}, None, None, None)
@@ -441,9 +446,11 @@ def _read_backlog(suprata: Any, now: datetime) -> tuple[Backlog, datetime | None
 
 
 def _last_success(
-    suprata: Any, now: datetime, failing: list[Any], newest_synced: datetime | None = None
+    suprata: Any, now: datetime, failing: list[Any], newest_synced: datetime | None = None, summary: Any = None
 ) -> datetime | None:
-    """The last successful push, without reading the whole log when nothing succeeded lately. Successes since
+    """The last successful push: the log's, as Suprata's summary names it (``summary``, the one status read
+    for its throttling figure; one ``check`` run tells diagnose from it too). A Suprata that predates the
+    summary is read without reading the whole log when nothing succeeded lately. Successes since
     any moment, when there are some, end with the newest there is; so each step below reads one window and
     stops at the first that holds a success.
 
@@ -451,8 +458,11 @@ def _last_success(
     asks it once. Then, back to the newest last-success a record read here carries (``newest_synced``, from the
     backlog: a record pushed once and failing since), which bounds the answer from below. Then earlier windows,
     newest first, each twice as long as the one after it; past them, everything older."""
-    from qbsync.diagnosis.diagnose import SUCCESS_LOOKBACK_DAYS, last_success_since
+    from qbsync.diagnosis.diagnose import SUCCESS_LOOKBACK_DAYS, last_success_since, logged_last_success
 
+    known, logged = logged_last_success(suprata, summary)
+    if known:
+        return logged
     last_failure = max((a.attempted_at for a in failing), default=now)
     until = min(now, last_failure) - timedelta(days=SUCCESS_LOOKBACK_DAYS)
     found = last_success_since(suprata, until)
@@ -473,6 +483,22 @@ def _newest_success(suprata: Any, since: datetime | None, until: datetime) -> da
     rows = suprata.iter_attempts(outcome="succeeded", since=since, until=until)  # streamed, never held
     newest: datetime | None = max((a.attempted_at for a in rows), default=None)
     return newest
+
+
+def _throttling_counted(groups: Iterable[Any]) -> Throttling:
+    """``_throttling`` from Suprata's counts of the same pushes (by error kind and HTTP status)."""
+    throttled = unavailable = 0
+    last_throttled_at: datetime | None = None
+    for g in groups:
+        if g.outcome != "failed" or g.error_kind is None:  # no error logged: neither figure counts it
+            continue
+        if g.http_status == 429:
+            throttled += g.count
+            if last_throttled_at is None or g.newest_attempted_at > last_throttled_at:
+                last_throttled_at = g.newest_attempted_at
+        if g.error_kind in ("timeout", "connection") or (g.http_status or 0) >= 500:
+            unavailable += g.count
+    return Throttling(throttled_24h=throttled, unavailable_24h=unavailable, last_throttled_at=last_throttled_at)
 
 
 def _throttling(recent_failed: Iterable[Any]) -> Throttling:
