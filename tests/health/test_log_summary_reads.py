@@ -152,25 +152,54 @@ def test_check_on_a_suprata_that_predates_the_new_reads_gives_the_same_answers(p
     now_log, old_log = logs
     assert [p for p, _, _ in now_log if p.endswith("/sync/attempts/summary")] == [SUMMARY]  # status's, for both
     assert [s for p, _, s in old_log if p.endswith("/sync/attempts/summary")] == [404]
-    lists = ("/api/v1/customers", "/api/v1/items")
-    for path in lists:
-        assert [q for p, q, _ in now_log if p == path and "ids" not in q] == [{"unsynced": "true", "limit": "500"}]
-    old = [(q, s) for p, q, s in old_log if p in lists and "ids" not in q]
-    if predates == "refuses":  # refused once (the items, asked first), then one list per state, as before
-        assert [s for _, s in old] == [400] + [200] * 6
-        assert [q.get("sync_state") for q, _ in old[1:]] == ["not_synced", "failed", "pending"] * 2
-    else:  # every record came back, once per type: the linked ones are left out by the reader
-        assert [s for _, s in old] == [200, 200]
+    customers = "/api/v1/customers"
+    assert [q for p, q, _ in now_log if p == customers and "ids" not in q] == [{"unsynced": "true", "limit": "500"}]
+    for log in logs:  # the demo's price list is one page: read whole, it answers diagnose's items by id too
+        assert [q for p, q, _ in log if p == "/api/v1/items"] == [{"limit": "500"}]
+    old = [(q, s) for p, q, s in old_log if p == customers and "ids" not in q]
+    if predates == "refuses":  # refused once, then one list per state, as before
+        assert [s for _, s in old] == [400, 200, 200, 200]
+        assert [q.get("sync_state") for q, _ in old[1:]] == ["not_synced", "failed", "pending"]
+    else:  # every customer came back: the linked ones are left out by the reader
+        assert [s for _, s in old] == [200]
 
 
-def test_the_look_ahead_reads_unlinked_customers_and_items_in_one_list_each(tmp_path):
-    from qbsync.health.preflight import lookahead_risks
+def with_a_long_price_list(sandbox, extra: int = 620):
+    """``extra`` more items, every fifth one not linked to QuickBooks (the rest linked), after the scenario's."""
+    import copy
 
-    results, logs = [], []
+    store = sandbox.suprata_store
+    template = next(iter(store.items.values()))
+    for n in range(extra):
+        item = copy.deepcopy(template)
+        item.id, item.sku, item.name = f"itm_long_{n:04d}", f"LONG-{n:04d}", f"Long list item {n}"
+        item.sync.state, item.sync.qbo_id = ("not_synced", None) if n % 5 == 0 else ("synced", f"9{n:04d}")
+        store.items[item.id] = item
+    return sandbox
+
+
+@pytest.mark.parametrize("long_list", [False, True])
+def test_the_look_ahead_reads_unlinked_customers_and_items_in_one_list_each(long_list, tmp_path):
+    """The customers not in QuickBooks in one list (``unsynced=true``); the items from the price list's first
+    page when it is the whole list, else from their own list; the same risks as from the lists per state."""
+    from qbsync.health.preflight import lookahead_risks, read_ahead_lists
+
+    results, logs, lists = [], [], []
     for how in (None, "refuses"):
         sandbox = build_sandbox("scale-300-60")
+        if long_list:
+            with_a_long_price_list(sandbox)
         logs.append(recording(sandbox, predates=how))
-        results.append(lookahead_risks(services_for_sandbox(sandbox, tmp_path / str(how)), set()))
+        services = services_for_sandbox(sandbox, tmp_path / str(how))
+        results.append(lookahead_risks(services, set()))
+        lists.append(read_ahead_lists(services.suprata))
     assert to_jsonable(results[0]) == to_jsonable(results[1])
-    lists = [q for p, q, _ in logs[0] if p.endswith(("/customers", "/items"))]
-    assert lists == [{"unsynced": "true", "limit": "500"}] * 2
+    assert [i.id for i in lists[0].items] == [i.id for i in lists[1].items] and lists[0].items
+    assert [c.id for c in lists[0].customers] == [c.id for c in lists[1].customers] and lists[0].customers
+    asked = [(p, q) for p, q, _ in logs[0] if p.endswith(("/customers", "/items"))][:3]
+    items = [("/api/v1/items", {"limit": "500"})]
+    if long_list:  # a price list longer than a page: its first page, then the unlinked items' own list
+        assert len(lists[0].items) > 124
+        items += [("/api/v1/items", {"unsynced": "true", "limit": "500"})]
+    assert asked[: len(items)] == items
+    assert asked[len(items)] == ("/api/v1/customers", {"unsynced": "true", "limit": "500"})

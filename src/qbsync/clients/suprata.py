@@ -447,6 +447,13 @@ class SupraClient:
             return self._bulk("/items", m.Item, "skus", skus, params)
         return self._list("/items", m.Item, params)
 
+    def item_catalog(self) -> tuple[list[m.Item], bool]:
+        """The first page of the whole item list (up to 500 items, one request), and whether it is the whole
+        list. A price list usually is: then it holds both the items not linked to QuickBooks and every item a
+        read by id asks for."""
+        page = self._page("/items", m.Item, {}, None)
+        return page.data, page.next_cursor is None
+
     def item(self, item_id: str) -> m.Item:
         return self._one(f"/items/{item_id}", m.Item)
 

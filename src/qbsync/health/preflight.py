@@ -166,9 +166,14 @@ class AheadLists:
 
 def read_ahead_lists(suprata: Any) -> AheadLists:
     """The tax categories, and the customers and items not in QuickBooks: one paged list each
-    (``unsynced=true``), grouped by state in ``UNLINKED_STATES`` order as the lists per state were."""
+    (``unsynced=true``), grouped by state in ``UNLINKED_STATES`` order as the lists per state were.
+
+    The items come from the whole price list when one page holds it (most do): one request either way, and
+    within a check it also answers diagnose's read of the failing invoices' items by id. A longer list
+    costs that page more."""
     categories = suprata.tax_categories()
-    items = _by_state(suprata.not_in_quickbooks("item"))
+    catalog, whole = suprata.item_catalog()
+    items = _by_state(catalog if whole else suprata.not_in_quickbooks("item"))
     customers = _by_state(suprata.not_in_quickbooks("customer"))
     return AheadLists(
         categories,

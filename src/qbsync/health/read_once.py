@@ -8,7 +8,8 @@ reader's filtering never shows in another's.
 
 Suprata's records are also remembered by id. A list read of the records not in QuickBooks (status's
 backlog of invoices and payments, the look-ahead's unlinked customers and items: one list per type, which also
-answers a read of one of its states) holds whole records, so a later read of records by id (diagnose's failing
+answers a read of one of its states), and the item list's first page (the look-ahead's, the whole price list
+when it fits) hold whole records, so a later read of records by id (diagnose's failing
 invoices) is answered from it for the ids it holds; only the rest are asked, and the answer comes in the
 order and the form (models, or compact mirrors through the caller's ``convert``) the server's would have.
 A held record handed to a caller that asked for
@@ -83,6 +84,8 @@ class ReadOnce:
         read = self._remembering(name, attr)
         if name == "not_in_quickbooks":
             return self._unsynced(read)
+        if name == "item_catalog":
+            return self._catalog(read)
         return self._by_id(name, attr, read) if name in RECORD_READS else read
 
     def _unsynced(self, remembering: Callable[..., Any]) -> Callable[..., Any]:
@@ -101,6 +104,19 @@ class ReadOnce:
                         table.setdefault(getattr(row, "id", None), row)
                     self._answers.setdefault(("unsynced", name), list(rows))
             return rows
+
+        return read
+
+    def _catalog(self, remembering: Callable[..., Any]) -> Callable[..., Any]:
+        """The item list's first page (the whole list, for most price lists): its items kept by id."""
+
+        def read() -> Any:
+            rows, whole = remembering()
+            with self._lock:
+                table = self._records.setdefault("items", {})
+                for row in rows:
+                    table.setdefault(getattr(row, "id", None), row)
+            return rows, whole
 
         return read
 
