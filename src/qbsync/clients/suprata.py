@@ -368,10 +368,11 @@ class SupraClient:
         if "attempt_summary" in self._predates:
             return None
         params = {k: (_timestamp(v) if isinstance(v, datetime) else v) for k, v in filters.items()}
-        if params.get("latest"):
-            params["latest"] = "true"
+        if "latest" in params:
+            params["latest"] = "true" if params["latest"] else None
+        path = "/sync/attempts/summary"
         try:
-            return _parse(m.SyncSummary, self._call("GET", "/sync/attempts/summary", params=params).content, "summary")
+            return _parse(m.SyncSummary, self._call("GET", path, params=params).content, path)
         except SupraApiError as exc:
             if exc.status not in PREDATES:
                 raise

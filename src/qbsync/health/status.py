@@ -3,12 +3,12 @@
 A handful of requests: Suprata's connection, its failed attempts (the current red marks; the last day's
 counted by Suprata, with the log's last success, in one summary), the unsynced invoices and payments (one
 paged list per type), and QuickBooks' preferences, change feed and old voids side by side (its company info
-only when Suprata's connection does not name the company). Where diagnose asks the same questions, status asks them as diagnose does, so one
-``check`` run asks them once (``health/read_once.py``). No QuickBooks evidence per failure:
-patterns of the red marks come from what QuickBooks said alone (``qbsync diagnose`` confirms them). What was
-done directly in QuickBooks (a void, a deletion, a payment entered or saved twice there) is found from the
-same two change-feed reads diagnose makes and counted as diagnose's blocker model counts it
-(``blockers.direct_changes``), so the two agree about it even when no push failed.
+only when Suprata's connection does not name the company). Where diagnose asks the same questions, status
+asks them as diagnose does, so one ``check`` run asks them once (``health/read_once.py``). No QuickBooks
+evidence per failure: patterns of the red marks come from what QuickBooks said alone (``qbsync diagnose``
+confirms them). What was done directly in QuickBooks (a void, a deletion, a payment entered or saved twice
+there) is found from the same two change-feed reads diagnose makes and counted as diagnose's blocker model
+counts it (``blockers.direct_changes``), so the two agree about it even when no push failed.
 """
 
 from __future__ import annotations
@@ -450,9 +450,9 @@ def _last_success(
 ) -> datetime | None:
     """The last successful push: the log's, as Suprata's summary names it (``summary``, the one status read
     for its throttling figure; one ``check`` run tells diagnose from it too). A Suprata that predates the
-    summary is read without reading the whole log when nothing succeeded lately. Successes since
-    any moment, when there are some, end with the newest there is; so each step below reads one window and
-    stops at the first that holds a success.
+    summary is read without reading the whole log when nothing succeeded lately. Successes since any moment,
+    when there are some, end with the newest there is; so each step below reads one window and stops at the
+    first that holds a success.
 
     First the week before the last failure: diagnose's question for "every push failed since", so a check run
     asks it once. Then, back to the newest last-success a record read here carries (``newest_synced``, from the
