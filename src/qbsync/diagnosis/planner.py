@@ -112,7 +112,8 @@ def analyse(
     for blocker in blockers.values():
         for cause in blocker.classified:  # a record whose one Fault carries two causes is in both plan entries
             groups[(cause.pattern, cause.subject)].append((blocker, cause))
-    causes = [_root_cause(members, by_key, fs, ev, retry_counts or {}) for members in groups.values()]
+    verdicts: _Verdicts = {}
+    causes = [_root_cause(members, by_key, fs, ev, retry_counts or {}, verdicts) for members in groups.values()]
     causes += _reconciliation_findings(fs, ev)
     causes += _qbo_only_payment_findings(fs, ev)
     causes += _duplicate_payment_findings(fs, ev)
@@ -173,6 +174,7 @@ def _root_cause(
     fs: FailureSet,
     ev: Evidence,
     retry_counts: dict[tuple[str, str], int],
+    verdicts: _Verdicts,
 ) -> RootCause:
     pairs.sort(key=lambda e: (TYPE_ORDER.get(e[0].key[0], 9), e[0].number or ""))
     members = [b for b, _ in pairs]
@@ -182,7 +184,7 @@ def _root_cause(
     as_classified = [_classified_as(by_key[b.key], cause) if b.key in by_key else None for b, cause in pairs]
     failed = [c for c in as_classified if c is not None]
     records = [
-        _blocked(c.failure, fs, retry_counts, b) if c is not None else _waiting(b, fs)
+        _blocked(c.failure, fs, retry_counts, b, verdicts) if c is not None else _waiting(b, fs, verdicts)
         for (b, _), c in zip(pairs, as_classified, strict=True)
     ]
     if pattern_id == "unknown" or any(c.cls.escalate for c in failed):
@@ -304,7 +306,9 @@ def _reconnected_since(ev: Evidence, last_failure: datetime) -> bool:
     return conn is not None and conn.status == "connected" and since is not None and since > last_failure
 
 
-def _blocked(f: Failure, fs: FailureSet, retry_counts: dict[tuple[str, str], int], b: Blocker) -> BlockedRecord:
+def _blocked(
+    f: Failure, fs: FailureSet, retry_counts: dict[tuple[str, str], int], b: Blocker, verdicts: _Verdicts
+) -> BlockedRecord:
     record = f.record
     customer = fs.customers.get(f.customer_id or "") if f.customer_id else None
     if f.record_type == "customer" and record is not None:
@@ -331,7 +335,7 @@ def _blocked(f: Failure, fs: FailureSet, retry_counts: dict[tuple[str, str], int
         error_code=code,
         error=message,
         direct=direct,
-        **_verdict(b),
+        **_verdict(b, verdicts),
     )
 
 
@@ -361,19 +365,28 @@ def _error_line(
     return code, _shorten(said), direct
 
 
-def _verdict(b: Blocker) -> dict[str, Any]:
+# A blocker's verdict by the identity of its causes, which live as long as the blockers do: at 50,000
+# records a few hundred distinct cause lists, each filled once.
+_Verdicts = dict[tuple[int, ...], dict[str, Any]]
+
+
+def _verdict(b: Blocker, verdicts: _Verdicts) -> dict[str, Any]:
     """The record's own answer, the same one trace and retry give: its first cause and that cause's first step."""
-    waits = b.first.via_number if b.first.via is not None else None
-    return {
-        "pattern": b.pattern,
-        "cause": b.first.kind,
-        "first_step": b.first_step,
-        "waits_on": waits,
-        "also": [c.kind for c in b.causes[1:]],
-    }
+    key = tuple(map(id, b.causes))
+    known = verdicts.get(key)
+    if known is None:
+        waits = b.first.via_number if b.first.via is not None else None
+        known = verdicts[key] = {
+            "pattern": b.pattern,
+            "cause": b.first.kind,
+            "first_step": b.first_step,
+            "waits_on": waits,
+            "also": [c.kind for c in b.causes[1:]],
+        }
+    return {**known, "also": list(known["also"])}  # each record its own list
 
 
-def _waiting(b: Blocker, fs: FailureSet) -> BlockedRecord:
+def _waiting(b: Blocker, fs: FailureSet, verdicts: _Verdicts) -> BlockedRecord:
     payment = fs.payments.get(b.key[1]) or next(p for p in fs.waiting_payments if p.id == b.key[1])
     customer = fs.customers.get(payment.customer_id)
     return BlockedRecord(
@@ -391,7 +404,7 @@ def _waiting(b: Blocker, fs: FailureSet) -> BlockedRecord:
         error_code=None,
         error="waits for its invoice to reach QuickBooks",
         direct=False,
-        **_verdict(b),
+        **_verdict(b, verdicts),
     )
 
 
