@@ -617,6 +617,7 @@ def build_blockers(classified: list[Classified], fs: FailureSet, ev: Evidence) -
     found = {key: [one.of(classified_cause(c, fs, ev, state)) for c in cs] for key, cs in per_record.items()}
     # What waits on a failed record inherits the cause it failed for (a payment, its invoice's).
     inheritance = _Inheritance(fs, _StateAndFound(state, found))
+    in_order = _InOrder()
     out: dict[RecordKey, Blocker] = {}
     for key, cs in per_record.items():
         failure = cs[0].failure
@@ -626,7 +627,7 @@ def build_blockers(classified: list[Classified], fs: FailureSet, ev: Evidence) -
             same = [x for x in inherited if _ks(x) == _ks(cause)]
             own.append(same[0] if same else cause)  # the record waits on the one that carries it
         causes = [*own, *state.get(key, []), *inherited]
-        out[key] = Blocker(key, failure.number or failure.record_id, own[0], ordered(causes), own)
+        out[key] = Blocker(key, failure.number or failure.record_id, own[0], in_order(causes), own)
     for p in fs.waiting_payments:
         key = ("payment", p.id)
         if key in out:
@@ -639,8 +640,25 @@ def build_blockers(classified: list[Classified], fs: FailureSet, ev: Evidence) -
             x for x in inherited if x.via is not None and x.via in found and (x.kind, x.subject) == _ks(found[x.via][0])
         ]
         primary = (invoice_primaries or inherited)[0]
-        out[key] = Blocker(key, p.number, primary, ordered([primary, *state.get(key, []), *inherited]))
+        out[key] = Blocker(key, p.number, primary, in_order([primary, *state.get(key, []), *inherited]))
     return out
+
+
+class _InOrder:
+    """``ordered`` once per distinct list of causes, known by their identities: the causes are held by the
+    blockers being built, so no other object can take one's id meanwhile. Each blocker gets its own list."""
+
+    __slots__ = ("known",)
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[int, ...], list[Cause]] = {}
+
+    def __call__(self, causes: list[Cause]) -> list[Cause]:
+        key = tuple(map(id, causes))
+        done = self.known.get(key)
+        if done is None:
+            done = self.known[key] = ordered(causes)
+        return list(done)
 
 
 class _OneOf:
