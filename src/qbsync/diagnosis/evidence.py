@@ -487,7 +487,7 @@ def facts_for(f: Failure, fs: FailureSet, ev: Evidence) -> Facts:
             facts["qbo_duplicate_count"] = len(copies)
     if f.record_type == "payment" and record is not None:
         facts["linked_txn_deleted"] = bool(deleted_invoices(record, fs, ev))
-    return Facts(**{k: v for k, v in facts.items() if v is not None})
+    return Facts(**facts)  # a fact left None is not known, as one never set
 
 
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
