@@ -93,6 +93,12 @@ class FailureSet:
         return {"customer": self.customers, "item": self.items, "invoice": self.invoices, "payment": self.payments}
 
     @cached_property
+    def waiting_payments_by_id(self) -> dict[str, m.Payment]:
+        """The waiting payments by id. Narrowing the list later (a diagnose of some records) only drops
+        payments, so this still answers for every payment the list holds."""
+        return {p.id: p for p in self.waiting_payments}
+
+    @cached_property
     def unsynced_invoices_by_customer(self) -> dict[str, set[str]]:
         """Customer id -> its invoices that never reached QuickBooks (their payments wait on them)."""
         out: dict[str, set[str]] = defaultdict(set)

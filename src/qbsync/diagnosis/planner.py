@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from qbsync.clients.faults import parse_fault
 from qbsync.clients.redact import redact_text
@@ -242,6 +242,8 @@ def _root_cause(
 
 def _classified_as(candidates: list[Classified], cause: Cause) -> Classified:
     """The classification of a failure that stands for ``cause`` (the first when none matches its pattern)."""
+    if len(candidates) == 1:
+        return candidates[0]  # nearly every record: one failure, one classification
     return next((c for c in candidates if c.cls.pattern == cause.pattern), candidates[0])
 
 
@@ -318,6 +320,7 @@ def _blocked(
     code, message, direct = _error_line(
         f.record_type, f.signal.qbo_entity, error.kind if error is not None else None, fault is not None, *words
     )
+    v = _verdict(b, verdicts)
     return BlockedRecord(
         record_type=f.record_type,
         record_id=f.record_id,
@@ -335,7 +338,11 @@ def _blocked(
         error_code=code,
         error=message,
         direct=direct,
-        **_verdict(b, verdicts),
+        pattern=v.pattern,
+        cause=v.cause,
+        first_step=v.first_step,
+        waits_on=v.waits_on,
+        also=list(v.also),  # each record its own list
     )
 
 
@@ -365,30 +372,36 @@ def _error_line(
     return code, _shorten(said), direct
 
 
+class _Verdict(NamedTuple):
+    """The record's own answer, the same one trace and retry give: its first cause and that cause's first step."""
+
+    pattern: str
+    cause: str
+    first_step: str
+    waits_on: str | None
+    also: tuple[str, ...]  # the kinds of the other causes, in order
+
+
 # A blocker's verdict by the identity of its causes, which live as long as the blockers do: at 50,000
 # records a few hundred distinct cause lists, each filled once.
-_Verdicts = dict[tuple[int, ...], dict[str, Any]]
+_Verdicts = dict[tuple[int, ...], _Verdict]
 
 
-def _verdict(b: Blocker, verdicts: _Verdicts) -> dict[str, Any]:
-    """The record's own answer, the same one trace and retry give: its first cause and that cause's first step."""
+def _verdict(b: Blocker, verdicts: _Verdicts) -> _Verdict:
     key = tuple(map(id, b.causes))
     known = verdicts.get(key)
     if known is None:
         waits = b.first.via_number if b.first.via is not None else None
-        known = verdicts[key] = {
-            "pattern": b.pattern,
-            "cause": b.first.kind,
-            "first_step": b.first_step,
-            "waits_on": waits,
-            "also": [c.kind for c in b.causes[1:]],
-        }
-    return {**known, "also": list(known["also"])}  # each record its own list
+        known = verdicts[key] = _Verdict(
+            b.pattern, b.first.kind, b.first_step, waits, tuple(c.kind for c in b.causes[1:])
+        )
+    return known
 
 
 def _waiting(b: Blocker, fs: FailureSet, verdicts: _Verdicts) -> BlockedRecord:
-    payment = fs.payments.get(b.key[1]) or next(p for p in fs.waiting_payments if p.id == b.key[1])
+    payment = fs.payments.get(b.key[1]) or fs.waiting_payments_by_id[b.key[1]]
     customer = fs.customers.get(payment.customer_id)
+    v = _verdict(b, verdicts)
     return BlockedRecord(
         record_type="payment",
         record_id=payment.id,
@@ -404,7 +417,11 @@ def _waiting(b: Blocker, fs: FailureSet, verdicts: _Verdicts) -> BlockedRecord:
         error_code=None,
         error="waits for its invoice to reach QuickBooks",
         direct=False,
-        **_verdict(b, verdicts),
+        pattern=v.pattern,
+        cause=v.cause,
+        first_step=v.first_step,
+        waits_on=v.waits_on,
+        also=list(v.also),
     )
 
 
