@@ -6,11 +6,17 @@ the same field names and types (nested models mirrored too), so code that reads 
 difference. pydantic validates a page of JSON straight into the mirrors, with the model's own field types and
 defaults, so the working set never exists as models at all (validating, then copying field by field in
 Python, cost more than the validation). Fields a newer Suprata adds are not kept: nothing reads them.
+
+Amounts and dates, a few hundred distinct values among hundreds of thousands, are not built for each row:
+the value as JSON gave it (a number or a string) is looked up in a table of those already made, and only a
+new one is validated, as the model's own field would validate it. Times, mostly distinct, are validated as
+usual and shared afterwards (``ValuePool``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import sys
 import threading
 import types
@@ -21,8 +27,8 @@ from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, TypeAdapter
-from pydantic_core import PydanticUndefined
+from pydantic import BaseModel, GetCoreSchemaHandler, TypeAdapter
+from pydantic_core import PydanticUndefined, core_schema
 from typing_extensions import TypedDict
 
 
@@ -45,9 +51,12 @@ def compact_type(model: type[BaseModel]) -> type:
 
 
 def _mirrored(annotation: Any) -> Any:
-    """``annotation`` with every model in it replaced by its mirror (lists, unions, Annotated looked into)."""
+    """``annotation`` with every model in it replaced by its mirror (lists, unions, Annotated looked into), and
+    every amount and date by its looked-up form."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return compact_type(annotation)
+    if annotation in _MADE_ONCE:
+        return Annotated[annotation, _MADE_ONCE[annotation]]
     origin, args = get_origin(annotation), get_args(annotation)
     if origin is Annotated:
         return _mirrored(args[0])  # the metadata says how to serialise: a read-only copy never is
@@ -56,6 +65,46 @@ def _mirrored(annotation: Any) -> Any:
     if origin is Union or origin is types.UnionType:
         return typing.Union[tuple(_mirrored(a) for a in args)]  # noqa: UP007  # built from a tuple at run time
     return annotation
+
+
+class _MadeOnce(dict[Any, Any]):
+    """JSON value -> the one value of ``kind`` it validates to, made on first sight. Two JSON values that are
+    equal in Python share an entry: 3 and 3.0 (the same amount either way) and 0 and -0.0 (an amount of minus
+    zero is held as zero). Bounded: past ``LIMIT`` values the table starts again."""
+
+    LIMIT = 50_000
+
+    def __init__(self, kind: type) -> None:
+        super().__init__()
+        self.adapter: TypeAdapter[Any] = TypeAdapter(kind)
+
+    def __missing__(self, raw: Any) -> Any:
+        # The model's own validation of the same JSON value, so a row says what the model would, and a value
+        # the model refuses is refused here (the page's ValidationError names it).
+        value = self.adapter.validate_json(json.dumps(raw))
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self[raw] = value
+        return value
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        # Strict members: a JSON number stays a number, a string a string, and anything else (true, null, a
+        # list) is refused as the model refuses it. An integer is read as a float, as pydantic reads a JSON
+        # number for an amount anyway; exact below 2**53 (an integer member cost a tenth of the page's time).
+        raw = core_schema.union_schema([core_schema.float_schema(strict=True), core_schema.str_schema(strict=True)])
+        return core_schema.no_info_after_validator_function(self.__getitem__, raw)
+
+    def __repr__(self) -> str:
+        return f"made once: {self.adapter}"
+
+    def __hash__(self) -> int:  # a marker in Annotated metadata, which typing hashes
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return other is self
+
+
+_MADE_ONCE: dict[type, _MadeOnce] = {Decimal: _MadeOnce(Decimal), date: _MadeOnce(date)}
 
 
 @cache
@@ -73,17 +122,16 @@ def _leaf_types(annotation: Any) -> tuple[Any, ...]:
     return (annotation,)
 
 
-# The key that holds one value once. Amounts by their text, so Decimal("125.0") and Decimal("125.00") stay
-# apart; times with their zone, so the same moment written in two zones stays apart (pydantic gives equal
-# offsets one tzinfo, and the tuple costs a fifth of ``utcoffset()``). Keys of the three kinds never collide.
+# The key that holds one time once: with its zone, so the same moment written in two zones stays apart (pydantic
+# gives equal offsets one tzinfo, and the tuple costs a fifth of ``utcoffset()``). Amounts and dates are held
+# once as they are read (``_MadeOnce``).
 _SHARED_TYPES = (Decimal, date)  # datetime is a date
-_KEY_OF = {Decimal: "str(v)", datetime: "(v, v.tzinfo)", date: "v"}
+_KEY_OF = {datetime: "(v, v.tzinfo)"}
 
 
 @cache
 def _sharer(cls: type) -> Callable[[Any, Callable[[Any, Any], Any]], None]:
-    """A function made for ``cls`` that swaps each amount, date and time of a row (nested mirrors too) for the
-    pool's equal one. Written out per class, like dataclasses' own ``__init__``: reading fields by name in a
+    """A function made for ``cls`` that swaps each time of a row (nested mirrors too) for the pool's equal one. Written out per class, like dataclasses' own ``__init__``: reading fields by name in a
     loop cost four times as much at 50,000 invoices."""
     lines = ["def share(row, held):"]
     scope: dict[str, Any] = {}
@@ -101,7 +149,7 @@ def _sharer(cls: type) -> Callable[[Any, Callable[[Any, Any], Any]], None]:
             scope[f"share_{f.name}"] = _sharer(args[0])  # type: ignore[arg-type]
             lines.append(f"    for v in row.{f.name}:\n        share_{f.name}(v, held)")
         elif any(isinstance(k, type) and issubclass(k, _SHARED_TYPES) for k in kinds):
-            raise TypeError(f"{cls.__name__}.{f.name}: a union of amounts, dates or times is not shared")
+            raise TypeError(f"{cls.__name__}.{f.name}: a union of amounts, dates or times is not held once")
     lines.append("    return None")
     exec("\n".join(lines), scope)  # code built from the mirror's own field names, as dataclasses do
     share: Callable[[Any, Callable[[Any, Any], Any]], None] = scope["share"]
@@ -109,9 +157,9 @@ def _sharer(cls: type) -> Callable[[Any, Callable[[Any, Any], Any]], None]:
 
 
 class ValuePool:
-    """Equal amounts, dates and times of a working set held once: at 50,000 invoices their seven amounts
-    (104 bytes each as Decimal) and four dates and times, mostly the same few values, are a third of the set.
-    Keys keep apart what prints differently: ``Decimal("125.0")`` and ``Decimal("125.00")``, times in two zones."""
+    """Equal times of a working set held once (amounts and dates are held once as they are read): at 50,000
+    invoices their four times, many the same few, are a tenth of the set. Keys keep apart what prints
+    differently: the same moment in two zones."""
 
     def __init__(self) -> None:
         self._seen: dict[Any, Any] = {}
@@ -129,7 +177,8 @@ class ValuePool:
 
 class Compactor:
     """Marks a read whose rows are kept as compact mirrors; called on a model, copies it into its mirror.
-    Rows read through one compactor share their equal amounts, dates and times (``ValuePool``)."""
+    Rows read through one compactor share their equal times (``ValuePool``); all rows read as mirrors share
+    their equal amounts and dates (``_MadeOnce``)."""
 
     def __init__(self) -> None:
         self.pool = ValuePool()
