@@ -356,9 +356,12 @@ _XML_TIME = re.compile(r' time="[^"]*"')
 
 def without_timestamp(body: str) -> str:
     """``body`` with its time stamp's value blanked: the same fault, and equal for every answer of one cause."""
-    if "time" not in body:
-        return body
-    return _XML_TIME.sub(' time=""', _JSON_TIME.sub('"time":""', body))
+    # Each search only where its literal is (a substring test costs a twentieth of a search through the body)
+    if '"time"' in body:
+        body = _JSON_TIME.sub('"time":""', body)
+    if ' time="' in body:
+        body = _XML_TIME.sub(' time=""', body)
+    return body
 
 
 def parse_logged_fault(
