@@ -67,10 +67,10 @@ def _mirrored(annotation: Any) -> Any:
     return annotation
 
 
-class _MadeOnce(dict[Any, Any]):
-    """JSON value -> the one value of ``kind`` it validates to, made on first sight. Two JSON values that are
-    equal in Python share an entry: 3 and 3.0 (the same amount either way) and 0 and -0.0 (an amount of minus
-    zero is held as zero). Bounded: past ``LIMIT`` values the table starts again."""
+class _Made(dict[Any, Any]):
+    """JSON value -> the one value it validates to, made on first sight. Two JSON values that are equal in
+    Python share an entry: 3 and 3.0 (the same amount either way) and 0 and -0.0 (an amount of minus zero is
+    held as zero). Bounded: past ``LIMIT`` values the table starts again."""
 
     LIMIT = 50_000
 
@@ -87,21 +87,22 @@ class _MadeOnce(dict[Any, Any]):
         self[raw] = value
         return value
 
+
+class _MadeOnce:
+    """Annotated metadata: a mirror's amount or date is looked up in ``made`` by its JSON value."""
+
+    def __init__(self, kind: type) -> None:
+        self.made = _Made(kind)
+
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
         # Strict members: a JSON number stays a number, a string a string, and anything else (true, null, a
-        # list) is refused as the model refuses it. An integer is read as a float, as pydantic reads a JSON
-        # number for an amount anyway; exact below 2**53 (an integer member cost a tenth of the page's time).
+        # list) is refused as the model refuses it. An integer is read as a float: exact below 2**53, an
+        # amount no business reaches (an integer member cost a tenth of the page's time).
         raw = core_schema.union_schema([core_schema.float_schema(strict=True), core_schema.str_schema(strict=True)])
-        return core_schema.no_info_after_validator_function(self.__getitem__, raw)
+        return core_schema.no_info_after_validator_function(self.made.__getitem__, raw)
 
     def __repr__(self) -> str:
-        return f"made once: {self.adapter}"
-
-    def __hash__(self) -> int:  # a marker in Annotated metadata, which typing hashes
-        return id(self)
-
-    def __eq__(self, other: object) -> bool:
-        return other is self
+        return f"made once: {self.made.adapter}"
 
 
 _MADE_ONCE: dict[type, _MadeOnce] = {Decimal: _MadeOnce(Decimal), date: _MadeOnce(date)}
