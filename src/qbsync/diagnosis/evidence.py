@@ -474,20 +474,30 @@ def facts_for(f: Failure, fs: FailureSet, ev: Evidence) -> Facts:
     if f.record_type == "item" and record is not None:
         facts["item_conflict"] = _item_conflict(record, ev)
     if f.record_type == "invoice" and record is not None:
-        items = [fs.items[line.item_id] for line in record.lines if line.item_id in fs.items]
-        unlinked = [i for i in items if not i.qbo.qbo_id]
-        if unlinked:
-            facts["item_conflict"] = any(_item_conflict(i, ev) for i in unlinked)
-        linked = [ev.items_by_id.get(i.qbo.qbo_id or "") for i in items if i.qbo.qbo_id]
-        facts["item_inactive"] = any(q is not None and q.active is False for q in linked) if linked else None
+        item_ids = tuple([line.item_id for line in record.lines])
+        known = ev.memo.get(("item facts", item_ids))
+        if known is None or known[0] is not fs.items:  # once per list of items, for this set's items
+            known = ev.memo[("item facts", item_ids)] = (fs.items, _item_facts(item_ids, fs, ev))
+        facts.update(known[1])
         if ev.tax_categories:
             facts["tax_code_state"] = tax_state(record, ev)[0]
-        copies = live_copies(ev.invoices_by_doc.get(record.number, []))
         if record.number in ev.invoices_by_doc:
-            facts["qbo_duplicate_count"] = len(copies)
+            facts["qbo_duplicate_count"] = len(live_copies(ev.invoices_by_doc[record.number]))
     if f.record_type == "payment" and record is not None:
         facts["linked_txn_deleted"] = bool(deleted_invoices(record, fs, ev))
     return Facts(**facts)  # a fact left None is not known, as one never set
+
+
+def _item_facts(item_ids: tuple[str, ...], fs: FailureSet, ev: Evidence) -> dict[str, Any]:
+    """What an invoice's items say: the same for every invoice of one list of items, so worked out once each."""
+    facts: dict[str, Any] = {}
+    items = [fs.items[item_id] for item_id in item_ids if item_id in fs.items]
+    unlinked = [i for i in items if not i.qbo.qbo_id]
+    if unlinked:
+        facts["item_conflict"] = any(_item_conflict(i, ev) for i in unlinked)
+    linked = [ev.items_by_id.get(i.qbo.qbo_id or "") for i in items if i.qbo.qbo_id]
+    facts["item_inactive"] = any(q is not None and q.active is False for q in linked) if linked else None
+    return facts
 
 
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
