@@ -316,7 +316,8 @@ def _blocked(
     if f.record_type == "customer" and record is not None:
         customer = record
     fault, error = f.signal.fault, f.latest.error
-    words = (fault.code, fault.message, fault.detail) if fault is not None else (None, None, None)
+    first = fault.primary if fault is not None else None
+    words = (first.code, first.message, first.detail) if first is not None else (None, None, None)
     code, message, direct = _error_line(
         f.record_type, f.signal.qbo_entity, error.kind if error is not None else None, fault is not None, *words
     )
