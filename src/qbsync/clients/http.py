@@ -25,6 +25,7 @@ Waiting goes through an injected ``Clock`` so tests with a ``VirtualClock`` neve
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import threading
@@ -265,7 +266,8 @@ class HttpClient:
             started = self.clock.monotonic()
             # Encoded once for every attempt, and by the standard library (``with_query``).
             target = self._client.build_request(method, with_query(url, params)).url
-            shown_url = redact_url(str(target))
+            # redacted only when something is said about it (an error, a wait): a 500-id URL costs 0.4 ms
+            shown_url = functools.cache(lambda: redact_url(str(target)))
             last_error: Callable[[], ApiError] | None = None
 
             while True:
@@ -274,7 +276,7 @@ class HttpClient:
                 if tripped is not None:
                     raise tripped()
                 if self.deadline is not None and self.deadline.expired():
-                    raise (last_error or self._deadline_error(shown_url, attempt - 1))()
+                    raise (last_error or self._deadline_error(shown_url(), attempt - 1))()
                 if provider is not None:
                     hdrs["Authorization"] = f"Bearer {provider()}"
                 request = self._client.build_request(
@@ -295,24 +297,26 @@ class HttpClient:
                     reason = redact_text(f"{type(exc).__name__}: {exc}")
                     if not retry_safe and not isinstance(exc, _NOT_SENT):
                         raise Unreachable(
-                            shown_url, reason, attempts=attempt, kind=kind, outcome_uncertain=True
+                            shown_url(), reason, attempts=attempt, kind=kind, outcome_uncertain=True
                         ) from None
                     since = self._trouble.begin(*sent_at)
-                    last_error = _network_error(shown_url, reason, attempt, kind, since)
+                    last_error = _network_error(shown_url(), reason, attempt, kind, since)
                     delay = self.retry.backoff(attempt, self.rng)
                     if self._give_up(attempt, started, delay):
                         self._trouble.trip(last_error)
                         raise last_error() from None
-                    waited += self._wait(delay, shown_url, attempt, reason)
+                    waited += self._wait(delay, shown_url(), attempt, reason)
                     continue
                 except httpx.TransportError as exc:  # invalid URL, proxy or protocol misuse: retrying cannot help
-                    raise Unreachable(shown_url, redact_text(f"{type(exc).__name__}: {exc}"), kind="connect") from None
+                    raise Unreachable(
+                        shown_url(), redact_text(f"{type(exc).__name__}: {exc}"), kind="connect"
+                    ) from None
 
                 status = response.status_code
                 if status == 401 and not refreshed and isinstance(provider, RefreshableToken):
                     refreshed = True
                     if provider.refresh():
-                        log.debug("%s %s: 401, token refreshed, retrying once", method, shown_url)
+                        log.debug("%s %s: 401, token refreshed, retrying once", method, shown_url())
                         continue
                 once = status in self.retry.retry_once_statuses and attempt == 1
                 if status not in self.retry.retry_statuses and not (once and retry_safe):
@@ -328,7 +332,7 @@ class HttpClient:
                 else:
                     delay = self.retry.backoff(attempt, self.rng)
                 last_error = _status_error(
-                    shown_url,
+                    shown_url(),
                     status,
                     describe_error(response) if describe_error else None,
                     retry_after,
@@ -340,13 +344,13 @@ class HttpClient:
                 if once and status not in self.retry.retry_statuses:
                     if self._give_up(attempt, started, delay):
                         return response  # a 500 keeps its own body (a QuickBooks fault) when it cannot be retried
-                    waited += self._wait(delay, shown_url, attempt, f"HTTP {status}")
+                    waited += self._wait(delay, shown_url(), attempt, f"HTTP {status}")
                     continue
                 if not retry_safe or self._give_up(attempt, started, delay):
                     if retry_safe:
                         self._trouble.trip(last_error)
                     raise last_error()
-                waited += self._wait(delay, shown_url, attempt, f"HTTP {status}")
+                waited += self._wait(delay, shown_url(), attempt, f"HTTP {status}")
         except ApiError as exc:
             if exc.service is None:
                 exc.service = self.service
