@@ -558,10 +558,13 @@ class _Inheritance:
     pays). What one dependency passes on is worked out once: at 50,000 invoices over 10,000 customers and a
     price list of a hundred items, each is asked for by five to five hundred records."""
 
-    __slots__ = ("fs", "passed", "state")
+    __slots__ = ("fs", "one", "passed", "state")
 
-    def __init__(self, fs: FailureSet, state: Mapping[RecordKey, list[Cause]] | _StateAndFound) -> None:
+    def __init__(
+        self, fs: FailureSet, state: Mapping[RecordKey, list[Cause]] | _StateAndFound, one: _OneOf | None = None
+    ) -> None:
         self.fs, self.state = fs, state
+        self.one = one  # what is passed on is the one equal cause held there, known once per dependency
         self.passed: dict[RecordKey, list[Cause]] = {}
 
     def of(self, key: RecordKey, record: Any) -> list[Cause]:
@@ -596,7 +599,7 @@ class _Inheritance:
             if linked and cause.kind not in LINKED_KINDS:
                 continue  # already in QuickBooks: how it got there no longer matters to what uses it
             out.append(_through(cause, dep, number))
-        return out
+        return [self.one.of(c) for c in out] if self.one is not None else out
 
 
 def _record(fs: FailureSet, key: RecordKey) -> Any:
@@ -616,15 +619,16 @@ def build_blockers(classified: list[Classified], fs: FailureSet, ev: Evidence) -
     one = _OneOf()
     found = {key: [one.of(classified_cause(c, fs, ev, state)) for c in cs] for key, cs in per_record.items()}
     # What waits on a failed record inherits the cause it failed for (a payment, its invoice's).
-    inheritance = _Inheritance(fs, _StateAndFound(state, found))
+    inheritance = _Inheritance(fs, _StateAndFound(state, found), one)
     in_order = _InOrder()
     out: dict[RecordKey, Blocker] = {}
     for key, cs in per_record.items():
         failure = cs[0].failure
-        inherited = [one.of(x) for x in inheritance.of(key, failure.record)]
+        inherited = inheritance.of(key, failure.record)
         own: list[Cause] = []
         for cause in found[key]:
-            same = [x for x in inherited if _ks(x) == _ks(cause)]
+            kind, subject = cause.kind, cause.subject
+            same = [x for x in inherited if x.kind == kind and x.subject == subject]
             own.append(same[0] if same else cause)  # the record waits on the one that carries it
         causes = [*own, *state.get(key, []), *inherited]
         out[key] = Blocker(key, failure.number or failure.record_id, own[0], in_order(causes), own)
