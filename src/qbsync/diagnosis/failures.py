@@ -182,14 +182,14 @@ def load_failures(suprata: Any, *, since: datetime | None = None) -> FailureSet:
     tables = {"customer": customers, "item": items, "invoice": invoices, "payment": payments}
     failures: list[Failure] = []
     for latest in latest_failed:
-        history = by_record.get((latest.record_type, latest.record_id)) or [latest]
+        history = by_record.get((latest.record_type, latest.record_id))
         failure = Failure(
             latest.record_type,
             latest.record_id,
             latest.record_number,
             latest.customer_id,
             latest,
-            _streak(history, latest),
+            _streak(history, latest) if history else [latest],  # most records: pushed once, no history read
         )
         failure.record = tables.get(latest.record_type, {}).get(latest.record_id)
         failures.append(failure)
