@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from qbsync.clients import suprata_models as m
 from qbsync.clients.compact import ValuePool, compact_page_adapter
@@ -49,14 +56,6 @@ def test_what_prints_differently_stays_apart():
 
 
 # --- amounts and dates made once as they are read ---------------------------------------------------------
-
-from datetime import date  # noqa: E402
-from decimal import Decimal  # noqa: E402
-
-import pytest  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from pydantic import ValidationError  # noqa: E402
 
 # What Suprata may send for an amount: a JSON number (an integer or not) or a decimal string, as written.
 amounts = st.one_of(

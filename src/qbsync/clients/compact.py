@@ -24,7 +24,7 @@ import typing
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, GetCoreSchemaHandler, TypeAdapter
@@ -76,7 +76,11 @@ class _Made(dict[Any, Any]):
 
     def __init__(self, kind: type) -> None:
         super().__init__()
-        self.adapter: TypeAdapter[Any] = TypeAdapter(kind)
+        self.kind = kind
+
+    @cached_property
+    def adapter(self) -> TypeAdapter[Any]:  # built on first use, not when the module is imported
+        return TypeAdapter(self.kind)
 
     def __missing__(self, raw: Any) -> Any:
         # The model's own validation of the same JSON value, so a row says what the model would, and a value
@@ -102,7 +106,7 @@ class _MadeOnce:
         return core_schema.no_info_after_validator_function(self.made.__getitem__, raw)
 
     def __repr__(self) -> str:
-        return f"made once: {self.made.adapter}"
+        return f"made once: {self.made.kind.__name__}"
 
 
 _MADE_ONCE: dict[type, _MadeOnce] = {Decimal: _MadeOnce(Decimal), date: _MadeOnce(date)}

@@ -22,6 +22,7 @@ from qbsync.diagnosis.evidence import (
     Removed,
     customer_state,
     deleted_invoices,
+    item_ids_of,
     live_copies,
     tax_state,
 )
@@ -573,7 +574,7 @@ class _Inheritance:
         if record is None or rtype not in ("invoice", "payment"):
             return []
         if rtype == "invoice":  # what its items pass on, once per list of items (a few hundred among 50,000)
-            item_ids = tuple([line.item_id for line in record.lines])
+            item_ids = item_ids_of(record)
             from_items = self.by_items.get(item_ids)
             if from_items is None:
                 from_items = self.by_items[item_ids] = self._from_all([("item", i) for i in item_ids])
@@ -634,8 +635,8 @@ def build_blockers(classified: list[Classified], fs: FailureSet, ev: Evidence) -
         inherited = inheritance.of(key, failure.record)
         own: list[Cause] = []
         for cause in found[key]:
-            kind, subject = cause.kind, cause.subject
-            same = [x for x in inherited if x.kind == kind and x.subject == subject]
+            ks = _ks(cause)
+            same = [x for x in inherited if _ks(x) == ks]
             own.append(same[0] if same else cause)  # the record waits on the one that carries it
         causes = [*own, *state.get(key, []), *inherited]
         out[key] = Blocker(key, failure.number or failure.record_id, own[0], in_order(causes), own)

@@ -474,7 +474,7 @@ def facts_for(f: Failure, fs: FailureSet, ev: Evidence) -> Facts:
     if f.record_type == "item" and record is not None:
         facts["item_conflict"] = _item_conflict(record, ev)
     if f.record_type == "invoice" and record is not None:
-        item_ids = tuple([line.item_id for line in record.lines])
+        item_ids = item_ids_of(record)
         known = ev.memo.get(("item facts", item_ids))
         if known is None or known[0] is not fs.items:  # once per list of items, for this set's items
             known = ev.memo[("item facts", item_ids)] = (fs.items, _item_facts(item_ids, fs, ev))
@@ -486,6 +486,11 @@ def facts_for(f: Failure, fs: FailureSet, ev: Evidence) -> Facts:
     if f.record_type == "payment" and record is not None:
         facts["linked_txn_deleted"] = bool(deleted_invoices(record, fs, ev))
     return Facts(**facts)  # a fact left None is not known, as one never set
+
+
+def item_ids_of(invoice: m.Invoice) -> tuple[str, ...]:
+    """An invoice's items, line by line: the key of what is worked out once per list of items."""
+    return tuple([line.item_id for line in invoice.lines])
 
 
 def _item_facts(item_ids: tuple[str, ...], fs: FailureSet, ev: Evidence) -> dict[str, Any]:
